@@ -1,0 +1,233 @@
+/**
+ * An EventLog for one process over a `LocalLogStorage` (SQLite or memory): key partitioning,
+ * consumer groups with committed offsets, consumers woken on append (no polling delay) and replay.
+ */
+import { ConsumerGroups, type TopicPartition } from "./consumer_groups.ts";
+import {
+  type AppendAck,
+  type ConsumeOptions,
+  type EventLog,
+  type LogConsumer,
+  type LogMessage,
+  type LogRecord,
+  partitionForKey,
+  type PartitionLag,
+  type PartitionOffsets,
+  type ReplayOptions,
+  type StartPosition,
+  type TopicSpec,
+} from "./event_log.ts";
+import type { LocalLogStorage, StoredMessage } from "./local_log_storage.ts";
+
+export interface LocalEventLogOptions {
+  /** Clock for default message timestamps. Default `Date.now`. */
+  now?: () => number;
+  /**
+   * Idle consumers re-check storage this often even without an in-process append, so appends by
+   * another process sharing the storage are seen too. Default 1000 ms.
+   */
+  idleRecheckMs?: number;
+}
+
+/** Wakes everyone waiting when `notify()` is called; waiting resolves at most after `ms`. */
+class WakeUp {
+  #waiters = new Set<() => void>();
+
+  notify(): void {
+    const waiters = this.#waiters;
+    this.#waiters = new Set();
+    for (const wake of waiters) wake();
+  }
+
+  wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const waiters = this.#waiters;
+      function done() {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      }
+      waiters.add(done);
+    });
+  }
+}
+
+export function createLocalEventLog(storage: LocalLogStorage, options: LocalEventLogOptions = {}): EventLog {
+  const now = options.now ?? Date.now;
+  const idleRecheckMs = options.idleRecheckMs ?? 1000;
+  const groups = new ConsumerGroups();
+  const appended = new WakeUp();
+  groups.onChange(() => appended.notify());
+  const consumers = new Set<LogConsumer>();
+  let memberSeq = 0;
+
+  function partitionsOf(topic: string): number {
+    const count = storage.partitionCount(topic);
+    if (count === undefined) {
+      throw new RangeError(`Unknown topic "${topic}": create it with ensureTopics() first`);
+    }
+    return count;
+  }
+
+  function startOffset(tp: TopicPartition, from: StartPosition): number {
+    const { start, end } = storage.offsets(tp.topic, tp.partition);
+    if (from === "earliest") return start;
+    if (from === "latest") return end;
+    if ("timestamp" in from) return storage.offsetForTimestamp(tp.topic, tp.partition, from.timestamp);
+    return Math.max(start, from.offsets[tp.partition] ?? start);
+  }
+
+  function consume(opts: ConsumeOptions): LogConsumer {
+    const member = `member-${++memberSeq}`;
+    const from = opts.from ?? "earliest";
+    const explicitSeek = typeof from === "object";
+    const maxBatch = opts.maxBatchSize ?? 1000;
+    const all: TopicPartition[] = opts.topics.flatMap((topic) =>
+      Array.from({ length: partitionsOf(topic) }, (_, partition) => ({ topic, partition }))
+    );
+    const seeked = new Set<string>();
+    let stopping = false;
+    let markReady!: () => void;
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+
+    const positionOf = (tp: TopicPartition, positions: Map<string, number>): number => {
+      const id = `${tp.topic}#${tp.partition}`;
+      let position = positions.get(id);
+      if (position === undefined) {
+        const committed = storage.committed(opts.group, tp.topic, tp.partition);
+        const seekNow = explicitSeek && !seeked.has(id);
+        seeked.add(id);
+        position = seekNow || committed === undefined ? startOffset(tp, from) : committed;
+      }
+      return Math.max(position, storage.offsets(tp.topic, tp.partition).start);
+    };
+
+    async function run(): Promise<void> {
+      groups.join(opts.group, member);
+      markReady();
+      const positions = new Map<string, number>();
+      let rotate = 0;
+      try {
+        while (!stopping) {
+          const owned = groups.rebalance(opts.group, member, groups.assignment(opts.group, member, all));
+          for (const id of positions.keys()) {
+            if (!owned.some((tp) => `${tp.topic}#${tp.partition}` === id)) positions.delete(id);
+          }
+          let handled = false;
+          for (let i = 0; i < owned.length && !stopping; i++) {
+            const tp = owned[(i + rotate) % owned.length]!;
+            const position = positionOf(tp, positions);
+            const records = storage.read(tp.topic, tp.partition, position, maxBatch);
+            if (records.length === 0) {
+              positions.set(`${tp.topic}#${tp.partition}`, position);
+              continue;
+            }
+            await opts.handleBatch({ topic: tp.topic, partition: tp.partition, records });
+            const next = records[records.length - 1]!.offset + 1;
+            storage.commit(opts.group, tp.topic, tp.partition, next);
+            positions.set(`${tp.topic}#${tp.partition}`, next);
+            handled = true;
+          }
+          rotate++;
+          if (!handled && !stopping) await appended.wait(idleRecheckMs);
+        }
+      } finally {
+        groups.leave(opts.group, member);
+      }
+    }
+
+    const stopNow = () => {
+      stopping = true;
+      appended.notify();
+    };
+    opts.signal?.addEventListener("abort", stopNow, { once: true });
+    const done = run().finally(() => {
+      consumers.delete(consumer);
+      opts.signal?.removeEventListener("abort", stopNow);
+    });
+    const consumer: LogConsumer = {
+      ready,
+      done,
+      async stop() {
+        stopNow();
+        await done.catch(() => {});
+      },
+    };
+    consumers.add(consumer);
+    return consumer;
+  }
+
+  async function* replay(topic: string, opts: ReplayOptions = {}): AsyncIterable<LogRecord[]> {
+    const chunk = opts.chunkSize ?? 1000;
+    const until = opts.toTimestamp ?? Infinity;
+    for (let partition = 0; partition < partitionsOf(topic); partition++) {
+      const end = storage.offsets(topic, partition).end;
+      let position = startOffset({ topic, partition }, opts.from ?? "earliest");
+      while (position < end) {
+        opts.signal?.throwIfAborted();
+        const records = storage.read(topic, partition, position, Math.min(chunk, end - position));
+        if (records.length === 0) break;
+        position = records[records.length - 1]!.offset + 1;
+        const inRange = until === Infinity ? records : records.filter((r) => r.timestamp < until);
+        if (inRange.length > 0) yield inRange;
+      }
+    }
+  }
+
+  function endOffsets(topic: string): Promise<PartitionOffsets[]> {
+    return Promise.resolve(
+      Array.from({ length: partitionsOf(topic) }, (_, partition) => ({
+        partition,
+        ...storage.offsets(topic, partition),
+      })),
+    );
+  }
+
+  return {
+    ensureTopics(topics: TopicSpec[]) {
+      for (const { name, partitions } of topics) {
+        if (!Number.isInteger(partitions) || partitions < 1) {
+          throw new RangeError(`Cannot create topic "${name}": partitions must be a positive integer`);
+        }
+        if (storage.partitionCount(name) === undefined) storage.createTopic(name, partitions);
+      }
+      return Promise.resolve();
+    },
+
+    append(topic: string, messages: LogMessage[]): Promise<AppendAck[]> {
+      try {
+        const partitions = partitionsOf(topic);
+        const time = now();
+        const stored: StoredMessage[] = messages.map((m) => ({
+          partition: partitionForKey(m.key, partitions),
+          key: m.key,
+          value: m.value,
+          headers: m.headers ?? {},
+          timestamp: m.timestamp ?? time,
+        }));
+        const offsets = storage.append(topic, stored);
+        appended.notify();
+        return Promise.resolve(stored.map((m, i) => ({ partition: m.partition, offset: offsets[i]! })));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+
+    consume,
+    replay,
+    endOffsets,
+
+    async lag(group: string, topic: string): Promise<PartitionLag[]> {
+      return (await endOffsets(topic)).map((p) => {
+        const committed = Math.max(storage.committed(group, topic, p.partition) ?? p.start, p.start);
+        return { ...p, committed, lag: p.end - committed };
+      });
+    },
+
+    async close() {
+      await Promise.all([...consumers].map((c) => c.stop()));
+      storage.close();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * What an in-process log engine must store. The embedded SQLite log and the in-memory fake both
+ * implement this small synchronous interface; `createLocalEventLog` adds partitioning, consumer
+ * groups, wake-ups and replay on top, so both engines share every line of that behaviour.
+ */
+import type { LogRecord } from "./event_log.ts";
+
+/** A message with its partition and timestamp decided, ready to be stored. */
+export interface StoredMessage {
+  partition: number;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+  timestamp: number;
+}
+
+export interface LocalLogStorage {
+  /** Partition count of a topic, or undefined when it does not exist. */
+  partitionCount(topic: string): number | undefined;
+  createTopic(topic: string, partitions: number): void;
+  /** Stores all messages atomically and durably; returns each message's offset, in order. */
+  append(topic: string, messages: StoredMessage[]): number[];
+  /** Up to `limit` records of one partition with offset >= `from`, in offset order. */
+  read(topic: string, partition: number, from: number, limit: number): LogRecord[];
+  /** First retained offset and the next offset to be written. */
+  offsets(topic: string, partition: number): { start: number; end: number };
+  /** First offset whose timestamp is >= `timestamp`, or the end offset when there is none. */
+  offsetForTimestamp(topic: string, partition: number, timestamp: number): number;
+  committed(group: string, topic: string, partition: number): number | undefined;
+  commit(group: string, topic: string, partition: number, offset: number): void;
+  close(): void;
+}
