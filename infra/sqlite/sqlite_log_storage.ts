@@ -1,0 +1,239 @@
+/**
+ * LocalLogStorage on SQLite (`node:sqlite`, WAL): one table per topic partition whose rowid is the
+ * offset, so an append is a plain rowid insert with no secondary index to maintain. Committed
+ * offsets live in the same database. Appends are one `BEGIN IMMEDIATE` transaction, so other
+ * processes sharing the file see consistent offsets.
+ */
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { LogRecord } from "../../core/log/event_log.ts";
+import type { LocalLogStorage, StoredMessage } from "../../core/log/local_log_storage.ts";
+
+export interface SqliteLogStorageOptions {
+  /**
+   * `"fsync"` (default): an acknowledged append survives power loss (`synchronous=FULL`).
+   * `"process"`: survives a crash of the process only (`synchronous=NORMAL`), faster.
+   */
+  durability?: "fsync" | "process";
+}
+
+interface PartitionStatements {
+  insert: StatementSync;
+  read: StatementSync;
+  byTime: StatementSync;
+  first: StatementSync;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS topics (name TEXT PRIMARY KEY, id INTEGER NOT NULL UNIQUE, partitions INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS partitions (
+    topic_id INTEGER NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
+    PRIMARY KEY (topic_id, partition));
+  CREATE TABLE IF NOT EXISTS commits (
+    grp TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
+    PRIMARY KEY (grp, topic, partition));
+`;
+
+export class SqliteLogStorage implements LocalLogStorage {
+  readonly #db: DatabaseSync;
+  readonly #topics = new Map<string, { id: number; partitions: number }>();
+  readonly #statements = new Map<string, PartitionStatements>();
+  readonly #nextOffset: StatementSync;
+  readonly #setNextOffset: StatementSync;
+  readonly #committed: StatementSync;
+  readonly #commit: StatementSync;
+
+  constructor(path: string, options: SqliteLogStorageOptions = {}) {
+    this.#db = new DatabaseSync(path);
+    this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;
+      PRAGMA synchronous = ${options.durability === "process" ? "NORMAL" : "FULL"};`);
+    this.#db.exec(SCHEMA);
+    this.#nextOffset = this.#db.prepare(
+      "SELECT next_offset FROM partitions WHERE topic_id = ? AND partition = ?",
+    );
+    this.#setNextOffset = this.#db.prepare(
+      "UPDATE partitions SET next_offset = ? WHERE topic_id = ? AND partition = ?",
+    );
+    this.#committed = this.#db.prepare(
+      "SELECT next_offset FROM commits WHERE grp = ? AND topic = ? AND partition = ?",
+    );
+    this.#commit = this.#db.prepare(
+      `INSERT INTO commits (grp, topic, partition, next_offset) VALUES (?, ?, ?, ?)
+       ON CONFLICT (grp, topic, partition) DO UPDATE SET next_offset = excluded.next_offset`,
+    );
+  }
+
+  partitionCount(topic: string): number | undefined {
+    return this.#topic(topic)?.partitions;
+  }
+
+  createTopic(topic: string, partitions: number): void {
+    this.#transaction(() => {
+      if (this.#topic(topic)) return;
+      const row = this.#db.prepare("SELECT COALESCE(MAX(id), 0) + 1 AS id FROM topics").get() as {
+        id: number;
+      };
+      this.#db.prepare("INSERT INTO topics (name, id, partitions) VALUES (?, ?, ?)").run(
+        topic,
+        row.id,
+        partitions,
+      );
+      for (let p = 0; p < partitions; p++) {
+        this.#db.exec(`CREATE TABLE IF NOT EXISTS ${table(row.id, p)} (
+          offset INTEGER PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL, headers TEXT, ts INTEGER NOT NULL)`);
+        this.#db.prepare("INSERT INTO partitions (topic_id, partition, next_offset) VALUES (?, ?, 0)").run(
+          row.id,
+          p,
+        );
+      }
+    });
+  }
+
+  append(topic: string, messages: StoredMessage[]): number[] {
+    const { id } = this.#require(topic);
+    return this.#transaction(() => {
+      const next = new Map<number, number>();
+      const offsets = messages.map((m) => {
+        let offset = next.get(m.partition);
+        if (offset === undefined) {
+          offset = (this.#nextOffset.get(id, m.partition) as { next_offset: number }).next_offset;
+        }
+        const headers = Object.keys(m.headers).length === 0 ? null : JSON.stringify(m.headers);
+        this.#partition(id, m.partition).insert.run(offset, m.key, m.value, headers, m.timestamp);
+        next.set(m.partition, offset + 1);
+        return offset;
+      });
+      for (const [partition, offset] of next) this.#setNextOffset.run(offset, id, partition);
+      return offsets;
+    });
+  }
+
+  read(topic: string, partition: number, from: number, limit: number): LogRecord[] {
+    const rows = this.#partition(this.#require(topic).id, partition).read.all(
+      from,
+      limit,
+    ) as unknown as Row[];
+    return rows.map((r) => ({
+      topic,
+      partition,
+      offset: r.offset,
+      key: r.key,
+      value: r.value,
+      headers: r.headers === null ? {} : JSON.parse(r.headers),
+      timestamp: r.ts,
+    }));
+  }
+
+  offsets(topic: string, partition: number): { start: number; end: number } {
+    const { id } = this.#require(topic);
+    const end = (this.#nextOffset.get(id, partition) as { next_offset: number }).next_offset;
+    const first = this.#partition(id, partition).first.get() as { offset: number } | undefined;
+    return { start: first?.offset ?? end, end };
+  }
+
+  offsetForTimestamp(topic: string, partition: number, timestamp: number): number {
+    const row = this.#partition(this.#require(topic).id, partition).byTime.get(timestamp) as
+      | { offset: number }
+      | undefined;
+    return row?.offset ?? this.offsets(topic, partition).end;
+  }
+
+  committed(group: string, topic: string, partition: number): number | undefined {
+    return (this.#committed.get(group, topic, partition) as { next_offset: number } | undefined)?.next_offset;
+  }
+
+  commit(group: string, topic: string, partition: number, offset: number): void {
+    this.#commit.run(group, topic, partition, offset);
+  }
+
+  /** Deletes records older than `olderThan` (epoch ms) and, per partition, the oldest beyond `maxBytes`. */
+  applyRetention(options: { olderThan?: number; maxBytesPerPartition?: number }): number {
+    let deleted = 0;
+    for (const { id, partitions } of this.#allTopics()) {
+      for (let p = 0; p < partitions; p++) {
+        const name = table(id, p);
+        if (options.olderThan !== undefined) {
+          deleted += Number(
+            this.#db.prepare(`DELETE FROM ${name} WHERE ts < ?`).run(options.olderThan).changes,
+          );
+        }
+        if (options.maxBytesPerPartition !== undefined) {
+          deleted += Number(
+            this.#db.prepare(`DELETE FROM ${name} WHERE offset <= (SELECT offset FROM (SELECT offset,
+              SUM(length(value) + length(key)) OVER (ORDER BY offset DESC) AS total FROM ${name})
+              WHERE total > ? ORDER BY offset DESC LIMIT 1)`).run(options.maxBytesPerPartition).changes,
+          );
+        }
+      }
+    }
+    return deleted;
+  }
+
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  #allTopics(): { id: number; partitions: number }[] {
+    return this.#db.prepare("SELECT id, partitions FROM topics").all() as unknown as {
+      id: number;
+      partitions: number;
+    }[];
+  }
+
+  #topic(topic: string): { id: number; partitions: number } | undefined {
+    const cached = this.#topics.get(topic);
+    if (cached) return cached;
+    const row = this.#db.prepare("SELECT id, partitions FROM topics WHERE name = ?").get(topic) as
+      | { id: number; partitions: number }
+      | undefined;
+    if (row) this.#topics.set(topic, { id: row.id, partitions: row.partitions });
+    return row;
+  }
+
+  #require(topic: string): { id: number; partitions: number } {
+    const found = this.#topic(topic);
+    if (!found) throw new RangeError(`Unknown topic "${topic}": create it with ensureTopics() first`);
+    return found;
+  }
+
+  #partition(topicId: number, partition: number): PartitionStatements {
+    const name = table(topicId, partition);
+    let statements = this.#statements.get(name);
+    if (!statements) {
+      statements = {
+        insert: this.#db.prepare(
+          `INSERT INTO ${name} (offset, key, value, headers, ts) VALUES (?, ?, ?, ?, ?)`,
+        ),
+        read: this.#db.prepare(
+          `SELECT offset, key, value, headers, ts FROM ${name} WHERE offset >= ? ORDER BY offset LIMIT ?`,
+        ),
+        byTime: this.#db.prepare(`SELECT offset FROM ${name} WHERE ts >= ? ORDER BY offset LIMIT 1`),
+        first: this.#db.prepare(`SELECT offset FROM ${name} ORDER BY offset LIMIT 1`),
+      };
+      this.#statements.set(name, statements);
+    }
+    return statements;
+  }
+
+  #transaction<T>(work: () => T): T {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = work();
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+}
+
+interface Row {
+  offset: number;
+  key: string;
+  value: string;
+  headers: string | null;
+  ts: number;
+}
+
+/** Table names are built from integers only, never from user input. */
+const table = (topicId: number, partition: number) => `log_${topicId}_${partition}`;
