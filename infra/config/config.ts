@@ -1,0 +1,71 @@
+/**
+ * Configuration from environment variables, validated once at start. Only composition roots
+ * (`main.ts` files) call `loadConfig`; everything else receives values as arguments.
+ */
+import { z } from "zod";
+
+const port = (name: string, fallback: number) =>
+  z.coerce.number({ error: `${name} must be a port number` }).int().min(0).max(65535).default(fallback);
+
+const list = z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+
+const schema = z.object({
+  AIOT_DATA_DIR: z.string().min(1).default("./data"),
+  AIOT_HTTP_PORT: port("AIOT_HTTP_PORT", 8080),
+  AIOT_HTTP_HOST: z.string().min(1).default("0.0.0.0"),
+  AIOT_MQTT_PORT: port("AIOT_MQTT_PORT", 1883),
+  AIOT_MQTTS_PORT: port("AIOT_MQTTS_PORT", 8883),
+  AIOT_ADMIN_PASSWORD: z.string().min(8, "AIOT_ADMIN_PASSWORD must be at least 8 characters").optional(),
+  AIOT_TOPIC_PREFIX: z.string().regex(
+    /^[A-Za-z0-9._-]*$/,
+    "AIOT_TOPIC_PREFIX may hold letters, digits, . _ -",
+  )
+    .default("aiot."),
+  AIOT_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(4),
+  AIOT_KAFKA_BROKERS: list.optional(),
+  AIOT_MONGO_URL: z.url().optional(),
+  AIOT_POSTGRES_URL: z.url().optional(),
+  AIOT_MQTT_URL: z.url().optional(),
+  AIOT_LOG_RETENTION_HOURS: z.coerce.number().positive().optional(),
+});
+
+export interface AiotConfig {
+  dataDir: string;
+  http: { host: string; port: number };
+  mqtt: { port: number; tlsPort: number; url?: string };
+  adminPassword?: string;
+  topicPrefix: string;
+  partitions: number;
+  kafkaBrokers?: string[];
+  mongoUrl?: string;
+  postgresUrl?: string;
+  logRetentionMs?: number;
+}
+
+/** Reads and validates `env`; throws a `TypeError` naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): AiotConfig {
+  const parsed = schema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith("AIOT_") && v !== "")),
+  );
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new TypeError(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    dataDir: e.AIOT_DATA_DIR,
+    http: { host: e.AIOT_HTTP_HOST, port: e.AIOT_HTTP_PORT },
+    mqtt: {
+      port: e.AIOT_MQTT_PORT,
+      tlsPort: e.AIOT_MQTTS_PORT,
+      ...(e.AIOT_MQTT_URL ? { url: e.AIOT_MQTT_URL } : {}),
+    },
+    ...(e.AIOT_ADMIN_PASSWORD ? { adminPassword: e.AIOT_ADMIN_PASSWORD } : {}),
+    topicPrefix: e.AIOT_TOPIC_PREFIX,
+    partitions: e.AIOT_PARTITIONS,
+    ...(e.AIOT_KAFKA_BROKERS?.length ? { kafkaBrokers: e.AIOT_KAFKA_BROKERS } : {}),
+    ...(e.AIOT_MONGO_URL ? { mongoUrl: e.AIOT_MONGO_URL } : {}),
+    ...(e.AIOT_POSTGRES_URL ? { postgresUrl: e.AIOT_POSTGRES_URL } : {}),
+    ...(e.AIOT_LOG_RETENTION_HOURS ? { logRetentionMs: e.AIOT_LOG_RETENTION_HOURS * 3_600_000 } : {}),
+  };
+}
