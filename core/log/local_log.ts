@@ -91,16 +91,15 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
     let markReady!: () => void;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
 
+    // Positions past records removed by retention need no fix-up: reads are "offset >= position".
     const positionOf = (tp: TopicPartition, positions: Map<string, number>): number => {
       const id = `${tp.topic}#${tp.partition}`;
-      let position = positions.get(id);
-      if (position === undefined) {
-        const committed = storage.committed(opts.group, tp.topic, tp.partition);
-        const seekNow = explicitSeek && !seeked.has(id);
-        seeked.add(id);
-        position = seekNow || committed === undefined ? startOffset(tp, from) : committed;
-      }
-      return Math.max(position, storage.offsets(tp.topic, tp.partition).start);
+      const known = positions.get(id);
+      if (known !== undefined) return known;
+      const committed = storage.committed(opts.group, tp.topic, tp.partition);
+      const seekNow = explicitSeek && !seeked.has(id);
+      seeked.add(id);
+      return seekNow || committed === undefined ? startOffset(tp, from) : committed;
     };
 
     async function run(): Promise<void> {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
@@ -9,7 +9,7 @@ async function freePort(): Promise<number> {
 
 Deno.test("all-in-one serves /healthz with embedded engines and exits 0 on SIGINT", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "aiot-allinone-" });
-  const port = await freePort();
+  const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", new URL("./main.ts", import.meta.url).pathname],
     env: { AIOT_DATA_DIR: dataDir, AIOT_HTTP_PORT: String(port), AIOT_HTTP_HOST: "127.0.0.1" },

@@ -1,0 +1,26 @@
+/**
+ * Events on the wire: JSON text, as stored in Kafka record values, SQLite rows and SSE `data:`.
+ */
+
+import type { EventEnvelope } from "./envelope.ts";
+import { type DomainEvent, parseEvent } from "./catalog.ts";
+import type { ParseEventResult } from "./event_factory.ts";
+
+/** Serialises an envelope to JSON text. */
+export function encodeEvent(event: EventEnvelope): string {
+  return JSON.stringify(event);
+}
+
+/**
+ * Parses JSON text into a validated, upcast event. Never throws: malformed JSON gives
+ * `{ ok: false, reason: "invalid JSON: …" }`, anything else the reason from `parseEvent`.
+ */
+export function decodeEvent(text: string): ParseEventResult<DomainEvent> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, reason: `invalid JSON: ${(error as Error).message}` };
+  }
+  return parseEvent(value);
+}

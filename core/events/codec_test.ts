@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { createEvent, type EventData, type EventType, eventTypes } from "./catalog.ts";
+import { decodeEvent, encodeEvent } from "./codec.ts";
+
+const ts = Date.UTC(2025, 0, 31, 12, 0, 0);
+const sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+const credential = { algorithm: "sha256", hash: sha256 } as const;
+
+/** A valid `data` for every event type; the mapped type makes a missing one a compile error. */
+const samples: { [T in EventType]: EventData<T> } = {
+  "telemetry.reported": {
+    values: [
+      { name: "temperature", value: 21.5, ts },
+      { name: "door", value: true, ts },
+      { name: "mode", value: "eco", ts: ts + 1 },
+      { name: "fw/rev:2", value: "21.5", ts },
+    ],
+    qos: 1,
+  },
+  "device.registered": {
+    name: "Boiler room",
+    model: "th-10",
+    labels: { site: "berlin" },
+    credential,
+    by: "admin",
+  },
+  "device.updated": { labels: { site: "paris", floor: "2" }, by: "admin" },
+  "device.decommissioned": { reason: "replaced", by: "admin" },
+  "device.credentials.rotated": { credential, by: "admin" },
+  "device.connected": {
+    clientId: "dev-1",
+    remoteAddress: "10.0.0.7:51234",
+    protocol: "mqtts",
+    certificate: true,
+  },
+  "device.disconnected": { clientId: "dev-1-ota", reason: "keepalive_timeout" },
+  "device.state.reported": { patch: { led: "on", config: { interval: 30, tags: ["a", null] } }, version: 7 },
+  "device.state.desired": { patch: { led: "off", obsolete: null }, by: "operator" },
+  "command.requested": {
+    commandId: "cmd-1",
+    name: "reboot",
+    params: { delaySeconds: 5 },
+    expiresAt: "2025-01-31T12:05:00.000Z",
+    requestedBy: "operator",
+  },
+  "command.dispatched": { commandId: "cmd-1" },
+  "command.acked": { commandId: "cmd-1", status: "error", result: { code: 3 }, error: "busy" },
+  "command.failed": { commandId: "cmd-1", reason: "device decommissioned" },
+  "command.expired": { commandId: "cmd-1" },
+  "firmware.published": {
+    firmwareId: "fw-th10-1.2.0",
+    version: "1.2.0",
+    url: "https://firmware.example.com/th10/1.2.0.bin",
+    sha256,
+    size: 482_304,
+    model: "th-10",
+    by: "admin",
+  },
+  "ota.campaign.created": {
+    campaignId: "c-1",
+    name: "th-10 to 1.2.0",
+    firmwareId: "fw-th10-1.2.0",
+    target: { labels: { model: "th-10" } },
+  },
+  "ota.campaign.started": { campaignId: "c-1", by: "admin" },
+  "ota.campaign.paused": { campaignId: "c-1" },
+  "ota.campaign.completed": { campaignId: "c-1", succeeded: 41, failed: 1 },
+  "ota.job.queued": {
+    jobId: "job-1",
+    campaignId: "c-1",
+    firmwareId: "fw-th10-1.2.0",
+    version: "1.2.0",
+    url: "http://localhost:8080/api/v1/firmware/fw-th10-1.2.0/image",
+    sha256,
+    size: 482_304,
+  },
+  "ota.job.progress": { jobId: "job-1", status: "downloading", progress: 42.5 },
+  "ota.job.succeeded": { jobId: "job-1", version: "1.2.0" },
+  "ota.job.failed": { jobId: "job-1", error: "checksum mismatch", version: "1.1.9" },
+  "rule.defined": {
+    ruleId: "hot",
+    name: "Too hot",
+    condition: { metric: "temperature", op: ">=", threshold: 30, forSeconds: 60 },
+    severity: "warning",
+    enabled: true,
+    target: { deviceIds: ["dev-1"] },
+  },
+  "rule.changed": {
+    ruleId: "hot",
+    name: "Eco mode",
+    condition: { metric: "mode", op: "!=", threshold: "eco" },
+    severity: "info",
+    enabled: false,
+    by: "admin",
+  },
+  "rule.deleted": { ruleId: "hot", by: "admin" },
+  "alert.raised": { alertId: "a-1", ruleId: "hot", deviceId: "dev-1", severity: "critical", value: 31.2 },
+  "alert.acknowledged": { alertId: "a-1", ruleId: "hot", deviceId: "dev-1", by: "operator" },
+  "alert.cleared": { alertId: "a-1", ruleId: "hot", deviceId: "dev-1", value: 24 },
+  "input.rejected": {
+    topic: "devices/dev-1/telemetry",
+    reason: "invalid JSON",
+    payloadBase64: btoa("{temperature: 21.5"),
+    deviceId: "dev-1",
+    clientId: "dev-1",
+    receivedAt: "2025-01-31T12:00:00.000Z",
+  },
+};
+
+Deno.test("the sample table covers every event type", () => {
+  assert.deepEqual(Object.keys(samples).sort(), [...eventTypes].sort());
+});
+
+for (const type of eventTypes) {
+  Deno.test(`encodeEvent()/decodeEvent() round-trip ${type}`, () => {
+    const event = createEvent(type, samples[type], {
+      key: "dev-1",
+      source: "api",
+      time: ts - 500,
+      traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      now: () => ts,
+    });
+    const text = encodeEvent(event);
+    const decoded = decodeEvent(text);
+    assert.deepEqual(decoded, { ok: true, event });
+    assert.equal(encodeEvent(event), text, "encoding is stable");
+  });
+}
+
+Deno.test("decodeEvent() reports malformed JSON instead of throwing", () => {
+  const result = decodeEvent('{"id": ');
+  assert.equal(result.ok, false);
+  assert.match(result.ok ? "" : result.reason, /^invalid JSON: /);
+});
+
+Deno.test("decodeEvent() reports an invalid envelope", () => {
+  const result = decodeEvent("[]");
+  assert.equal(result.ok, false);
+  assert.match(result.ok ? "" : result.reason, /^invalid envelope: /);
+});
+
+Deno.test("decodeEvent() keeps a numeric string a string", () => {
+  const event = createEvent("telemetry.reported", { values: [{ name: "code", value: "007", ts }] }, {
+    key: "dev-1",
+    source: "ingest",
+  });
+  const decoded = decodeEvent(encodeEvent(event));
+  assert.ok(decoded.ok && decoded.event.type === "telemetry.reported");
+  assert.equal(decoded.event.data.values[0]?.value, "007");
+});

@@ -1,0 +1,13 @@
+/**
+ * @module
+ * The processor model (a definition: topics, handled types, a `handle` function) and the one
+ * generic runner that owns offsets, retries, dead-lettering, outputs and metrics hooks.
+ */
+export type { HandleContext, ProcessorDefinition, ProcessorOutput } from "./processor.ts";
+export {
+  headersOf,
+  type RunnerHooks,
+  type RunningProcessor,
+  runProcessor,
+  type RunProcessorOptions,
+} from "./runner.ts";

@@ -1,0 +1,38 @@
+/**
+ * The processor model: a processor is data plus a function. It names the topics it reads and the
+ * event types it handles, and turns a batch of decoded events into outputs. The generic runner
+ * (`runProcessor`) owns everything else: offsets, retries, dead-lettering, outputs, metrics hooks.
+ */
+import type { EventEnvelope } from "../events/envelope.ts";
+
+/** Events a processor wants appended, by topic; the runner appends them before committing. */
+export interface ProcessorOutput {
+  append?: { topic: string; events: EventEnvelope[] }[];
+}
+
+export interface HandleContext {
+  /** The log topic and partition the events came from. */
+  topic: string;
+  partition: number;
+  /** Aborted when the runner stops; long handlers may check it between steps. */
+  signal: AbortSignal;
+}
+
+export interface ProcessorDefinition {
+  /** Unique name: the consumer group and the metrics label. */
+  name: string;
+  /** Full topic names to read. */
+  topics: readonly string[];
+  /** Event types to hand to `handle`; others are skipped (and committed). All when absent. */
+  handles?: readonly string[];
+  /**
+   * Handles a batch of one partition in order. Throw an error with `retriable: true` for a
+   * temporary failure (the runner retries with backoff); any other error marks the batch's
+   * poison events, which the runner isolates and dead-letters.
+   * Effects on stores must be idempotent by event id: a batch can be delivered again.
+   */
+  handle(
+    events: EventEnvelope[],
+    context: HandleContext,
+  ): Promise<ProcessorOutput | void> | ProcessorOutput | void;
+}

@@ -1,0 +1,214 @@
+/**
+ * The one runner every processor runs on. Per batch of one partition it decodes and upcasts the
+ * events, calls the processor, retries retriable failures with exponential backoff, isolates poison
+ * events and dead-letters them with the reason, appends outputs, and only then lets the log commit.
+ * A partition therefore never stalls on bad input, and nothing is committed before it is durable.
+ */
+import { decodeEvent, encodeEvent } from "../events/codec.ts";
+import { createEvent } from "../events/catalog.ts";
+import type { EventEnvelope } from "../events/envelope.ts";
+import { isRetriable } from "../errors.ts";
+import type { EventLog, LogBatch, LogRecord, StartPosition } from "../log/event_log.ts";
+import type { ProcessorDefinition, ProcessorOutput } from "./processor.ts";
+
+/** Instrumentation events, in the spirit of KafkaJS' `consumer.*` events. */
+export interface RunnerHooks {
+  onBatch?(info: { processor: string; topic: string; partition: number; events: number; ms: number }): void;
+  onRetry?(info: { processor: string; attempt: number; delayMs: number; error: unknown }): void;
+  onDeadLetter?(info: { processor: string; topic: string; offset: number; reason: string }): void;
+  onLag?(info: { processor: string; topic: string; lag: number }): void;
+}
+
+export interface RunProcessorOptions {
+  log: EventLog;
+  /** Dead-letter topic, e.g. `aiot.dlq`. */
+  dlqTopic: string;
+  from?: StartPosition;
+  maxBatchSize?: number;
+  /** Attempts for a retriable failure before its events are dead-lettered. Default 8. */
+  maxAttempts?: number;
+  /** First backoff delay; doubles per attempt up to `maxDelayMs`. Defaults 100 ms and 30 s. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** How often lag is reported to `hooks.onLag`. Default 5 s; 0 disables. */
+  lagIntervalMs?: number;
+  hooks?: RunnerHooks;
+  signal?: AbortSignal;
+}
+
+export interface RunningProcessor {
+  readonly ready: Promise<void>;
+  /** Resolves after a graceful stop; rejects if the log consumer failed. */
+  readonly done: Promise<void>;
+  /** Finishes the current batch, commits, leaves the group. */
+  stop(): Promise<void>;
+}
+
+interface Poison {
+  record: LogRecord;
+  reason: string;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+class StoppedDuringRetry extends Error {
+  constructor(cause: unknown) {
+    super("processor stopped while retrying; the batch stays uncommitted", { cause });
+  }
+}
+
+function base64OfText(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/** Envelope keys are 1–256 characters; a foreign record's key may not be. */
+const dlqKey = (key: string) => (key.length >= 1 && key.length <= 256 ? key : "unknown");
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export function runProcessor(processor: ProcessorDefinition, options: RunProcessorOptions): RunningProcessor {
+  const { log, hooks = {} } = options;
+  const maxAttempts = options.maxAttempts ?? 8;
+  const baseDelay = options.baseDelayMs ?? 100;
+  const maxDelay = options.maxDelayMs ?? 30_000;
+  const handles = processor.handles ? new Set(processor.handles) : undefined;
+  const stopping = new AbortController();
+  options.signal?.addEventListener("abort", () => stopping.abort(), { once: true });
+
+  /** Calls the processor, retrying retriable errors; returns the output or the final error. */
+  async function attempt(events: EventEnvelope[], batch: LogBatch): Promise<
+    { ok: true; output: ProcessorOutput | void } | { ok: false; error: unknown; retriable: boolean }
+  > {
+    for (let n = 1;; n++) {
+      try {
+        const context = { topic: batch.topic, partition: batch.partition, signal: stopping.signal };
+        return { ok: true, output: await processor.handle(events, context) };
+      } catch (error) {
+        if (!isRetriable(error)) return { ok: false, error, retriable: false };
+        if (n >= maxAttempts || stopping.signal.aborted) return { ok: false, error, retriable: true };
+        const delayMs = Math.min(maxDelay, baseDelay * 2 ** (n - 1));
+        hooks.onRetry?.({ processor: processor.name, attempt: n, delayMs, error });
+        await sleep(delayMs, stopping.signal);
+      }
+    }
+  }
+
+  async function appendOutput(output: ProcessorOutput | void): Promise<void> {
+    for (const { topic, events } of output?.append ?? []) {
+      if (events.length === 0) continue;
+      await log.append(
+        topic,
+        events.map((e) => ({ key: e.key, value: encodeEvent(e), headers: headersOf(e) })),
+      );
+    }
+  }
+
+  async function deadLetter(poison: Poison[]): Promise<void> {
+    if (poison.length === 0) return;
+    const events = poison.map(({ record, reason }) =>
+      createEvent("input.rejected", {
+        topic: record.topic,
+        reason: `${processor.name}: ${reason}`.slice(0, 1024),
+        payloadBase64: base64OfText(record.value),
+      }, { key: dlqKey(record.key), source: processor.name })
+    );
+    await appendOutput({ append: [{ topic: options.dlqTopic, events }] });
+    for (const { record, reason } of poison) {
+      hooks.onDeadLetter?.({ processor: processor.name, topic: record.topic, offset: record.offset, reason });
+    }
+  }
+
+  async function handleBatch(batch: LogBatch): Promise<void> {
+    const started = performance.now();
+    const poison: Poison[] = [];
+    const events: EventEnvelope[] = [];
+    const sources: LogRecord[] = [];
+    for (const record of batch.records) {
+      const decoded = decodeEvent(record.value);
+      if (!decoded.ok) poison.push({ record, reason: `cannot decode event: ${decoded.reason}` });
+      else if (!handles || handles.has(decoded.event.type)) {
+        events.push(decoded.event);
+        sources.push(record);
+      }
+    }
+    if (events.length > 0) {
+      const result = await attempt(events, batch);
+      if (result.ok) await appendOutput(result.output);
+      else if (result.retriable && stopping.signal.aborted) throw new StoppedDuringRetry(result.error);
+      else if (events.length === 1 || result.retriable) {
+        // One event, or retries exhausted: dead-letter what failed so the partition moves on.
+        sources.forEach((record) => poison.push({ record, reason: describe(result.error) }));
+      } else {
+        // Isolate the poison: handle the events one by one, in order.
+        for (let i = 0; i < events.length; i++) {
+          const single = await attempt([events[i]!], batch);
+          if (single.ok) await appendOutput(single.output);
+          else poison.push({ record: sources[i]!, reason: describe(single.error) });
+        }
+      }
+    }
+    await deadLetter(poison);
+    hooks.onBatch?.({
+      processor: processor.name,
+      topic: batch.topic,
+      partition: batch.partition,
+      events: batch.records.length,
+      ms: performance.now() - started,
+    });
+  }
+
+  const consumer = log.consume({
+    group: processor.name,
+    topics: [...processor.topics],
+    handleBatch,
+    ...(options.from === undefined ? {} : { from: options.from }),
+    ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
+    signal: stopping.signal,
+  });
+
+  const lagEvery = options.lagIntervalMs ?? 5000;
+  const lagTimer = lagEvery > 0 && hooks.onLag
+    ? setInterval(async () => {
+      for (const topic of processor.topics) {
+        const lag = await log.lag(processor.name, topic).catch(() => undefined);
+        if (lag) hooks.onLag?.({ processor: processor.name, topic, lag: lag.reduce((s, p) => s + p.lag, 0) });
+      }
+    }, lagEvery)
+    : undefined;
+  // A stop during an outage leaves the batch uncommitted; that is a clean stop, not a crash.
+  const done = consumer.done
+    .catch((error) => {
+      if (!(error instanceof StoppedDuringRetry)) throw error;
+    })
+    .finally(() => clearInterval(lagTimer));
+
+  return {
+    ready: consumer.ready,
+    done,
+    async stop() {
+      stopping.abort();
+      await consumer.stop();
+      await done.catch(() => {});
+    },
+  };
+}
+
+/** Envelope metadata copied into log headers so consumers can filter without parsing. */
+export function headersOf(event: EventEnvelope): Record<string, string> {
+  const headers: Record<string, string> = {
+    "event-id": event.id,
+    "event-type": event.type,
+    "event-v": String(event.v),
+  };
+  if (event.traceparent) headers["traceparent"] = event.traceparent;
+  return headers;
+}

@@ -1,0 +1,193 @@
+import assert from "node:assert/strict";
+import { createEvent } from "../events/catalog.ts";
+import { decodeEvent, encodeEvent } from "../events/codec.ts";
+import type { EventEnvelope } from "../events/envelope.ts";
+import { InfrastructureError, ValidationError } from "../errors.ts";
+import type { EventLog, LogRecord } from "../log/event_log.ts";
+import { createInMemoryEventLog } from "../testing/in_memory_event_log.ts";
+import type { ProcessorDefinition } from "./processor.ts";
+import { runProcessor } from "./runner.ts";
+
+const TOPICS = [{ name: "aiot.telemetry", partitions: 2 }, { name: "aiot.alert", partitions: 2 }, {
+  name: "aiot.dlq",
+  partitions: 1,
+}];
+
+function reading(device: string, value: number) {
+  return createEvent("telemetry.reported", { values: [{ name: "temperature", value, ts: Date.now() }] }, {
+    key: device,
+    source: "ingest",
+  });
+}
+
+async function given(events: EventEnvelope[]): Promise<EventLog> {
+  const log = createInMemoryEventLog();
+  await log.ensureTopics(TOPICS);
+  await log.append("aiot.telemetry", events.map((e) => ({ key: e.key, value: encodeEvent(e) })));
+  return log;
+}
+
+async function readAll(log: EventLog, topic: string): Promise<LogRecord[]> {
+  const out: LogRecord[] = [];
+  for await (const chunk of log.replay(topic)) out.push(...chunk);
+  return out;
+}
+
+async function until(predicate: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error("condition not met within 5 s");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const lagOf = async (log: EventLog, group: string) =>
+  (await log.lag(group, "aiot.telemetry")).reduce((sum, p) => sum + p.lag, 0);
+
+Deno.test("runProcessor() hands matching events to the processor and appends its outputs before committing", async () => {
+  const log = await given([reading("d1", 20), reading("d2", 31), reading("d1", 35)]);
+  const handled: number[] = [];
+  const hot: ProcessorDefinition = {
+    name: "hot",
+    topics: ["aiot.telemetry"],
+    handles: ["telemetry.reported"],
+    handle(events) {
+      const raised = events.flatMap((e) => {
+        const value = (e.data as { values: { value: number }[] }).values[0]!.value;
+        handled.push(value);
+        return value > 30
+          ? [createEvent("alert.raised", {
+            alertId: crypto.randomUUID(),
+            ruleId: "r1",
+            deviceId: e.key,
+            severity: "warning",
+            value,
+          }, { key: e.key, source: "rules" })]
+          : [];
+      });
+      return { append: [{ topic: "aiot.alert", events: raised }] };
+    },
+  };
+  const running = runProcessor(hot, { log, dlqTopic: "aiot.dlq" });
+  await until(async () => (await lagOf(log, "hot")) === 0);
+  await running.stop();
+  assert.deepEqual(handled.sort(), [20, 31, 35]);
+  const alerts = (await readAll(log, "aiot.alert")).map((r) => decodeEvent(r.value));
+  assert.equal(alerts.length, 2);
+  assert.ok(alerts.every((a) => a.ok && a.event.type === "alert.raised"));
+  await log.close();
+});
+
+Deno.test("runProcessor() dead-letters a poison event with the reason and keeps the partition moving", async () => {
+  const log = await given([reading("d1", 1), reading("d1", 666), reading("d1", 3)]);
+  const done: number[] = [];
+  const deadLettered: string[] = [];
+  const picky: ProcessorDefinition = {
+    name: "picky",
+    topics: ["aiot.telemetry"],
+    handle(events) {
+      const values = events.map((e) => (e.data as { values: { value: number }[] }).values[0]!.value);
+      if (values.includes(666)) throw new ValidationError("value 666 is not allowed");
+      done.push(...values);
+    },
+  };
+  const running = runProcessor(picky, {
+    log,
+    dlqTopic: "aiot.dlq",
+    hooks: { onDeadLetter: ({ reason }) => deadLettered.push(reason) },
+  });
+  await until(async () => (await lagOf(log, "picky")) === 0);
+  await running.stop();
+  assert.deepEqual(done, [1, 3]);
+  assert.deepEqual(deadLettered, ["value 666 is not allowed"]);
+  const [dlq] = await readAll(log, "aiot.dlq");
+  const parsed = decodeEvent(dlq!.value);
+  assert.ok(parsed.ok && parsed.event.type === "input.rejected");
+  const data = parsed.event.data as { reason: string; payloadBase64: string; topic: string };
+  assert.equal(data.reason, "picky: value 666 is not allowed");
+  assert.equal(data.topic, "aiot.telemetry");
+  assert.match(atob(data.payloadBase64), /"value":666/);
+  await log.close();
+});
+
+Deno.test("runProcessor() dead-letters records that are not valid events", async () => {
+  const log = await given([reading("d1", 1)]);
+  await log.append("aiot.telemetry", [{ key: "d1", value: "{not json" }, {
+    key: "d1",
+    value: JSON.stringify({ ...reading("d1", 2), data: { values: [{ name: "t", value: null, ts: 1 }] } }),
+  }]);
+  let handled = 0;
+  const running = runProcessor({
+    name: "counter",
+    topics: ["aiot.telemetry"],
+    handle: (events) => void (handled += events.length),
+  }, { log, dlqTopic: "aiot.dlq" });
+  await until(async () => (await lagOf(log, "counter")) === 0);
+  await running.stop();
+  assert.equal(handled, 1);
+  const reasons = (await readAll(log, "aiot.dlq")).map((r) => {
+    const parsed = decodeEvent(r.value);
+    return parsed.ok ? (parsed.event.data as { reason: string }).reason : "";
+  });
+  assert.equal(reasons.length, 2);
+  assert.match(reasons[0]!, /^counter: cannot decode event: invalid JSON/);
+  assert.match(reasons[1]!, /^counter: cannot decode event: .*values\.0\.value/);
+  await log.close();
+});
+
+Deno.test("runProcessor() retries retriable failures with backoff, then succeeds without dead-lettering", async () => {
+  const log = await given([reading("d1", 1), reading("d1", 2)]);
+  let calls = 0;
+  const delays: number[] = [];
+  const running = runProcessor({
+    name: "flaky",
+    topics: ["aiot.telemetry"],
+    handle() {
+      if (++calls < 4) throw new InfrastructureError("database restarting", { retriable: true });
+    },
+  }, {
+    log,
+    dlqTopic: "aiot.dlq",
+    baseDelayMs: 1,
+    hooks: { onRetry: ({ delayMs }) => delays.push(delayMs) },
+  });
+  await until(async () => (await lagOf(log, "flaky")) === 0);
+  await running.stop();
+  assert.deepEqual(delays, [1, 2, 4]);
+  assert.equal((await readAll(log, "aiot.dlq")).length, 0);
+  await log.close();
+});
+
+Deno.test("runProcessor() dead-letters after maxAttempts of a retriable failure so the partition never stalls", async () => {
+  const log = await given([reading("d1", 1)]);
+  const running = runProcessor({
+    name: "down",
+    topics: ["aiot.telemetry"],
+    handle() {
+      throw new InfrastructureError("still down", { retriable: true });
+    },
+  }, { log, dlqTopic: "aiot.dlq", baseDelayMs: 1, maxAttempts: 3 });
+  await until(async () => (await lagOf(log, "down")) === 0);
+  await running.stop();
+  assert.equal((await readAll(log, "aiot.dlq")).length, 1);
+  await log.close();
+});
+
+Deno.test("runProcessor() stop() during an outage leaves the batch uncommitted and stops cleanly", async () => {
+  const log = await given([reading("d1", 1)]);
+  let attempts = 0;
+  const running = runProcessor({
+    name: "outage",
+    topics: ["aiot.telemetry"],
+    handle() {
+      attempts++;
+      throw new InfrastructureError("down", { retriable: true });
+    },
+  }, { log, dlqTopic: "aiot.dlq", baseDelayMs: 10_000 });
+  await until(() => attempts === 1);
+  await running.stop();
+  await running.done;
+  assert.equal(await lagOf(log, "outage"), 1, "nothing committed");
+  assert.equal((await readAll(log, "aiot.dlq")).length, 0, "nothing dead-lettered");
+  await log.close();
+});

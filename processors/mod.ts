@@ -1,0 +1,5 @@
+/**
+ * @module
+ * Placeholder surface: processors arrive with their issues.
+ */
+export {};

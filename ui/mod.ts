@@ -1,0 +1,5 @@
+/**
+ * @module
+ * Placeholder surface: ui arrive with their issues.
+ */
+export {};
