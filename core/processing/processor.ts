@@ -14,6 +14,8 @@ export interface HandleContext {
   /** The log topic and partition the events came from. */
   topic: string;
   partition: number;
+  /** The log offset of each event, aligned with the `events` array (for idempotent stores). */
+  offsets: readonly number[];
   /** Aborted when the runner stops; long handlers may check it between steps. */
   signal: AbortSignal;
 }

@@ -85,12 +85,17 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
   options.signal?.addEventListener("abort", () => stopping.abort(), { once: true });
 
   /** Calls the processor, retrying retriable errors; returns the output or the final error. */
-  async function attempt(events: EventEnvelope[], batch: LogBatch): Promise<
+  async function attempt(events: EventEnvelope[], sources: LogRecord[], batch: LogBatch): Promise<
     { ok: true; output: ProcessorOutput | void } | { ok: false; error: unknown; retriable: boolean }
   > {
     for (let n = 1;; n++) {
       try {
-        const context = { topic: batch.topic, partition: batch.partition, signal: stopping.signal };
+        const context = {
+          topic: batch.topic,
+          partition: batch.partition,
+          offsets: sources.map((r) => r.offset),
+          signal: stopping.signal,
+        };
         return { ok: true, output: await processor.handle(events, context) };
       } catch (error) {
         if (!isRetriable(error)) return { ok: false, error, retriable: false };
@@ -141,7 +146,7 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
       }
     }
     if (events.length > 0) {
-      const result = await attempt(events, batch);
+      const result = await attempt(events, sources, batch);
       if (result.ok) await appendOutput(result.output);
       else if (result.retriable && stopping.signal.aborted) throw new StoppedDuringRetry(result.error);
       else if (events.length === 1 || result.retriable) {
@@ -150,7 +155,7 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
       } else {
         // Isolate the poison: handle the events one by one, in order.
         for (let i = 0; i < events.length; i++) {
-          const single = await attempt([events[i]!], batch);
+          const single = await attempt([events[i]!], [sources[i]!], batch);
           if (single.ok) await appendOutput(single.output);
           else poison.push({ record: sources[i]!, reason: describe(single.error) });
         }

@@ -1,0 +1,82 @@
+/**
+ * The TimeSeriesStore port: raw metric points of devices plus rollups (1 min, 1 h, 1 day: count,
+ * sum, min, max, last) computed when points are written, so dashboard queries never scan raw
+ * points. Values keep their type (number, boolean, string); only numbers roll up.
+ */
+
+export type MetricValue = number | boolean | string;
+
+/** One value of one metric of one device at one time. */
+export interface MetricPoint {
+  deviceId: string;
+  metric: string;
+  /** Epoch ms. */
+  t: number;
+  value: MetricValue;
+  /**
+   * Position of the point's event in its log partition (the offset). One device's points come
+   * from one partition in increasing `seq`, which lets stores without transactions (MongoDB) apply
+   * each point to the rollups at most once when a batch is delivered again.
+   */
+  seq: number;
+}
+
+/** Rollup levels kept at write time, in ms. */
+export const ROLLUP_LEVELS = { "1m": 60_000, "1h": 3_600_000, "1d": 86_400_000 } as const;
+export type RollupLevel = keyof typeof ROLLUP_LEVELS;
+
+export type Aggregation = "avg" | "min" | "max" | "sum" | "count" | "last";
+export const AGGREGATIONS: readonly Aggregation[] = ["avg", "min", "max", "sum", "count", "last"];
+
+export interface RangeQuery {
+  deviceId: string;
+  metric: string;
+  /** Inclusive start, epoch ms. */
+  from: number;
+  /** Exclusive end, epoch ms. */
+  to: number;
+  /** Raw points are capped at this many (oldest first). Default 10,000. */
+  limit?: number;
+}
+
+export interface DownsampleQuery extends RangeQuery {
+  /** Bucket width in ms, aligned to the epoch (UTC). */
+  bucketMs: number;
+  agg: Aggregation;
+}
+
+export interface RawPoint {
+  t: number;
+  v: MetricValue;
+}
+
+/** A downsampled point: `t` is the bucket start. Buckets without numeric points are absent. */
+export interface BucketPoint {
+  t: number;
+  v: number;
+}
+
+export interface LatestValue {
+  metric: string;
+  t: number;
+  value: MetricValue;
+}
+
+export interface TimeSeriesStore {
+  /** Creates collections/tables and indexes when missing. Idempotent. */
+  init(): Promise<void>;
+  /**
+   * Writes points; the natural key (deviceId, metric, t) makes it idempotent: a point already
+   * stored is neither changed nor counted again in the rollups, also after a crash mid-write.
+   */
+  write(points: MetricPoint[]): Promise<void>;
+  /** Raw points in [from, to), oldest first. */
+  range(query: RangeQuery): Promise<RawPoint[]>;
+  /** Numeric points aggregated per bucket, from rollups where the bucket allows it. */
+  downsample(query: DownsampleQuery): Promise<BucketPoint[]>;
+  /** Each metric of the device with its latest value (by time), sorted by metric name. */
+  latest(deviceId: string): Promise<LatestValue[]>;
+  /** Deletes everything (for a rebuild from the log). */
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
