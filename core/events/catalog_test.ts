@@ -18,6 +18,7 @@ const familiesByDesign: Record<string, string[]> = {
     "device.disconnected",
     "device.state.reported",
     "device.state.desired",
+    "device.event.reported",
   ],
   command: ["command.requested", "command.dispatched", "command.acked", "command.failed", "command.expired"],
   ota: [

@@ -36,6 +36,7 @@ const samples: { [T in EventType]: EventData<T> } = {
   "device.disconnected": { clientId: "dev-1-ota", reason: "keepalive_timeout" },
   "device.state.reported": { patch: { led: "on", config: { interval: 30, tags: ["a", null] } }, version: 7 },
   "device.state.desired": { patch: { led: "off", obsolete: null }, by: "operator" },
+  "device.event.reported": { eventType: "door.opened", ts: 1_767_225_600_000, data: { zone: "front" } },
   "command.requested": {
     commandId: "cmd-1",
     name: "reboot",

@@ -4,7 +4,7 @@
  */
 
 import { z } from "zod";
-import { actorSchema, jsonObjectSchema, labelsSchema, reasonSchema } from "./_schemas.ts";
+import { actorSchema, epochMillisSchema, jsonObjectSchema, labelsSchema, reasonSchema } from "./_schemas.ts";
 import { defineEvent } from "./definition.ts";
 
 /**
@@ -79,6 +79,17 @@ const deviceStateDesiredSchema = z.strictObject({
   by: actorSchema,
 });
 
+/**
+ * `device.event.reported` v1: a device-defined event from `devices/{id}/events`, e.g.
+ * `door.opened`. Not in design §3's list: added because the device contract (§6) needs a home for it.
+ */
+const deviceEventReportedSchema = z.strictObject({
+  eventType: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, "expected 1-128 characters of A-Z a-z 0-9 _ . : -"),
+  /** Device time when given, else ingest time (epoch milliseconds). */
+  ts: epochMillisSchema,
+  data: jsonObjectSchema.optional(),
+});
+
 export const deviceEvents = {
   "device.registered": defineEvent({ family: "device", schema: deviceRegisteredSchema }),
   "device.updated": defineEvent({ family: "device", schema: deviceUpdatedSchema }),
@@ -88,4 +99,5 @@ export const deviceEvents = {
   "device.disconnected": defineEvent({ family: "device", schema: deviceDisconnectedSchema }),
   "device.state.reported": defineEvent({ family: "device", schema: deviceStateReportedSchema }),
   "device.state.desired": defineEvent({ family: "device", schema: deviceStateDesiredSchema }),
+  "device.event.reported": defineEvent({ family: "device", schema: deviceEventReportedSchema }),
 } as const;

@@ -7,6 +7,7 @@
 import { decodeEvent, encodeEvent } from "../events/codec.ts";
 import { createEvent } from "../events/catalog.ts";
 import type { EventEnvelope } from "../events/envelope.ts";
+import { bytesToBase64 } from "../encoding.ts";
 import { isRetriable } from "../errors.ts";
 import type { EventLog, LogBatch, LogRecord, StartPosition } from "../log/event_log.ts";
 import type { ProcessorDefinition, ProcessorOutput } from "./processor.ts";
@@ -123,7 +124,7 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
       createEvent("input.rejected", {
         topic: record.topic,
         reason: `${processor.name}: ${reason}`.slice(0, 1024),
-        payloadBase64: base64OfText(record.value),
+        payloadBase64: bytesToBase64(new TextEncoder().encode(record.value)),
       }, { key: dlqKey(record.key), source: processor.name })
     );
     await appendOutput({ append: [{ topic: options.dlqTopic, events }] });

@@ -1,0 +1,106 @@
+/**
+ * The three telemetry payload forms of the device contract, flattened into typed metric values:
+ * `{"ts"?, "values": {…}}`, an array of those, or a flat `{"temperature": 21.5}`.
+ * A flat object may carry `ts` too; every other key of a flat object is a metric.
+ * Numbers stay numbers, strings stay strings: nothing is guessed or coerced.
+ */
+import { METRIC_NAME, type UplinkLimits } from "./uplink_limits.ts";
+
+export interface TelemetryValue {
+  name: string;
+  value: number | boolean | string;
+  ts: number;
+}
+
+/** Thrown with a reason a device can act on; ingest turns it into a rejection. */
+export class UplinkRejected extends Error {}
+
+const utf8Length = (s: string) => new TextEncoder().encode(s).length;
+
+/** Epoch ms or ISO-8601 → epoch ms within the allowed window. */
+export function parseTimestamp(raw: unknown, where: string, now: number, limits: UplinkLimits): number {
+  let ms: number;
+  if (typeof raw === "number") {
+    if (!Number.isInteger(raw)) throw new UplinkRejected(`${where}: epoch milliseconds must be an integer`);
+    ms = raw;
+  } else if (typeof raw === "string" && /^\d{4}-\d{2}-\d{2}T/.test(raw) && !Number.isNaN(Date.parse(raw))) {
+    ms = Date.parse(raw);
+  } else {
+    throw new UplinkRejected(`${where}: expected epoch milliseconds or an ISO-8601 date-time`);
+  }
+  if (ms < now - limits.maxPastMs) {
+    throw new UplinkRejected(
+      `${where}: ${new Date(ms).toISOString()} is more than ${days(limits.maxPastMs)} in the past`,
+    );
+  }
+  if (ms > now + limits.maxFutureMs) {
+    throw new UplinkRejected(
+      `${where}: ${new Date(ms).toISOString()} is more than ${days(limits.maxFutureMs)} in the future`,
+    );
+  }
+  return ms;
+}
+
+const days = (
+  ms: number,
+) => (ms >= 86_400_000 ? `${Math.round(ms / 86_400_000)} day(s)` : `${ms / 3_600_000} hour(s)`);
+
+const isObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === "object" && x !== null && !Array.isArray(x);
+
+function valueOf(name: string, raw: unknown, where: string, limits: UplinkLimits): number | boolean | string {
+  if (!METRIC_NAME.test(name)) {
+    throw new UplinkRejected(
+      `${where}: metric name "${name.slice(0, 140)}" must be 1-128 characters of A-Z a-z 0-9 _ . : / -`,
+    );
+  }
+  if (typeof raw === "number") {
+    if (!Number.isFinite(raw)) throw new UplinkRejected(`${where}.${name}: number out of range`);
+    return raw;
+  }
+  if (typeof raw === "boolean") return raw;
+  if (typeof raw === "string") {
+    const bytes = utf8Length(raw);
+    if (bytes > limits.maxStringBytes) {
+      throw new UplinkRejected(
+        `${where}.${name}: string value is ${bytes} bytes, limit ${limits.maxStringBytes}`,
+      );
+    }
+    return raw;
+  }
+  throw new UplinkRejected(
+    `${where}.${name}: value must be a number, boolean or string, got ${raw === null ? "null" : typeof raw}`,
+  );
+}
+
+function entryValues(entry: unknown, where: string, now: number, limits: UplinkLimits): TelemetryValue[] {
+  if (!isObject(entry)) throw new UplinkRejected(`${where}: expected an object`);
+  const structured = "values" in entry && isObject(entry.values);
+  if (structured) {
+    const extra = Object.keys(entry).filter((k) => k !== "ts" && k !== "values");
+    if (extra.length > 0) throw new UplinkRejected(`${where}: unexpected key "${extra[0]}" next to "values"`);
+  }
+  const ts = entry.ts === undefined ? now : parseTimestamp(entry.ts, `${where}.ts`, now, limits);
+  const metrics = structured ? entry.values as Record<string, unknown> : entry;
+  const values: TelemetryValue[] = [];
+  for (const [name, raw] of Object.entries(metrics)) {
+    if (!structured && name === "ts") continue;
+    values.push({ name, value: valueOf(name, raw, structured ? `${where}.values` : where, limits), ts });
+  }
+  return values;
+}
+
+/** Parses a telemetry payload (already JSON-decoded); throws `UplinkRejected` with the reason. */
+export function telemetryValues(payload: unknown, now: number, limits: UplinkLimits): TelemetryValue[] {
+  const entries = Array.isArray(payload) ? payload : [payload];
+  if (entries.length === 0) throw new UplinkRejected("telemetry: empty array");
+  const values: TelemetryValue[] = [];
+  entries.forEach((entry, i) => {
+    values.push(...entryValues(entry, Array.isArray(payload) ? `telemetry[${i}]` : "telemetry", now, limits));
+    if (values.length > limits.maxValuesPerMessage) {
+      throw new UplinkRejected(`telemetry: more than ${limits.maxValuesPerMessage} values in one message`);
+    }
+  });
+  if (values.length === 0) throw new UplinkRejected("telemetry: no metric values");
+  return values;
+}

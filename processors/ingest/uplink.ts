@@ -1,0 +1,178 @@
+/**
+ * Device uplink → typed event, per the device contract (design §6). Pure: the broker adapter
+ * authenticates the device, then hands every message here; what comes back is either events to
+ * append or a rejection (an `input.rejected` event for the dead-letter topic plus the notice for
+ * `devices/{id}/errors`). No input makes this throw.
+ */
+import { createEvent, type DomainEvent } from "../../core/events/catalog.ts";
+import { bytesToBase64 } from "../../core/encoding.ts";
+import { z } from "zod";
+import { parseTimestamp, telemetryValues, UplinkRejected } from "./telemetry_payload.ts";
+import { DEFAULT_UPLINK_LIMITS, TOPIC_ID, type UplinkLimits } from "./uplink_limits.ts";
+
+export interface Uplink {
+  /** The authenticated device (MQTT username or certificate CN). */
+  deviceId: string;
+  clientId?: string;
+  topic: string;
+  payload: Uint8Array;
+  qos?: 0 | 1 | 2;
+}
+
+export interface UplinkOptions {
+  now?: () => number;
+  limits?: Partial<UplinkLimits>;
+  traceparent?: string;
+}
+
+/** The notice published on `devices/{id}/errors`. */
+export interface RejectionNotice {
+  topic: string;
+  reason: string;
+  at: string;
+}
+
+export type UplinkResult =
+  | { ok: true; events: DomainEvent[] }
+  | { ok: false; reason: string; rejected: DomainEvent; notice: RejectionNotice };
+
+const ackSchema = z.strictObject({
+  status: z.enum(["ok", "error"]),
+  result: z.json().optional(),
+  error: z.string().max(4096).optional(),
+});
+
+const otaStatusSchema = z.strictObject({
+  jobId: z.string().regex(TOPIC_ID, "expected 1-128 characters of A-Z a-z 0-9 _ . : -"),
+  status: z.enum(["downloading", "installing", "succeeded", "failed"]),
+  progress: z.number().min(0).max(100).optional(),
+  version: z.string().min(1).max(64).optional(),
+  error: z.string().min(1).max(1024).optional(),
+});
+
+const deviceEventSchema = z.strictObject({
+  type: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, "expected 1-128 characters of A-Z a-z 0-9 _ . : -"),
+  ts: z.unknown().optional(),
+  data: z.record(z.string(), z.json()).optional(),
+});
+
+function parsed<T>(schema: z.ZodType<T>, payload: unknown, what: string): T {
+  const result = schema.safeParse(payload);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new UplinkRejected(
+    `${what}: ${issue.path.length ? `${issue.path.join(".")}: ` : ""}${issue.message}`,
+  );
+}
+
+function decodeJson(payload: Uint8Array, limits: UplinkLimits): unknown {
+  if (payload.length > limits.maxPayloadBytes) {
+    throw new UplinkRejected(`payload is ${payload.length} bytes, limit ${limits.maxPayloadBytes}`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(payload);
+  } catch {
+    throw new UplinkRejected("payload is not valid UTF-8");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UplinkRejected(`invalid JSON: ${(error as Error).message}`);
+  }
+}
+
+function eventsOf(uplink: Uplink, now: number, limits: UplinkLimits, traceparent?: string): DomainEvent[] {
+  const parts = uplink.topic.split("/");
+  if (parts[0] !== "devices" || parts[1] !== uplink.deviceId) {
+    throw new UplinkRejected(`topic must start with devices/${uplink.deviceId}/`);
+  }
+  const route = parts.slice(2).join("/");
+  const options = {
+    key: uplink.deviceId,
+    source: "ingest",
+    now: () => now,
+    ...(traceparent ? { traceparent } : {}),
+  };
+  const payload = decodeJson(uplink.payload, limits);
+
+  if (route === "telemetry") {
+    const values = telemetryValues(payload, now, limits);
+    return [
+      createEvent(
+        "telemetry.reported",
+        { values, ...(uplink.qos === undefined ? {} : { qos: uplink.qos }) },
+        options,
+      ),
+    ];
+  }
+  if (route === "events") {
+    const event = parsed(deviceEventSchema, payload, "event");
+    const ts = event.ts === undefined ? now : parseTimestamp(event.ts, "event.ts", now, limits);
+    return [
+      createEvent("device.event.reported", {
+        eventType: event.type,
+        ts,
+        ...(event.data ? { data: event.data } : {}),
+      }, {
+        ...options,
+        time: ts,
+      }),
+    ];
+  }
+  if (route === "state/reported") {
+    const patch = parsed(z.record(z.string(), z.json()), payload, "state");
+    return [createEvent("device.state.reported", { patch }, options)];
+  }
+  if (parts.length === 5 && parts[2] === "commands" && parts[4] === "ack") {
+    const commandId = parts[3]!;
+    if (!TOPIC_ID.test(commandId)) {
+      throw new UplinkRejected(`command id "${commandId.slice(0, 140)}" is not valid`);
+    }
+    const ack = parsed(ackSchema, payload, "ack");
+    return [createEvent("command.acked", { commandId, ...ack }, options)];
+  }
+  if (route === "ota/status") {
+    const { jobId, status, progress, version, error } = parsed(otaStatusSchema, payload, "ota status");
+    const v = version === undefined ? {} : { version };
+    if (status === "succeeded") return [createEvent("ota.job.succeeded", { jobId, ...v }, options)];
+    if (status === "failed") {
+      return [
+        createEvent("ota.job.failed", { jobId, error: error ?? "device reported failure", ...v }, options),
+      ];
+    }
+    return [
+      createEvent("ota.job.progress", {
+        jobId,
+        status,
+        ...(progress === undefined ? {} : { progress }),
+        ...v,
+      }, options),
+    ];
+  }
+  throw new UplinkRejected(`unknown topic "${uplink.topic.slice(0, 200)}"`);
+}
+
+/** Turns one uplink into events, or into a rejection with its reason. Never throws. */
+export function ingestUplink(uplink: Uplink, options: UplinkOptions = {}): UplinkResult {
+  const now = (options.now ?? Date.now)();
+  const limits = { ...DEFAULT_UPLINK_LIMITS, ...options.limits };
+  let reason: string;
+  try {
+    return { ok: true, events: eventsOf(uplink, now, limits, options.traceparent) };
+  } catch (error) {
+    reason = error instanceof UplinkRejected
+      ? error.message
+      : `cannot turn the payload into an event: ${(error as Error).message}`;
+  }
+  reason = reason.slice(0, 1024);
+  const at = new Date(now).toISOString();
+  const rejected = createEvent("input.rejected", {
+    topic: uplink.topic.slice(0, 65_535) || "(empty)",
+    reason,
+    payloadBase64: bytesToBase64(uplink.payload),
+    ...(TOPIC_ID.test(uplink.deviceId) ? { deviceId: uplink.deviceId } : {}),
+    ...(uplink.clientId ? { clientId: uplink.clientId.slice(0, 256) } : {}),
+  }, { key: uplink.deviceId.slice(0, 256) || "unknown", source: "ingest", now: () => now });
+  return { ok: false, reason, rejected, notice: { topic: uplink.topic, reason, at } };
+}

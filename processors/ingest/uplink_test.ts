@@ -1,0 +1,162 @@
+import assert from "node:assert/strict";
+import { ingestUplink, type Uplink, type UplinkResult } from "./uplink.ts";
+
+const NOW = Date.parse("2026-11-28T12:00:00.000Z");
+const bytes = (s: string) => new TextEncoder().encode(s);
+const uplink = (topic: string, payload: string | Uint8Array, deviceId = "dev-1"): Uplink => ({
+  deviceId,
+  topic,
+  payload: typeof payload === "string" ? bytes(payload) : payload,
+  qos: 1,
+});
+const ingest = (u: Uplink) => ingestUplink(u, { now: () => NOW });
+
+function accepted(result: UplinkResult) {
+  assert.ok(result.ok, result.ok ? "" : result.reason);
+  return result.events;
+}
+function rejected(result: UplinkResult): string {
+  assert.ok(!result.ok, "expected a rejection");
+  return result.reason;
+}
+
+Deno.test("telemetry: the structured form keeps types and the device timestamp", () => {
+  const [event] = accepted(
+    ingest(
+      uplink(
+        "devices/dev-1/telemetry",
+        `{"ts": ${
+          NOW - 1000
+        }, "values": {"temperature": 21.5, "door": true, "mode": "eco", "label": "21.5"}}`,
+      ),
+    ),
+  );
+  assert.equal(event!.type, "telemetry.reported");
+  assert.equal(event!.key, "dev-1");
+  assert.deepEqual((event!.data as { values: unknown[] }).values, [
+    { name: "temperature", value: 21.5, ts: NOW - 1000 },
+    { name: "door", value: true, ts: NOW - 1000 },
+    { name: "mode", value: "eco", ts: NOW - 1000 },
+    { name: "label", value: "21.5", ts: NOW - 1000 },
+  ]);
+});
+
+Deno.test("telemetry: arrays, ISO timestamps and the flat form (ts = ingest time)", () => {
+  const [batch] = accepted(
+    ingest(
+      uplink(
+        "devices/dev-1/telemetry",
+        `[{"ts": "2026-11-28T11:00:00Z", "values": {"t": 1}}, {"values": {"t": 2}}]`,
+      ),
+    ),
+  );
+  assert.deepEqual((batch!.data as { values: unknown[] }).values, [
+    { name: "t", value: 1, ts: Date.parse("2026-11-28T11:00:00Z") },
+    { name: "t", value: 2, ts: NOW },
+  ]);
+  const [flat] = accepted(ingest(uplink("devices/dev-1/telemetry", `{"temperature": 21.5, "humidity": 40}`)));
+  assert.deepEqual((flat!.data as { values: unknown[] }).values, [
+    { name: "temperature", value: 21.5, ts: NOW },
+    { name: "humidity", value: 40, ts: NOW },
+  ]);
+});
+
+Deno.test("a malformed corpus is rejected, each with its own reason, never throwing", () => {
+  const corpus: [string, string | Uint8Array, RegExp][] = [
+    ["devices/dev-1/telemetry", `{"temperature": 21.`, /^invalid JSON/],
+    ["devices/dev-1/telemetry", new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), /not valid UTF-8/],
+    ["devices/dev-1/telemetry", "x".repeat(256 * 1024 + 1), /payload is 262145 bytes, limit 262144/],
+    [
+      "devices/dev-1/telemetry",
+      `{"temperature": null}`,
+      /temperature: value must be a number, boolean or string, got null/,
+    ],
+    ["devices/dev-1/telemetry", `{"temperature": {"c": 1}}`, /got object/],
+    ["devices/dev-1/telemetry", `{"bad name!": 1}`, /metric name "bad name!"/],
+    ["devices/dev-1/telemetry", `{"${"m".repeat(129)}": 1}`, /must be 1-128 characters/],
+    ["devices/dev-1/telemetry", `{"s": "${"é".repeat(2049)}"}`, /string value is 4098 bytes, limit 4096/],
+    ["devices/dev-1/telemetry", `{"big": 1e400}`, /number out of range/],
+    ["devices/dev-1/telemetry", `{"ts": ${NOW + 2 * 86_400_000}, "values": {"t": 1}}`, /in the future/],
+    ["devices/dev-1/telemetry", `{"ts": 1700000000, "values": {"t": 1}}`, /in the past/],
+    [
+      "devices/dev-1/telemetry",
+      `{"ts": "yesterday", "values": {"t": 1}}`,
+      /expected epoch milliseconds or an ISO-8601/,
+    ],
+    ["devices/dev-1/telemetry", `{"values": {"t": 1}, "extra": 2}`, /unexpected key "extra"/],
+    ["devices/dev-1/telemetry", `[]`, /empty array/],
+    ["devices/dev-1/telemetry", `42`, /expected an object/],
+    [
+      "devices/dev-1/telemetry",
+      JSON.stringify(Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`m${i}`, i]))),
+      /more than 1000 values/,
+    ],
+    ["devices/dev-1/state/reported", `[1, 2]`, /^state: /],
+    ["devices/dev-1/commands/c1/ack", `{"status": "maybe"}`, /^ack: status: /],
+    ["devices/dev-1/commands/c1/ack", `{"status": "ok", "surprise": 1}`, /^ack: /],
+    [
+      "devices/dev-1/ota/status",
+      `{"jobId": "j1", "status": "installing", "progress": 150}`,
+      /^ota status: progress: /,
+    ],
+    ["devices/dev-1/events", `{"data": {}}`, /^event: type: /],
+    ["devices/dev-1/nonsense", `{}`, /unknown topic "devices\/dev-1\/nonsense"/],
+    ["devices/dev-2/telemetry", `{"t": 1}`, /topic must start with devices\/dev-1\//],
+    ["", `{}`, /topic must start with/],
+  ];
+  for (const [topic, payload, reason] of corpus) {
+    const result = ingest(uplink(topic, payload));
+    assert.match(rejected(result), reason, `${topic} ${String(payload).slice(0, 60)}`);
+    assert.ok(!result.ok);
+    assert.equal(result.rejected.type, "input.rejected");
+    const data = result.rejected.data as {
+      topic: string;
+      reason: string;
+      payloadBase64: string;
+      deviceId?: string;
+    };
+    assert.equal(data.reason, result.reason);
+    assert.equal(data.deviceId, "dev-1");
+    const raw = typeof payload === "string" ? bytes(payload) : payload;
+    assert.deepEqual(
+      Uint8Array.from(atob(data.payloadBase64), (c) => c.charCodeAt(0)),
+      raw,
+      "raw payload kept",
+    );
+    assert.deepEqual(result.notice, { topic, reason: result.reason, at: new Date(NOW).toISOString() });
+  }
+});
+
+Deno.test("events, state, command acks and OTA status become their typed events", () => {
+  const [event] = accepted(
+    ingest(uplink("devices/dev-1/events", `{"type": "door.opened", "data": {"zone": 2}}`)),
+  );
+  assert.deepEqual(event!.data, { eventType: "door.opened", ts: NOW, data: { zone: 2 } });
+  const [state] = accepted(ingest(uplink("devices/dev-1/state/reported", `{"fw": "1.2", "led": null}`)));
+  assert.deepEqual([state!.type, state!.data], ["device.state.reported", {
+    patch: { fw: "1.2", led: null },
+  }]);
+  const [ack] = accepted(
+    ingest(uplink("devices/dev-1/commands/cmd-7/ack", `{"status": "error", "error": "busy"}`)),
+  );
+  assert.deepEqual([ack!.type, ack!.data], ["command.acked", {
+    commandId: "cmd-7",
+    status: "error",
+    error: "busy",
+  }]);
+  const [progress] = accepted(
+    ingest(uplink("devices/dev-1/ota/status", `{"jobId": "j1", "status": "downloading", "progress": 40}`)),
+  );
+  assert.deepEqual([progress!.type, progress!.data], ["ota.job.progress", {
+    jobId: "j1",
+    status: "downloading",
+    progress: 40,
+  }]);
+  const [failed] = accepted(
+    ingest(uplink("devices/dev-1/ota/status", `{"jobId": "j1", "status": "failed"}`)),
+  );
+  assert.deepEqual([failed!.type, failed!.data], ["ota.job.failed", {
+    jobId: "j1",
+    error: "device reported failure",
+  }]);
+});
