@@ -62,15 +62,6 @@ class StoppedDuringRetry extends Error {
   }
 }
 
-function base64OfText(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
 /** Envelope keys are 1–256 characters; a foreign record's key may not be. */
 const dlqKey = (key: string) => (key.length >= 1 && key.length <= 256 ? key : "unknown");
 
