@@ -3,6 +3,7 @@
  * event types it handles, and turns a batch of decoded events into outputs. The generic runner
  * (`runProcessor`) owns everything else: offsets, retries, dead-lettering, outputs, metrics hooks.
  */
+import type { DomainEvent } from "../events/catalog.ts";
 import type { EventEnvelope } from "../events/envelope.ts";
 
 /** Events a processor wants appended, by topic; the runner appends them before committing. */
@@ -34,7 +35,7 @@ export interface ProcessorDefinition {
    * Effects on stores must be idempotent by event id: a batch can be delivered again.
    */
   handle(
-    events: EventEnvelope[],
+    events: DomainEvent[],
     context: HandleContext,
   ): Promise<ProcessorOutput | void> | ProcessorOutput | void;
 }

@@ -5,7 +5,7 @@
  * A partition therefore never stalls on bad input, and nothing is committed before it is durable.
  */
 import { decodeEvent, encodeEvent } from "../events/codec.ts";
-import { createEvent } from "../events/catalog.ts";
+import { createEvent, type DomainEvent } from "../events/catalog.ts";
 import type { EventEnvelope } from "../events/envelope.ts";
 import { bytesToBase64 } from "../encoding.ts";
 import { isRetriable } from "../errors.ts";
@@ -77,7 +77,7 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
   options.signal?.addEventListener("abort", () => stopping.abort(), { once: true });
 
   /** Calls the processor, retrying retriable errors; returns the output or the final error. */
-  async function attempt(events: EventEnvelope[], sources: LogRecord[], batch: LogBatch): Promise<
+  async function attempt(events: DomainEvent[], sources: LogRecord[], batch: LogBatch): Promise<
     { ok: true; output: ProcessorOutput | void } | { ok: false; error: unknown; retriable: boolean }
   > {
     for (let n = 1;; n++) {
@@ -127,7 +127,7 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
   async function handleBatch(batch: LogBatch): Promise<void> {
     const started = performance.now();
     const poison: Poison[] = [];
-    const events: EventEnvelope[] = [];
+    const events: DomainEvent[] = [];
     const sources: LogRecord[] = [];
     for (const record of batch.records) {
       const decoded = decodeEvent(record.value);

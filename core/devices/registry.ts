@@ -1,0 +1,115 @@
+/**
+ * Device registry operations. Each one checks the current registry, then records the change as
+ * an event on the device topic: the registry read model, device auth and every replay follow from
+ * those events. Tokens are generated here, returned once, and only their hash enters the log.
+ */
+import { createEvent, type DomainEvent } from "../events/catalog.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+
+export interface RegistryDeps {
+  /** The device as the registry read model knows it. */
+  findDevice(id: string): Promise<{ status: "active" | "decommissioned" } | undefined>;
+  /** Appends device events durably (to the device topic); resolves with their offsets. */
+  appendDeviceEvents(events: DomainEvent[]): Promise<unknown>;
+  generateToken(): string;
+  hashSecret(token: string): Promise<{ algorithm: "scrypt"; hash: string }>;
+  /** A new device id when none is given. */
+  newDeviceId(): string;
+  now?: () => number;
+}
+
+export interface NewDevice {
+  id?: string;
+  name?: string;
+  model?: string;
+  labels?: Record<string, string>;
+}
+
+const DEVICE_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+function checkId(id: string): void {
+  if (!DEVICE_ID.test(id)) {
+    throw new ValidationError(`Invalid device id "${id.slice(0, 140)}"`, {
+      details: [{ path: "id", message: "expected 1-128 characters of A-Z a-z 0-9 _ . : -" }],
+    });
+  }
+}
+
+async function requireActive(deps: RegistryDeps, id: string): Promise<void> {
+  checkId(id);
+  const device = await deps.findDevice(id);
+  if (!device) throw new NotFoundError(`Device "${id}" does not exist`);
+  if (device.status === "decommissioned") throw new ConflictError(`Device "${id}" is decommissioned`);
+}
+
+/** Registers a device with a fresh token; the token is in the result and nowhere else. */
+export async function registerDevice(
+  deps: RegistryDeps,
+  input: NewDevice,
+  by: string,
+): Promise<{ id: string; token: string; event: DomainEvent }> {
+  const id = input.id ?? deps.newDeviceId();
+  checkId(id);
+  if (await deps.findDevice(id)) throw new ConflictError(`Device "${id}" already exists`);
+  const token = deps.generateToken();
+  const credential = await deps.hashSecret(token);
+  const event = createEvent("device.registered", {
+    ...(input.name === undefined ? {} : { name: input.name }),
+    ...(input.model === undefined ? {} : { model: input.model }),
+    ...(input.labels === undefined ? {} : { labels: input.labels }),
+    credential,
+    by,
+  }, { key: id, source: "api", ...(deps.now ? { now: deps.now } : {}) });
+  await deps.appendDeviceEvents([event]);
+  return { id, token, event };
+}
+
+/** Replaces the device's token; connections using the old one are dropped by the gateway. */
+export async function rotateDeviceToken(
+  deps: RegistryDeps,
+  id: string,
+  by: string,
+): Promise<{ token: string; event: DomainEvent }> {
+  await requireActive(deps, id);
+  const token = deps.generateToken();
+  const event = createEvent("device.credentials.rotated", { credential: await deps.hashSecret(token), by }, {
+    key: id,
+    source: "api",
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  await deps.appendDeviceEvents([event]);
+  return { token, event };
+}
+
+export async function updateDevice(
+  deps: RegistryDeps,
+  id: string,
+  changes: Omit<NewDevice, "id">,
+  by: string,
+): Promise<DomainEvent> {
+  await requireActive(deps, id);
+  const event = createEvent("device.updated", { ...changes, by }, {
+    key: id,
+    source: "api",
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  await deps.appendDeviceEvents([event]);
+  return event;
+}
+
+/** The device may no longer connect; its history stays. */
+export async function decommissionDevice(
+  deps: RegistryDeps,
+  id: string,
+  by: string,
+  reason?: string,
+): Promise<DomainEvent> {
+  await requireActive(deps, id);
+  const event = createEvent("device.decommissioned", { by, ...(reason ? { reason } : {}) }, {
+    key: id,
+    source: "api",
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  await deps.appendDeviceEvents([event]);
+  return event;
+}

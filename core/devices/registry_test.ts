@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import type { DomainEvent } from "../events/catalog.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import {
+  decommissionDevice,
+  registerDevice,
+  type RegistryDeps,
+  rotateDeviceToken,
+  updateDevice,
+} from "./registry.ts";
+
+function registry() {
+  const status = new Map<string, "active" | "decommissioned">();
+  const appended: DomainEvent[] = [];
+  let seq = 0;
+  const deps: RegistryDeps = {
+    findDevice: (id) => Promise.resolve(status.has(id) ? { status: status.get(id)! } : undefined),
+    appendDeviceEvents: (events) => {
+      appended.push(...events);
+      for (const e of events) {
+        if (e.type === "device.registered") status.set(e.key, "active");
+        if (e.type === "device.decommissioned") status.set(e.key, "decommissioned");
+      }
+      return Promise.resolve();
+    },
+    generateToken: () => `token-${++seq}`,
+    hashSecret: (token) => Promise.resolve({ algorithm: "scrypt", hash: `scrypt$hash-of-${token}-000000` }),
+    newDeviceId: () => `dev-${++seq}`,
+  };
+  return { deps, appended };
+}
+
+Deno.test("registerDevice() appends device.registered with only the token's hash", async () => {
+  const { deps, appended } = registry();
+  const { id, token } = await registerDevice(
+    deps,
+    { id: "pump-1", name: "Pump", labels: { site: "north" } },
+    "admin",
+  );
+  assert.equal(id, "pump-1");
+  assert.equal(appended.length, 1);
+  const event = appended[0]!;
+  assert.equal(event.type, "device.registered");
+  assert.equal(event.key, "pump-1");
+  assert.ok(!JSON.stringify(event).includes(`"${token}"`), "the token never enters the log");
+  assert.deepEqual(event.data, {
+    name: "Pump",
+    labels: { site: "north" },
+    credential: { algorithm: "scrypt", hash: `scrypt$hash-of-${token}-000000` },
+    by: "admin",
+  });
+});
+
+Deno.test("registerDevice() refuses a duplicate id (409) and a bad id (400), and generates ids", async () => {
+  const { deps } = registry();
+  await registerDevice(deps, { id: "a" }, "admin");
+  await assert.rejects(registerDevice(deps, { id: "a" }, "admin"), ConflictError);
+  await assert.rejects(registerDevice(deps, { id: "no/slash" }, "admin"), ValidationError);
+  assert.match((await registerDevice(deps, {}, "admin")).id, /^dev-\d+$/);
+});
+
+Deno.test("rotate, update and decommission need an active device", async () => {
+  const { deps, appended } = registry();
+  await assert.rejects(rotateDeviceToken(deps, "ghost", "admin"), NotFoundError);
+  await registerDevice(deps, { id: "d1" }, "admin");
+  const { token } = await rotateDeviceToken(deps, "d1", "ops");
+  assert.equal(appended.at(-1)!.type, "device.credentials.rotated");
+  assert.ok(!JSON.stringify(appended.at(-1)).includes(`"${token}"`));
+  await updateDevice(deps, "d1", { name: "renamed" }, "ops");
+  await assert.rejects(updateDevice(deps, "d1", {}, "ops"), ValidationError);
+  await decommissionDevice(deps, "d1", "ops", "broken");
+  await assert.rejects(rotateDeviceToken(deps, "d1", "ops"), ConflictError);
+  assert.deepEqual(appended.map((e) => e.type), [
+    "device.registered",
+    "device.credentials.rotated",
+    "device.updated",
+    "device.decommissioned",
+  ]);
+});
