@@ -76,7 +76,10 @@ export interface ConsumeOptions {
 }
 
 export interface LogConsumer {
-  /** Resolves once the consumer joined its group and holds its first assignment. */
+  /**
+   * Resolves once the consumer joined its group, holds its first assignment and has fixed its
+   * start positions (so a message appended afterwards is seen even when starting at "latest").
+   */
   readonly ready: Promise<void>;
   /** Resolves when the consumer stopped cleanly; rejects with the handler's error. */
   readonly done: Promise<void>;
@@ -116,7 +119,10 @@ export interface EventLog {
    */
   append(topic: string, messages: LogMessage[]): Promise<AppendAck[]>;
   consume(options: ConsumeOptions): LogConsumer;
-  /** Reads a topic from `from` to the end it had when called, partition by partition, in chunks. */
+  /**
+   * Reads a topic from `from` to the end it had when called, in chunks. Each chunk holds records
+   * of one partition in offset order; chunks of different partitions may interleave.
+   */
   replay(topic: string, options?: ReplayOptions): AsyncIterable<LogRecord[]>;
   endOffsets(topic: string): Promise<PartitionOffsets[]>;
   lag(group: string, topic: string): Promise<PartitionLag[]>;

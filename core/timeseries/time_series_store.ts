@@ -16,7 +16,8 @@ export interface MetricPoint {
   /**
    * Position of the point's event in its log partition (the offset). One device's points come
    * from one partition in increasing `seq`, which lets stores without transactions (MongoDB) apply
-   * each point to the rollups at most once when a batch is delivered again.
+   * each point to the rollups at most once when a batch is delivered again. All points with the
+   * same `seq` (one event) must arrive in the same `write()` call.
    */
   seq: number;
 }
@@ -28,6 +29,9 @@ export type RollupLevel = keyof typeof ROLLUP_LEVELS;
 export type Aggregation = "avg" | "min" | "max" | "sum" | "count" | "last";
 export const AGGREGATIONS: readonly Aggregation[] = ["avg", "min", "max", "sum", "count", "last"];
 
+/** The `limit` of a query that gives none. */
+export const DEFAULT_QUERY_LIMIT = 10_000;
+
 export interface RangeQuery {
   deviceId: string;
   metric: string;
@@ -35,10 +39,15 @@ export interface RangeQuery {
   from: number;
   /** Exclusive end, epoch ms. */
   to: number;
-  /** Raw points are capped at this many (oldest first). Default 10,000. */
+  /** Raw points (or, in `downsample`, buckets) are capped at this many, oldest first. Default 10,000. */
   limit?: number;
 }
 
+/**
+ * Buckets are whole: a bucket is in the answer when its START lies in [from, to), and then it
+ * aggregates all of its points, also those at or after `to`. So a `from` inside a bucket skips that
+ * bucket, and the bucket holding `to - 1` is complete, which lets every bucket come from rollups.
+ */
 export interface DownsampleQuery extends RangeQuery {
   /** Bucket width in ms, aligned to the epoch (UTC). */
   bucketMs: number;

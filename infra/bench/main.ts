@@ -60,3 +60,4 @@ await Deno.writeTextFile(
   ),
 );
 console.error(`results written to ${file}`);
+Deno.exit(0); // engine clients (Kafka, Mongo) keep sockets open; the results are written

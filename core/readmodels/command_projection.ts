@@ -1,0 +1,92 @@
+/**
+ * Pure reducers of the command lifecycle and the dead-letter listing.
+ *
+ * requested → dispatched → acked | failed | expired. Events of one command can arrive late or out
+ * of order (an ack appended before the dispatch record, a retried dispatch after expiry): a status
+ * only ever moves forward, a final status never changes, and a late event still fills in the time
+ * it carries (e.g. `dispatchedAt`) when that is missing.
+ */
+import type { DomainEvent, EventOf } from "../events/catalog.ts";
+import { canonicalTime } from "./device_projection.ts";
+import type { CommandRow, CommandStatus, DlqRow, JsonObject, JsonValue } from "./rows.ts";
+
+const RANK: Record<CommandStatus, number> = { requested: 0, dispatched: 1, acked: 2, failed: 2, expired: 2 };
+
+/** True when no later event may change the status. */
+export function isFinalStatus(status: CommandStatus): boolean {
+  return RANK[status] === 2;
+}
+
+/** The command id an event is about, or `undefined` for non-command events. */
+export function commandIdOf(event: DomainEvent): string | undefined {
+  return event.type.startsWith("command.") ? (event.data as { commandId: string }).commandId : undefined;
+}
+
+function requested(row: CommandRow | undefined, event: EventOf<"command.requested">): CommandRow {
+  if (row !== undefined) return row; // a repeated request keeps the first one and its progress
+  const { commandId, name, params, expiresAt, requestedBy } = event.data;
+  return {
+    id: commandId,
+    deviceId: event.key,
+    name,
+    ...(params === undefined ? {} : { params: params as JsonObject }),
+    status: "requested",
+    requestedAt: canonicalTime(event.time),
+    expiresAt: canonicalTime(expiresAt),
+    ...(requestedBy === undefined ? {} : { requestedBy }),
+  };
+}
+
+function finished(
+  row: CommandRow,
+  status: CommandStatus,
+  at: string,
+  extra: Partial<CommandRow>,
+): CommandRow {
+  if (isFinalStatus(row.status)) return row;
+  return { ...row, ...extra, status, completedAt: at };
+}
+
+/**
+ * The command row after `event`. Only `command.requested` creates a row: other events for a
+ * command never requested (in this log) are ignored, as they carry no name or expiry.
+ * `command.acked` with status `error` is `acked` with `ackStatus: "error"`, as the event catalog
+ * defines it; `failed` stays reserved for the platform giving up (`command.failed`).
+ */
+export function evolveCommand(row: CommandRow | undefined, event: DomainEvent): CommandRow | undefined {
+  if (event.type === "command.requested") return requested(row, event);
+  if (row === undefined) return row;
+  const at = canonicalTime(event.time);
+  switch (event.type) {
+    case "command.dispatched":
+      if (row.status === "requested") return { ...row, status: "dispatched", dispatchedAt: at };
+      return row.dispatchedAt === undefined ? { ...row, dispatchedAt: at } : row;
+    case "command.acked": {
+      const { status, result, error } = event.data;
+      return finished(row, "acked", at, {
+        ackStatus: status,
+        ...(result === undefined ? {} : { result: result as JsonValue }),
+        ...(error === undefined ? {} : { error }),
+      });
+    }
+    case "command.failed":
+      return finished(row, "failed", at, { error: event.data.reason });
+    case "command.expired":
+      return finished(row, "expired", at, {});
+    default:
+      return row;
+  }
+}
+
+/** The dead-letter row of an `input.rejected` event. */
+export function dlqRowOf(event: EventOf<"input.rejected">): DlqRow {
+  const { topic, reason, payloadBase64, deviceId, receivedAt } = event.data;
+  return {
+    id: event.id,
+    at: canonicalTime(receivedAt ?? event.time),
+    topic,
+    ...(deviceId === undefined ? {} : { deviceId }),
+    reason,
+    payload: payloadBase64,
+  };
+}

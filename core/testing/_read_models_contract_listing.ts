@@ -1,0 +1,119 @@
+/** `ReadModels` contract: device listing by label with keyset pagination, and the DLQ listing. */
+import assert from "node:assert/strict";
+import { ValidationError } from "../errors.ts";
+import type { DomainEvent } from "../events/catalog.ts";
+import type { ReadModels } from "../readmodels/read_models.ts";
+import { batchOf, type ReadModelsContractCase, withReadModels } from "./_read_models_contract_kit.ts";
+import { eventClock } from "./read_model_fixtures.ts";
+
+async function collect(
+  rm: ReadModels,
+  options: { label?: { key: string; value: string }; limit?: number },
+): Promise<{ ids: string[]; pages: number }> {
+  const ids: string[] = [];
+  let pages = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await rm.listDevices({ ...options, ...(cursor === undefined ? {} : { cursor }) });
+    ids.push(...page.items.map((d) => d.id));
+    pages++;
+    cursor = page.next;
+  } while (cursor !== undefined);
+  return { ids, pages };
+}
+
+const pad = (i: number) => `dev-${String(i).padStart(3, "0")}`;
+
+export const listingCases: ReadModelsContractCase[] = [
+  {
+    name: "lists 120 devices by label with keyset pagination, following label changes",
+    run: (f) =>
+      withReadModels(f, async (rm) => {
+        const c = eventClock();
+        // Registered in a shuffled order so pages must come from the id order, not insertion order.
+        const order = Array.from({ length: 120 }, (_, i) => (i * 37) % 120);
+        const events: DomainEvent[] = order.map((i) =>
+          c.event("device.registered", pad(i), {
+            labels: { site: i % 3 === 0 ? "paris" : "lyon", n: String(i) },
+          })
+        );
+        await rm.project(batchOf(events, 0));
+        const all = await collect(rm, { limit: 50 });
+        assert.deepEqual(all.ids, Array.from({ length: 120 }, (_, i) => pad(i)));
+        assert.equal(all.pages, 3);
+        assert.equal((await rm.listDevices()).items.length, 50, "default limit 50");
+        assert.equal((await rm.listDevices({ limit: 10_000 })).items.length, 120, "limit clamped to 500");
+        const paris = await collect(rm, { label: { key: "site", value: "paris" }, limit: 7 });
+        assert.deepEqual(paris.ids, Array.from({ length: 40 }, (_, i) => pad(i * 3)));
+        assert.equal(paris.pages, 6);
+        await rm.project(batchOf([
+          c.event("device.updated", pad(0), { labels: { site: "lyon" } }),
+          c.event("device.updated", pad(1), { name: "renamed" }),
+        ], 120));
+        const parisNow = await collect(rm, { label: { key: "site", value: "paris" } });
+        assert.equal(parisNow.ids.length, 39);
+        assert.ok(!parisNow.ids.includes(pad(0)));
+        assert.deepEqual(
+          (await collect(rm, { label: { key: "n", value: "0" } })).ids,
+          [],
+          "old labels are gone",
+        );
+        assert.deepEqual(
+          (await rm.getDevice(pad(1)))?.labels,
+          { site: "lyon", n: "1" },
+          "labels kept on rename",
+        );
+        const exact = await rm.listDevices({ label: { key: "site", value: "paris" }, limit: 39 });
+        assert.equal(exact.next, undefined, "no cursor when the page holds the rest");
+        assert.deepEqual((await rm.listDevices({ label: { key: "site", value: "berlin" } })).items, []);
+        await assert.rejects(rm.listDevices({ cursor: "%%not-a-cursor%%" }), ValidationError);
+        await assert.rejects(rm.listDevices({ limit: 0 }), RangeError);
+      }),
+  },
+  {
+    name: "lists the DLQ newest first, by device, with a cursor",
+    run: (f) =>
+      withReadModels(f, async (rm) => {
+        const c = eventClock();
+        const events = Array.from({ length: 25 }, (_, i) =>
+          c.event("input.rejected", `d${i % 2}`, {
+            topic: `devices/d${i % 2}/telemetry`,
+            reason: `reason ${i}`,
+            payloadBase64: btoa(`payload ${i}`),
+            ...(i % 5 === 4 ? {} : { deviceId: `d${i % 2}` }),
+          }));
+        await rm.project(batchOf(events.slice(0, 10), 0));
+        await rm.project(batchOf(events.slice(10), 10));
+        const newest = events.map((e) => e.id).reverse();
+        const first = await rm.listDlq({ limit: 10 });
+        assert.deepEqual(first.items.map((r) => r.id), newest.slice(0, 10));
+        assert.ok(first.next !== undefined);
+        const rest = await rm.listDlq({ limit: 100, cursor: first.next });
+        assert.deepEqual(rest.items.map((r) => r.id), newest.slice(10));
+        assert.equal(rest.next, undefined);
+        const row = first.items[0]!;
+        assert.deepEqual(row, {
+          id: events[24]!.id,
+          at: events[24]!.time,
+          topic: "devices/d0/telemetry",
+          reason: "reason 24",
+          payload: btoa("payload 24"),
+        });
+        const d1 = await rm.listDlq({ deviceId: "d1", limit: 4 });
+        assert.deepEqual(d1.items.map((r) => r.reason), ["reason 23", "reason 21", "reason 17", "reason 15"]);
+        const d1Next = await rm.listDlq({
+          deviceId: "d1",
+          limit: 100,
+          ...(d1.next ? { cursor: d1.next } : {}),
+        });
+        assert.deepEqual(d1Next.items.map((r) => r.reason), [
+          "reason 13",
+          "reason 11",
+          "reason 7",
+          "reason 5",
+          "reason 3",
+          "reason 1",
+        ]);
+      }),
+  },
+];

@@ -1,0 +1,142 @@
+/**
+ * What the Kafka producer, consumers and replays share: the kafkajs client and admin, tuned
+ * settings, the mapping of kafkajs errors and log lines, record decoding and start positions.
+ */
+import { type Admin, type Kafka, type KafkaMessage, type logCreator, logLevel } from "kafkajs";
+import { AiotError, InfrastructureError } from "../../core/errors.ts";
+import type { LogRecord, StartPosition } from "../../core/log/event_log.ts";
+
+/** Consumer tuning shared by group consumers and replays. */
+export interface ConsumerSettings {
+  sessionTimeout: number;
+  rebalanceTimeout: number;
+  heartbeatInterval: number;
+  maxWaitTimeInMs: number;
+  /** Fetch limits of group consumers; replays fetch more at once. */
+  maxBytesPerPartition: number;
+  maxBytes: number;
+  retries: number;
+}
+
+export interface KafkaContext {
+  kafka: Kafka;
+  admin: Admin;
+  consumer: ConsumerSettings;
+  /** Partition count of a topic (cached); a `RangeError` for a topic that does not exist. */
+  partitionCount(topic: string): Promise<number>;
+  /** Runs `stop` when the log closes; returns the function that unregisters it. */
+  onClose(stop: () => Promise<void>): () => void;
+}
+
+/** Low and high watermark (next offset to be written) of each partition. */
+export async function partitionBounds(
+  admin: Admin,
+  topic: string,
+): Promise<Map<number, { low: number; high: number }>> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return new Map(offsets.map((p) => [p.partition, { low: Number(p.low), high: Number(p.high) }]));
+}
+
+/** The offset each partition of `topic` starts at for `from`, kept within the partition's bounds. */
+export async function startOffsets(
+  admin: Admin,
+  topic: string,
+  from: StartPosition,
+): Promise<Map<number, number>> {
+  const bounds = await partitionBounds(admin, topic);
+  const clamp = (partition: number, offset: number | undefined): number => {
+    const { low, high } = bounds.get(partition) ?? { low: 0, high: 0 };
+    return Math.min(Math.max(offset ?? low, low), high);
+  };
+  const starts = new Map<number, number>();
+  if (typeof from === "object" && "timestamp" in from) {
+    // kafkajs answers the high watermark for partitions without a message at or after the time.
+    for (const p of await admin.fetchTopicOffsetsByTimestamp(topic, from.timestamp)) {
+      starts.set(p.partition, clamp(p.partition, Number(p.offset)));
+    }
+    return starts;
+  }
+  for (const [partition, { low, high }] of bounds) {
+    if (from === "earliest") starts.set(partition, low);
+    else if (from === "latest") starts.set(partition, high);
+    else starts.set(partition, clamp(partition, from.offsets[partition]));
+  }
+  return starts;
+}
+
+export function toLogRecord(topic: string, partition: number, message: KafkaMessage): LogRecord {
+  const headers: Record<string, string> = {};
+  if (message.headers) {
+    for (const [name, value] of Object.entries(message.headers)) {
+      // Kafka allows repeated header names; the port has one value per name, the last one wins.
+      const last = Array.isArray(value) ? value[value.length - 1] : value;
+      if (last !== undefined) headers[name] = last.toString();
+    }
+  }
+  return {
+    topic,
+    partition,
+    offset: Number(message.offset),
+    key: message.key?.toString() ?? "",
+    value: message.value?.toString() ?? "",
+    headers,
+    timestamp: Number(message.timestamp),
+  };
+}
+
+/**
+ * Wraps a kafkajs failure as an `InfrastructureError`. Our own errors pass through unchanged.
+ * kafkajs marks its errors `retriable`; after exhausted retries it wraps the last one, which then
+ * decides (a refused connection stays retriable, a rejected configuration does not).
+ */
+export function kafkaFailure(action: string, error: unknown): Error {
+  if (error instanceof AiotError || error instanceof RangeError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new InfrastructureError(`Kafka could not ${action}: ${message}`, {
+    cause: error,
+    retriable: isRetriableKafkaError(error),
+  });
+}
+
+function isRetriableKafkaError(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const { name, retriable, cause } = current as { name?: unknown; retriable?: unknown; cause?: unknown };
+    if (retriable === true) return true;
+    if (name !== "KafkaJSNumberOfRetriesExceeded" && retriable === false) return false;
+    current = cause;
+  }
+  // No verdict anywhere in the chain: a plain socket or timeout error, which a retry may fix.
+  return true;
+}
+
+export type LogLevelName = "nothing" | "error" | "warn" | "info" | "debug";
+
+export const kafkaLogLevels: Record<LogLevelName, logLevel> = {
+  nothing: logLevel.NOTHING,
+  error: logLevel.ERROR,
+  warn: logLevel.WARN,
+  info: logLevel.INFO,
+  debug: logLevel.DEBUG,
+};
+
+/** Fields of a kafkajs log entry worth printing; everything else (configs, stacks) is left out. */
+const PRINTED_FIELDS = ["error", "groupId", "topic", "partition", "broker", "retryCount"] as const;
+
+/**
+ * Routes kafkajs log lines (already filtered by the configured level) to stderr, one line each.
+ * Two kinds are dropped. The connection's "Response <api> (error=…)" lines: kafkajs logs every
+ * error answer there, including the expected ones of a rebalance, and then either handles it or
+ * hands it to the caller, who gets it as an `InfrastructureError`. And the producer's warning
+ * about limited retries: the limit is deliberate, and a failed send replaces the producer (see
+ * `kafka_producer.ts`), which keeps the idempotence guarantees.
+ */
+export const stderrLogCreator: logCreator = () => ({ namespace, label, log }) => {
+  if (namespace === "Connection" && log.message.startsWith("Response ")) return;
+  if (log.message.startsWith("Limiting retries for the idempotent producer")) return;
+  const entry = log as unknown as Record<string, unknown>;
+  const details = PRINTED_FIELDS.filter((field) => entry[field] !== undefined)
+    .map((field) => `${field}=${String(entry[field])}`)
+    .join(" ");
+  console.error(`kafkajs ${label} [${namespace}] ${log.message}${details ? ` (${details})` : ""}`);
+};

@@ -1,0 +1,159 @@
+/**
+ * TimeSeriesStore on MongoDB (production) and FerretDB v1 (tests here) through `npm:mongodb`.
+ * Raw points go to a time-series collection when the server has them, else to a plain collection
+ * of the same shape; rollups (1 min, 1 h, 1 day) and latest values are plain collections kept at
+ * write time without transactions (see `_mongo_write.ts` for the exactly-once argument). Queries
+ * are `find` + `sort`; wider buckets are merged from rollup buckets in TypeScript.
+ * Needs `--allow-net --allow-env --allow-sys --allow-read`.
+ */
+import { type Filter, MongoClient } from "mongodb";
+import {
+  bucketedRange,
+  combineBuckets,
+  downsamplePoints,
+  rollupLevelFor,
+} from "../../core/timeseries/rollup.ts";
+import {
+  type BucketPoint,
+  DEFAULT_QUERY_LIMIT,
+  type DownsampleQuery,
+  type LatestValue,
+  type MetricPoint,
+  type RangeQuery,
+  type RawPoint,
+  type TimeSeriesStore,
+} from "../../core/timeseries/time_series_store.ts";
+import {
+  openCollections,
+  type PointDoc,
+  type PointsLayout,
+  type TimeSeriesCollections,
+} from "./_mongo_collections.ts";
+import { applyLatest, applyRollups, firstPerKey, storePoints } from "./_mongo_write.ts";
+
+export interface MongoTimeSeriesOptions {
+  url: string;
+  database: string;
+  /** Prefix of the collection names (`<prefix>points`, `<prefix>rollups`, `<prefix>latest`). Default "ts_". */
+  collectionPrefix?: string;
+  /** Raw points older than this are deleted (rollups are kept). Default: kept forever. */
+  retentionDays?: number;
+  /** Default "auto": a time-series collection when the server has them, else a plain one. */
+  layout?: "auto" | PointsLayout;
+  /** Clock for retention where the server has no TTL indexes. Default `Date.now`. */
+  now?: () => number;
+  /** How long to wait for the server before an operation fails. Default 10,000 ms. */
+  serverSelectionTimeoutMS?: number;
+}
+
+export interface MongoTimeSeriesStore extends TimeSeriesStore {
+  /** How raw points are stored; known after `init()`. */
+  readonly layout: PointsLayout | undefined;
+}
+
+/** Deletes expired raw points at most this often when the server cannot (FerretDB: no TTL). */
+const PRUNE_EVERY_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** A store on its own client; `init()` connects, creates what is missing and detects the layout. */
+export function createMongoTimeSeriesStore(options: MongoTimeSeriesOptions): MongoTimeSeriesStore {
+  const client = new MongoClient(options.url, {
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
+  });
+  const db = client.db(options.database);
+  const now = options.now ?? Date.now;
+  const retentionMs = options.retentionDays === undefined ? undefined : options.retentionDays * DAY_MS;
+  let collections: TimeSeriesCollections | undefined;
+  let lastPrune = -Infinity;
+
+  const init = async (): Promise<TimeSeriesCollections> => {
+    await db.command({ ping: 1 });
+    collections = await openCollections(db, {
+      prefix: options.collectionPrefix ?? "ts_",
+      layout: options.layout ?? "auto",
+      retentionSeconds: retentionMs === undefined ? undefined : Math.round(retentionMs / 1000),
+    });
+    return collections;
+  };
+  const ready = async () => collections ?? await init();
+
+  const pruneIfDue = async (c: TimeSeriesCollections) => {
+    if (retentionMs === undefined || c.serverRetention || now() - lastPrune < PRUNE_EVERY_MS) return;
+    lastPrune = now();
+    await c.points.deleteMany({ t: { $lt: new Date(now() - retentionMs) } });
+  };
+
+  const findPoints = async (
+    query: RangeQuery,
+    from: number,
+    to: number,
+    numericOnly: boolean,
+    limit?: number,
+  ) => {
+    const c = await ready();
+    const filter: Filter<PointDoc> = {
+      "meta.d": query.deviceId,
+      "meta.m": query.metric,
+      t: { $gte: new Date(from), $lt: new Date(to) },
+    };
+    // "number" (any numeric BSON type) is a valid $type alias the driver's types do not list.
+    if (numericOnly) filter.v = { $type: "number" } as unknown as NonNullable<Filter<PointDoc>["v"]>;
+    const cursor = c.points.find(filter, { projection: { _id: 0, t: 1, v: 1 } }).sort({ t: 1 });
+    if (limit !== undefined) cursor.limit(limit);
+    const out: RawPoint[] = [];
+    for await (const doc of cursor) out.push({ t: doc.t.getTime(), v: doc.v });
+    return out;
+  };
+
+  return {
+    get layout() {
+      return collections?.layout;
+    },
+
+    init: async () => void await init(),
+
+    async write(points: MetricPoint[]): Promise<void> {
+      const c = await ready();
+      const belonging = await storePoints(c, firstPerKey(points));
+      await applyRollups(c, belonging);
+      await applyLatest(c, belonging);
+      await pruneIfDue(c);
+    },
+
+    range: (query: RangeQuery): Promise<RawPoint[]> =>
+      findPoints(query, query.from, query.to, false, query.limit ?? DEFAULT_QUERY_LIMIT),
+
+    async downsample(query: DownsampleQuery): Promise<BucketPoint[]> {
+      const { from, to } = bucketedRange(query.from, query.to, query.bucketMs);
+      const limit = query.limit ?? DEFAULT_QUERY_LIMIT;
+      const level = rollupLevelFor(query.bucketMs);
+      if (level === undefined) {
+        const raw = await findPoints(query, from, to, true);
+        return downsamplePoints(raw, query.bucketMs, query.agg).slice(0, limit);
+      }
+      const c = await ready();
+      const filter = { d: query.deviceId, m: query.metric, l: level, b: { $gte: from, $lt: to } };
+      const parts = [];
+      for await (const doc of c.rollups.find(filter).sort({ b: 1 })) parts.push({ t: doc.b, agg: doc });
+      return combineBuckets(parts, query.bucketMs, query.agg).slice(0, limit);
+    },
+
+    async latest(deviceId: string): Promise<LatestValue[]> {
+      const c = await ready();
+      const docs = await c.latest.find({ d: deviceId }).toArray();
+      return docs
+        .map((doc) => ({ metric: doc.m, t: doc.t, value: doc.v }))
+        .sort((a, b) => (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
+    },
+
+    async clear(): Promise<void> {
+      const c = await ready();
+      // Dropping (not deleteMany) works on time-series collections of every server version.
+      await Promise.all([c.points.drop(), c.rollups.drop(), c.latest.drop()]);
+      collections = undefined;
+      await init();
+    },
+
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Device authentication for the gateway (design §6): a token (MQTT username = device id,
+ * password = token) checked against the stored scrypt hash, or a TLS client certificate whose CN
+ * is the device id. Successful token checks are remembered per device so a reconnect storm costs
+ * one hash lookup per connection instead of one scrypt each; the remembered fingerprint includes
+ * the stored hash, so a rotated token stops matching even before `forgetDevice` is called.
+ * Tokens are never logged or kept: only a SHA-256 fingerprint is.
+ */
+import { createHash } from "node:crypto";
+import { verifySecret } from "../auth/secrets.ts";
+import { DEVICE_ID_PATTERN } from "./device_acl.ts";
+import type { DeviceDirectory, DirectoryDevice } from "./device_directory.ts";
+
+/** MQTT 3.1.1 CONNACK codes used for refusals. */
+export const CONNACK = { serverUnavailable: 3, badCredentials: 4, notAuthorized: 5 } as const;
+
+export type AuthOutcome =
+  | { ok: true; deviceId: string; method: "token" | "certificate" }
+  | { ok: false; returnCode: 3 | 4 | 5; reason: string };
+
+export interface DeviceAuthenticator {
+  /** Checks `token` for device `deviceId` (the MQTT username). */
+  withToken(deviceId: string | undefined, token: Uint8Array | undefined): Promise<AuthOutcome>;
+  /** Admits the CN of a CA-verified certificate; a username, if given, must equal the CN. */
+  withCertificate(commonName: string, username: string | undefined): Promise<AuthOutcome>;
+  /** Drops remembered verifications of a device (on token rotation or decommissioning). */
+  forgetDevice(deviceId: string): void;
+}
+
+export interface DeviceAuthenticatorOptions {
+  /** Default: scrypt `verifySecret`. */
+  verify?: (token: string, stored: { algorithm: string; hash: string }) => Promise<boolean>;
+  /** Devices whose verified tokens are remembered, least recently used dropped first. Default 10,000. */
+  maxCachedDevices?: number;
+}
+
+/** Longer passwords are refused without hashing them (tokens are 43 characters). */
+const MAX_TOKEN_BYTES = 1024;
+/** Fingerprints kept per device: the current token, plus one more while devices switch over. */
+const FINGERPRINTS_PER_DEVICE = 2;
+
+const refused = (returnCode: 3 | 4 | 5, reason: string): AuthOutcome => ({ ok: false, returnCode, reason });
+
+export function createDeviceAuthenticator(
+  directory: DeviceDirectory,
+  options: DeviceAuthenticatorOptions = {},
+): DeviceAuthenticator {
+  const verify = options.verify ?? verifySecret;
+  const maxDevices = options.maxCachedDevices ?? 10_000;
+  const verified = new Map<string, string[]>();
+
+  function remember(deviceId: string, fingerprint: string): void {
+    const known = (verified.get(deviceId) ?? []).filter((f) => f !== fingerprint);
+    verified.delete(deviceId);
+    verified.set(deviceId, [fingerprint, ...known].slice(0, FINGERPRINTS_PER_DEVICE));
+    if (verified.size > maxDevices) verified.delete(verified.keys().next().value!);
+  }
+
+  async function lookup(deviceId: string): Promise<DirectoryDevice | undefined | Error> {
+    try {
+      return await directory.findDevice(deviceId);
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  return {
+    async withToken(deviceId, token) {
+      if (!deviceId || !token || token.length === 0) {
+        return refused(CONNACK.badCredentials, "username (device id) and password (token) are required");
+      }
+      if (!DEVICE_ID_PATTERN.test(deviceId) || token.length > MAX_TOKEN_BYTES) {
+        return refused(CONNACK.badCredentials, "bad device id or token");
+      }
+      const device = await lookup(deviceId);
+      if (device instanceof Error) {
+        return refused(CONNACK.serverUnavailable, `device directory unavailable: ${device.message}`);
+      }
+      // Unknown device and wrong token look the same to the client: no device id enumeration.
+      if (!device?.credential) return refused(CONNACK.badCredentials, "bad device id or token");
+      const secret = new TextDecoder().decode(token);
+      const fingerprint = createHash("sha256").update(device.credential.hash).update("\0").update(secret)
+        .digest("base64");
+      const cached = verified.get(deviceId)?.includes(fingerprint) ?? false;
+      if (!cached) {
+        const ok = await verify(secret, device.credential).catch(() => false);
+        if (!ok) return refused(CONNACK.badCredentials, "bad device id or token");
+      }
+      // Checked after the token so that only a holder of the token learns the device's status.
+      if (device.status !== "active") return refused(CONNACK.notAuthorized, `device is ${device.status}`);
+      remember(deviceId, fingerprint);
+      return { ok: true, deviceId, method: "token" };
+    },
+
+    async withCertificate(commonName, username) {
+      if (!DEVICE_ID_PATTERN.test(commonName)) {
+        return refused(CONNACK.notAuthorized, "certificate CN is not a valid device id");
+      }
+      if (username !== undefined && username !== "" && username !== commonName) {
+        return refused(CONNACK.notAuthorized, "username does not match the certificate CN");
+      }
+      const device = await lookup(commonName);
+      if (device instanceof Error) {
+        return refused(CONNACK.serverUnavailable, `device directory unavailable: ${device.message}`);
+      }
+      if (device === undefined) return refused(CONNACK.notAuthorized, "unknown device");
+      if (device.status !== "active") return refused(CONNACK.notAuthorized, `device is ${device.status}`);
+      return { ok: true, deviceId: commonName, method: "certificate" };
+    },
+
+    forgetDevice(deviceId) {
+      verified.delete(deviceId);
+    },
+  };
+}

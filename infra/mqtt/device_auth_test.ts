@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { hashSecret, verifySecret } from "../auth/secrets.ts";
+import { createDeviceAuthenticator } from "./device_auth.ts";
+import type { DirectoryDevice } from "./device_directory.ts";
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+async function setup() {
+  const credential = await hashSecret("token-1", { logN: 10, r: 8, p: 1 });
+  const devices = new Map<string, DirectoryDevice>([
+    ["dev-1", { status: "active", credential }],
+    ["dev-old", { status: "decommissioned", credential }],
+    ["dev-cert", { status: "active" }],
+  ]);
+  let verifications = 0;
+  const auth = createDeviceAuthenticator({ findDevice: (id) => Promise.resolve(devices.get(id)) }, {
+    verify: (token, stored) => {
+      verifications++;
+      return verifySecret(token, stored);
+    },
+  });
+  return { auth, devices, verifications: () => verifications };
+}
+
+Deno.test("withToken() admits the right token and refuses wrong, unknown and missing ones with code 4", async () => {
+  const { auth } = await setup();
+  assert.deepEqual(await auth.withToken("dev-1", bytes("token-1")), {
+    ok: true,
+    deviceId: "dev-1",
+    method: "token",
+  });
+  for (
+    const [id, token] of [["dev-1", "nope"], ["ghost", "token-1"], ["dev-1", ""], [undefined, "x"]] as const
+  ) {
+    const outcome = await auth.withToken(id, bytes(token));
+    assert.equal(outcome.ok, false);
+    assert.equal(!outcome.ok && outcome.returnCode, 4, `${id}/${token}`);
+  }
+});
+
+Deno.test("withToken() refuses a decommissioned device with code 5, only after the token matched", async () => {
+  const { auth } = await setup();
+  const right = await auth.withToken("dev-old", bytes("token-1"));
+  assert.equal(!right.ok && right.returnCode, 5);
+  const wrong = await auth.withToken("dev-old", bytes("nope"));
+  assert.equal(!wrong.ok && wrong.returnCode, 4);
+});
+
+Deno.test("withToken() remembers a verified token until the hash changes or forgetDevice()", async () => {
+  const { auth, devices, verifications } = await setup();
+  for (let i = 0; i < 5; i++) assert.equal((await auth.withToken("dev-1", bytes("token-1"))).ok, true);
+  assert.equal(verifications(), 1);
+  auth.forgetDevice("dev-1");
+  assert.equal((await auth.withToken("dev-1", bytes("token-1"))).ok, true);
+  assert.equal(verifications(), 2);
+  devices.set("dev-1", {
+    status: "active",
+    credential: await hashSecret("token-2", { logN: 10, r: 8, p: 1 }),
+  });
+  assert.equal((await auth.withToken("dev-1", bytes("token-1"))).ok, false, "rotated token still accepted");
+  devices.set("dev-1", { ...devices.get("dev-1")!, status: "decommissioned" });
+  assert.equal((await auth.withToken("dev-1", bytes("token-2"))).ok, false, "decommissioned but admitted");
+});
+
+Deno.test("withToken() answers code 3 when the directory is down", async () => {
+  const auth = createDeviceAuthenticator({ findDevice: () => Promise.reject(new Error("db down")) });
+  const outcome = await auth.withToken("dev-1", bytes("token-1"));
+  assert.equal(!outcome.ok && outcome.returnCode, 3);
+});
+
+Deno.test("withCertificate() admits an active CN and refuses mismatch, unknown and decommissioned", async () => {
+  const { auth } = await setup();
+  assert.equal((await auth.withCertificate("dev-cert", undefined)).ok, true);
+  assert.equal((await auth.withCertificate("dev-cert", "dev-cert")).ok, true);
+  for (
+    const [cn, user] of [["dev-cert", "dev-1"], ["ghost", undefined], ["dev-old", undefined], [
+      "a/b",
+      undefined,
+    ]]
+  ) {
+    const outcome = await auth.withCertificate(cn!, user);
+    assert.equal(!outcome.ok && outcome.returnCode, 5, `${cn}/${user}`);
+  }
+});

@@ -1,0 +1,26 @@
+/**
+ * @module
+ * The embedded DeviceGateway: an in-process MQTT broker (`npm:aedes`) on TCP, TLS and WebSocket
+ * that authenticates devices (token or client certificate), confines each to
+ * `devices/{its id}/…`, appends every uplink to the event log before acknowledging it (group
+ * commit), dead-letters and reports rejected uplinks, records connects and disconnects, and
+ * publishes downlinks.
+ *
+ * ```ts ignore
+ * import { ingestUplink } from "../../processors/ingest/uplink.ts"; // in a composition root
+ * const broker = await createEmbeddedBroker({
+ *   log, topicPrefix: "aiot.", directory, mqttPort: 1883,
+ *   ingest: (uplink) => ingestUplink(uplink, { limits }),
+ * });
+ * await broker.publishToDevice("dev-1", "commands/c-1", { name: "reboot", expiresAt }, 1);
+ * ```
+ */
+export {
+  createEmbeddedBroker,
+  type DownlinkSuffix,
+  type EmbeddedBroker,
+  type EmbeddedBrokerOptions,
+} from "./embedded_broker.ts";
+export type { DeviceDirectory, DirectoryDevice } from "./device_directory.ts";
+export type { IngestUplink, RejectionNotice, Uplink, UplinkResult } from "./uplink_intake.ts";
+export type { GroupCommitOptions } from "./group_commit.ts";

@@ -1,0 +1,101 @@
+/**
+ * The ingest step of the gateway, run from aedes' `authorizePublish` hook, i.e. before the
+ * broker acknowledges the message: the uplink becomes events (or a rejection), those are handed
+ * to the group-commit appender, and the hook's callback is called
+ * - for QoS 1 and 2: only after the events are durable, so a PUBACK/PUBREC means "in the log";
+ *   a failed append calls back with the error, which closes the connection unacknowledged and
+ *   makes the device resend;
+ * - for QoS 0: at once while fewer than `maxPendingQos0` messages wait for the log, else after
+ *   this message's append, which stops aedes reading the socket (TCP backpressure) and bounds
+ *   memory. A QoS 0 message whose append fails is lost, as QoS 0 allows; `onLateFailure` is told.
+ *
+ * A rejected uplink is appended as `input.rejected` to the dead-letter topic and, once that is
+ * durable, the notice goes to the device on `devices/{id}/errors`.
+ *
+ * The uplink parser itself is injected (`processors/ingest` `ingestUplink`): infra must not
+ * import processors, so the composition root passes it in.
+ */
+import type { DomainEvent, EventType } from "../../core/events/catalog.ts";
+import { encodeEvent } from "../../core/events/codec.ts";
+import { topicFor } from "../../core/events/topics.ts";
+import { headersOf } from "../../core/processing/runner.ts";
+import type { GroupCommitAppender } from "./group_commit.ts";
+
+/** One device uplink as the broker received it (the shape `ingestUplink` takes). */
+export interface Uplink {
+  deviceId: string;
+  clientId?: string;
+  topic: string;
+  payload: Uint8Array;
+  qos?: 0 | 1 | 2;
+}
+
+/** The notice published on `devices/{id}/errors` for a rejected uplink. */
+export interface RejectionNotice {
+  topic: string;
+  reason: string;
+  at: string;
+}
+
+/** What the parser makes of an uplink (the shape `ingestUplink` returns). */
+export type UplinkResult =
+  | { ok: true; events: DomainEvent[] }
+  | { ok: false; reason: string; rejected: DomainEvent; notice: RejectionNotice };
+
+/** Turns an uplink into events or a rejection; must not throw. */
+export type IngestUplink = (uplink: Uplink) => UplinkResult;
+
+export interface UplinkIntakeOptions {
+  ingest: IngestUplink;
+  appender: GroupCommitAppender;
+  topicPrefix: string;
+  /** Publishes a rejection notice to the device; called after the dead-letter append. */
+  sendNotice(deviceId: string, notice: RejectionNotice): void;
+  /** Messages waiting for the log above which QoS 0 publishers wait too. Default 10,000. */
+  maxPendingQos0?: number;
+}
+
+/** Handles one uplink; `done` is the aedes hook callback. */
+export type UplinkIntake = (
+  uplink: Uplink,
+  done: (error: Error | null) => void,
+  onLateFailure: (error: Error) => void,
+) => void;
+
+const asError = (error: unknown) => error instanceof Error ? error : new Error(String(error));
+
+export function createUplinkIntake(options: UplinkIntakeOptions): UplinkIntake {
+  const { ingest, appender, topicPrefix } = options;
+  const maxPendingQos0 = options.maxPendingQos0 ?? 10_000;
+
+  function appendEvents(events: DomainEvent[]): Promise<void> {
+    // `appender.append` enqueues synchronously, so one device's uplinks keep their order.
+    const appends = events.map((event) =>
+      appender.append(topicFor(event.type as EventType, topicPrefix), {
+        key: event.key,
+        value: encodeEvent(event),
+        headers: headersOf(event),
+      })
+    );
+    return Promise.all(appends).then(() => undefined);
+  }
+
+  return (uplink, done, onLateFailure) => {
+    let durable: Promise<void>;
+    try {
+      const result = ingest(uplink);
+      durable = result.ok
+        ? appendEvents(result.events)
+        : appendEvents([result.rejected]).then(() => options.sendNotice(uplink.deviceId, result.notice));
+    } catch (error) {
+      done(asError(error));
+      return;
+    }
+    if ((uplink.qos ?? 0) === 0 && appender.pending <= maxPendingQos0) {
+      done(null);
+      durable.catch((error) => onLateFailure(asError(error)));
+    } else {
+      durable.then(() => done(null), (error) => done(asError(error)));
+    }
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * MQTT over WebSocket: a server-side `WebSocket` (from `Deno.upgradeWebSocket`) as the node
+ * `Duplex` that `aedes.handle` reads MQTT bytes from. Binary frames carry the bytes; MQTT packets
+ * may span frames or share one (MQTT 3.1.1 §6), which the aedes parser handles.
+ *
+ * A WebSocket cannot be paused, so instead of backpressure the stream is destroyed when more than
+ * `maxBufferedBytes` wait unread, which bounds memory per connection.
+ */
+import { Buffer } from "node:buffer";
+import { Duplex } from "node:stream";
+import { setImmediate } from "node:timers";
+
+export interface WebSocketStreamOptions {
+  /** Unread bytes at which the connection is dropped. Default 8 MiB. */
+  maxBufferedBytes?: number;
+}
+
+export function webSocketStream(socket: WebSocket, options: WebSocketStreamOptions = {}): Duplex {
+  const maxBuffered = options.maxBufferedBytes ?? 8 * 1024 * 1024;
+  socket.binaryType = "arraybuffer";
+
+  function send(data: Uint8Array, callback: (error?: Error | null) => void): void {
+    if (socket.readyState !== WebSocket.OPEN) return callback(new Error("WebSocket is not open"));
+    try {
+      socket.send(data);
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  const stream = new Duplex({
+    read() {},
+    write(chunk: Buffer, _encoding, callback) {
+      send(chunk, callback);
+    },
+    // One frame per corked group of writes instead of one per header/topic/payload piece.
+    writev(chunks: { chunk: Buffer }[], callback) {
+      send(Buffer.concat(chunks.map((c) => c.chunk)), callback);
+    },
+    final(callback) {
+      socket.close(1000);
+      callback();
+    },
+    destroy(error, callback) {
+      if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) {
+        socket.close(error ? 1011 : 1000);
+      }
+      callback(error);
+    },
+  });
+
+  socket.onmessage = (event: MessageEvent) => {
+    const data = typeof event.data === "string"
+      ? Buffer.from(event.data)
+      : Buffer.from(event.data as ArrayBuffer);
+    // Pushed from a macrotask: Deno does not run process.nextTick callbacks (which emit
+    // 'readable') after WebSocket events, so a push straight from here waits for the next timer.
+    setImmediate(() => {
+      if (stream.destroyed) return;
+      stream.push(data);
+      if (stream.readableLength > maxBuffered) {
+        stream.destroy(new Error(`more than ${maxBuffered} unread bytes on the WebSocket`));
+      }
+    });
+  };
+  socket.onclose = () =>
+    setImmediate(() => {
+      if (stream.destroyed) return;
+      stream.push(null);
+      stream.destroy();
+    });
+  socket.onerror = () => {
+    if (!stream.destroyed) stream.destroy(new Error("WebSocket error"));
+  };
+  return stream;
+}

@@ -1,0 +1,14 @@
+/**
+ * @module
+ * PostgreSQL adapters: the `SqlDriver` the SQL read models (`infra/readmodels/mod.ts`) run on in
+ * production.
+ *
+ * ```ts
+ * import { createPostgresSqlDriver } from "./mod.ts";
+ * import { createSqlReadModels } from "../readmodels/mod.ts";
+ *
+ * const readModels = createSqlReadModels(await createPostgresSqlDriver({ url: Deno.env.get("AIOT_POSTGRES_URL")! }));
+ * await readModels.migrate();
+ * ```
+ */
+export { createPostgresSqlDriver, type PostgresSqlDriverOptions } from "./postgres_sql_driver.ts";

@@ -1,0 +1,263 @@
+/**
+ * TimeSeriesStore on SQLite (`node:sqlite`, WAL), the embedded default (`./data/timeseries.db`).
+ * A `series` table gives each (device, metric) a small integer id, so the point, rollup and latest
+ * rows carry 8 bytes instead of two strings. One `write()` is one transaction: points are inserted
+ * with `ON CONFLICT DO NOTHING RETURNING`, so only points that are new roll up, which makes a write
+ * idempotent, also when a crashed batch is delivered again.
+ */
+import { DatabaseSync } from "node:sqlite";
+import {
+  aggregateOf,
+  bucketedRange,
+  bucketStart,
+  combineBuckets,
+  downsamplePoints,
+  mergeAggregate,
+  type RollupAggregate,
+  rollupLevelFor,
+  seriesKey,
+} from "../../core/timeseries/rollup.ts";
+import {
+  type BucketPoint,
+  DEFAULT_QUERY_LIMIT,
+  type DownsampleQuery,
+  type LatestValue,
+  type MetricPoint,
+  type MetricValue,
+  type RangeQuery,
+  type RawPoint,
+  ROLLUP_LEVELS,
+  type TimeSeriesStore,
+} from "../../core/timeseries/time_series_store.ts";
+import { MultiRowStatements, returningArrays, type SqlValue } from "./sqlite_time_series_statements.ts";
+
+export interface SqliteTimeSeriesOptions {
+  /**
+   * `"fsync"` (default): a finished write survives power loss (`synchronous=FULL`).
+   * `"process"`: survives a crash of the process only (`synchronous=NORMAL`), faster.
+   */
+  durability?: "fsync" | "process";
+}
+
+/** Value kinds in the `kind` column; `v` holds the number, 0/1 or the text. */
+const NUM = 0, BOOL = 1, STR = 2;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS ts_series (
+    id INTEGER PRIMARY KEY, device_id TEXT NOT NULL, metric TEXT NOT NULL, UNIQUE (device_id, metric));
+  CREATE TABLE IF NOT EXISTS ts_points (
+    series INTEGER NOT NULL, t INTEGER NOT NULL, kind INTEGER NOT NULL, v,
+    PRIMARY KEY (series, t)) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS ts_rollups (
+    series INTEGER NOT NULL, level INTEGER NOT NULL, bucket INTEGER NOT NULL, count INTEGER NOT NULL,
+    sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, last_t INTEGER NOT NULL, last REAL NOT NULL,
+    PRIMARY KEY (series, level, bucket)) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS ts_latest (
+    series INTEGER PRIMARY KEY, t INTEGER NOT NULL, kind INTEGER NOT NULL, v);
+`;
+
+const encode = (value: MetricValue): [number, SqlValue] =>
+  typeof value === "number"
+    ? [NUM, value]
+    : typeof value === "boolean"
+    ? [BOOL, value ? 1 : 0]
+    : [STR, value];
+
+const decode = (kind: number, v: SqlValue): MetricValue =>
+  kind === NUM ? Number(v) : kind === BOOL ? v === 1 : String(v);
+
+const LEVEL_MS = Object.values(ROLLUP_LEVELS);
+
+const byMetric = (a: LatestValue, b: LatestValue) => (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0);
+
+/** Opens (or uses) a SQLite database; a database passed in is not closed by `close()`. */
+export function createSqliteTimeSeriesStore(
+  target: string | DatabaseSync,
+  options: SqliteTimeSeriesOptions = {},
+): TimeSeriesStore {
+  const owned = typeof target === "string";
+  const db = owned ? new DatabaseSync(target) : target;
+  if (owned) {
+    db.exec(`PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;
+      PRAGMA synchronous = ${options.durability === "process" ? "NORMAL" : "FULL"};`);
+  }
+  let sql: ReturnType<typeof prepare> | undefined;
+  const statements = () => (sql ??= prepare(db));
+  /** (device, metric) → series id; only ids committed to the database are cached. */
+  const seriesIds = new Map<string, number>();
+
+  const transaction = <T>(work: () => T): T => {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = work();
+      db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      db.exec("ROLLBACK");
+      seriesIds.clear(); // ids created in the rolled-back transaction are gone
+      throw error;
+    }
+  };
+
+  const seriesId = (deviceId: string, metric: string, create: boolean): number | undefined => {
+    const key = seriesKey(deviceId, metric);
+    const cached = seriesIds.get(key);
+    if (cached !== undefined) return cached;
+    const s = statements();
+    if (create) s.createSeries.run(deviceId, metric);
+    const row = s.seriesId.get(deviceId, metric) as { id: number } | undefined;
+    if (row) seriesIds.set(key, row.id);
+    return row?.id;
+  };
+
+  const writeSync = (points: MetricPoint[]) => {
+    const s = statements();
+    const series = points.map((p) => seriesId(p.deviceId, p.metric, true)!);
+    const rows: SqlValue[][] = points.map((p, i) => [series[i]!, p.t, ...encode(p.value)]);
+    // Only the rows that were new come back: they alone roll up and may change the latest value.
+    const inserted = s.insertPoints.run(rows, true) as [number, number, number, SqlValue][];
+    const rollups = new Map<string, { id: number; level: number; bucket: number; agg: RollupAggregate }>();
+    const latest = new Map<number, SqlValue[]>();
+    for (const [id, t, kind, v] of inserted) {
+      const current = latest.get(id);
+      if (!current || t > (current[1] as number)) latest.set(id, [id, t, kind, v]);
+      if (kind !== NUM) continue;
+      for (const level of LEVEL_MS) {
+        const bucket = bucketStart(t, level);
+        const key = `${id}:${level}:${bucket}`;
+        const one = aggregateOf(t, v as number);
+        const found = rollups.get(key);
+        if (found) found.agg = mergeAggregate(found.agg, one);
+        else rollups.set(key, { id, level, bucket, agg: one });
+      }
+    }
+    const rollupRows = [...rollups.values()].map(({ id, level, bucket, agg: a }) => [
+      id,
+      level,
+      bucket,
+      a.count,
+      a.sum,
+      a.min,
+      a.max,
+      a.lastT,
+      a.last,
+    ]);
+    s.upsertRollups.run(rollupRows);
+    s.upsertLatest.run([...latest.values()]);
+  };
+
+  const rangeRows = (
+    query: RangeQuery,
+    from: number,
+    to: number,
+    limit: number,
+  ): [number, number, SqlValue][] => {
+    const id = seriesId(query.deviceId, query.metric, false);
+    if (id === undefined) return [];
+    return statements().range.all(id, from, to, limit) as unknown as [number, number, SqlValue][];
+  };
+
+  return {
+    init: () => Promise.resolve(void statements()),
+
+    write: (points) =>
+      attempt(() => (points.length === 0 ? undefined : transaction(() => writeSync(points)))),
+
+    range: (query: RangeQuery): Promise<RawPoint[]> =>
+      attempt(() =>
+        rangeRows(query, query.from, query.to, query.limit ?? DEFAULT_QUERY_LIMIT)
+          .map(([t, kind, v]) => ({ t, v: decode(kind, v) }))
+      ),
+
+    downsample: (query: DownsampleQuery): Promise<BucketPoint[]> =>
+      attempt(() => {
+        const { from, to } = bucketedRange(query.from, query.to, query.bucketMs);
+        const limit = query.limit ?? DEFAULT_QUERY_LIMIT;
+        const level = rollupLevelFor(query.bucketMs);
+        if (level === undefined) {
+          const raw = rangeRows(query, from, to, Number.MAX_SAFE_INTEGER).map(([t, kind, v]) => ({
+            t,
+            v: decode(kind, v),
+          }));
+          return downsamplePoints(raw, query.bucketMs, query.agg).slice(0, limit);
+        }
+        const id = seriesId(query.deviceId, query.metric, false);
+        if (id === undefined) return [];
+        const rows = statements().rollups.all(id, ROLLUP_LEVELS[level], from, to) as unknown as number[][];
+        const parts = rows.map(([bucket, count, sum, min, max, lastT, last]) => ({
+          t: bucket!,
+          agg: { count: count!, sum: sum!, min: min!, max: max!, lastT: lastT!, last: last! },
+        }));
+        return combineBuckets(parts, query.bucketMs, query.agg).slice(0, limit);
+      }),
+
+    latest: (deviceId: string): Promise<LatestValue[]> =>
+      attempt(() => {
+        const rows = statements().latest.all(deviceId) as unknown as [string, number, number, SqlValue][];
+        return rows.map(([metric, t, kind, v]) => ({ metric, t, value: decode(kind, v) })).sort(byMetric);
+      }),
+
+    clear: () =>
+      attempt(() =>
+        transaction(() => {
+          db.exec(
+            "DELETE FROM ts_points; DELETE FROM ts_rollups; DELETE FROM ts_latest; DELETE FROM ts_series;",
+          );
+          seriesIds.clear();
+        })
+      ),
+
+    close: () => attempt(() => void (owned && db.isOpen && db.close())),
+  };
+}
+
+function prepare(db: DatabaseSync) {
+  db.exec(SCHEMA);
+  return {
+    createSeries: db.prepare(
+      "INSERT INTO ts_series (device_id, metric) VALUES (?, ?) ON CONFLICT DO NOTHING",
+    ),
+    seriesId: db.prepare("SELECT id FROM ts_series WHERE device_id = ? AND metric = ?"),
+    insertPoints: new MultiRowStatements(db, {
+      head: "INSERT INTO ts_points (series, t, kind, v) VALUES",
+      columns: 4,
+      tail: "ON CONFLICT DO NOTHING RETURNING series, t, kind, v",
+    }),
+    // All right-hand sides see the row as it was before the update, so `last` compares old last_t.
+    upsertRollups: new MultiRowStatements(db, {
+      head: "INSERT INTO ts_rollups (series, level, bucket, count, sum, min, max, last_t, last) VALUES",
+      columns: 9,
+      tail: `ON CONFLICT (series, level, bucket) DO UPDATE SET
+        count = count + excluded.count, sum = sum + excluded.sum,
+        min = MIN(min, excluded.min), max = MAX(max, excluded.max),
+        last = CASE WHEN excluded.last_t >= last_t THEN excluded.last ELSE last END,
+        last_t = MAX(last_t, excluded.last_t)`,
+    }),
+    upsertLatest: new MultiRowStatements(db, {
+      head: "INSERT INTO ts_latest (series, t, kind, v) VALUES",
+      columns: 4,
+      tail: `ON CONFLICT (series) DO UPDATE SET t = excluded.t, kind = excluded.kind, v = excluded.v
+        WHERE excluded.t > ts_latest.t`,
+    }),
+    range: returningArrays(db.prepare(
+      "SELECT t, kind, v FROM ts_points WHERE series = ? AND t >= ? AND t < ? ORDER BY t LIMIT ?",
+    )),
+    rollups: returningArrays(db.prepare(
+      `SELECT bucket, count, sum, min, max, last_t, last FROM ts_rollups
+       WHERE series = ? AND level = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`,
+    )),
+    latest: returningArrays(db.prepare(
+      `SELECT s.metric, l.t, l.kind, l.v FROM ts_latest l JOIN ts_series s ON s.id = l.series
+       WHERE s.device_id = ?`,
+    )),
+  };
+}
+
+/** Runs synchronous SQLite work as a settled promise, so errors reject instead of throwing. */
+function attempt<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
