@@ -4,9 +4,8 @@
  * events and dead-letters them with the reason, appends outputs, and only then lets the log commit.
  * A partition therefore never stalls on bad input, and nothing is committed before it is durable.
  */
-import { decodeEvent, encodeEvent } from "../events/codec.ts";
+import { decodeEvent, toLogMessage } from "../events/codec.ts";
 import { createEvent, type DomainEvent } from "../events/catalog.ts";
-import type { EventEnvelope } from "../events/envelope.ts";
 import { bytesToBase64 } from "../encoding.ts";
 import { isRetriable } from "../errors.ts";
 import type { EventLog, LogBatch, LogRecord, StartPosition } from "../log/event_log.ts";
@@ -22,8 +21,13 @@ export interface RunnerHooks {
 
 export interface RunProcessorOptions {
   log: EventLog;
-  /** Dead-letter topic, e.g. `aiot.dlq`. */
-  dlqTopic: string;
+  /** Consumer group; default the processor's name (a rebuild reads with a group of its own). */
+  group?: string;
+  /**
+   * Dead-letter topic, e.g. `aiot.dlq`. Absent in rebuilds, whose poison events were dead-lettered
+   * when they first went by: they are then skipped and only reported to `hooks.onDeadLetter`.
+   */
+  dlqTopic?: string;
   from?: StartPosition;
   maxBatchSize?: number;
   /** Attempts for a retriable failure before its events are dead-lettered. Default 8. */
@@ -102,15 +106,24 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
   async function appendOutput(output: ProcessorOutput | void): Promise<void> {
     for (const { topic, events } of output?.append ?? []) {
       if (events.length === 0) continue;
-      await log.append(
-        topic,
-        events.map((e) => ({ key: e.key, value: encodeEvent(e), headers: headersOf(e) })),
-      );
+      await log.append(topic, events.map(toLogMessage));
     }
   }
 
   async function deadLetter(poison: Poison[]): Promise<void> {
     if (poison.length === 0) return;
+    const dlqTopic = options.dlqTopic;
+    if (dlqTopic === undefined) {
+      for (const { record, reason } of poison) {
+        hooks.onDeadLetter?.({
+          processor: processor.name,
+          topic: record.topic,
+          offset: record.offset,
+          reason,
+        });
+      }
+      return;
+    }
     const events = poison.map(({ record, reason }) =>
       createEvent("input.rejected", {
         topic: record.topic,
@@ -118,7 +131,7 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
         payloadBase64: bytesToBase64(new TextEncoder().encode(record.value)),
       }, { key: dlqKey(record.key), source: processor.name })
     );
-    await appendOutput({ append: [{ topic: options.dlqTopic, events }] });
+    await appendOutput({ append: [{ topic: dlqTopic, events }] });
     for (const { record, reason } of poison) {
       hooks.onDeadLetter?.({ processor: processor.name, topic: record.topic, offset: record.offset, reason });
     }
@@ -164,7 +177,7 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
   }
 
   const consumer = log.consume({
-    group: processor.name,
+    group: options.group ?? processor.name,
     topics: [...processor.topics],
     handleBatch,
     ...(options.from === undefined ? {} : { from: options.from }),
@@ -176,7 +189,7 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
   const lagTimer = lagEvery > 0 && hooks.onLag
     ? setInterval(async () => {
       for (const topic of processor.topics) {
-        const lag = await log.lag(processor.name, topic).catch(() => undefined);
+        const lag = await log.lag(options.group ?? processor.name, topic).catch(() => undefined);
         if (lag) hooks.onLag?.({ processor: processor.name, topic, lag: lag.reduce((s, p) => s + p.lag, 0) });
       }
     }, lagEvery)
@@ -199,13 +212,5 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
   };
 }
 
-/** Envelope metadata copied into log headers so consumers can filter without parsing. */
-export function headersOf(event: EventEnvelope): Record<string, string> {
-  const headers: Record<string, string> = {
-    "event-id": event.id,
-    "event-type": event.type,
-    "event-v": String(event.v),
-  };
-  if (event.traceparent) headers["traceparent"] = event.traceparent;
-  return headers;
-}
+// Kept here while adapters move to `core/events/codec.ts`.
+export { headersOf } from "../events/codec.ts";

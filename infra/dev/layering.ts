@@ -2,7 +2,7 @@
  * The dependency direction of design.md §2, checked on the source tree:
  * core imports nothing of ours and calls no Deno APIs; processors' definitions and the api app
  * import only core; ui imports only types from api and core; infra never imports processors or
- * api; only `main.ts` files (composition roots) may import anything.
+ * api; only composition roots (`main.ts` files, `infra/all_in_one/`) may import anything.
  */
 
 export interface Violation {
@@ -31,9 +31,17 @@ function resolve(fromFile: string, specifier: string): string {
   return parts.join("/");
 }
 
+/**
+ * Composition roots wire every layer together: `main.ts` files (and their tests) and the
+ * all-in-one folder, which composes the whole platform for its `main.ts` and for e2e tests.
+ */
+function isCompositionRoot(file: string): boolean {
+  return file.endsWith("/main.ts") || file.endsWith("main_test.ts") || file.startsWith("infra/all_in_one/");
+}
+
 /** Which of our layers `file` (in `layer`) may import. */
 function allowed(file: string, layer: Layer, typeOnly: boolean): Layer[] {
-  if (file.endsWith("/main.ts") || file.endsWith("main_test.ts")) return [...LAYERS];
+  if (isCompositionRoot(file)) return [...LAYERS];
   switch (layer) {
     case "core":
       return ["core"];

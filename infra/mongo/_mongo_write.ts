@@ -29,6 +29,34 @@ import type { PointDoc, TimeSeriesCollections } from "./_mongo_collections.ts";
 
 const MAX_ATTEMPTS = 5;
 
+/**
+ * Operations per bulkWrite command. FerretDB v1.24 (SQLite backend) hangs on an update command of
+ * about 100 or more statements that touch existing documents (and on a few large ones at once), so
+ * writes go in small sequential commands. Real MongoDB would take 100,000.
+ */
+const OPS_PER_COMMAND = 50;
+
+interface BulkOutcome {
+  matched: number;
+  inserted: number;
+  upsertedIds: unknown[];
+}
+
+/** bulkWrite in sequential commands of OPS_PER_COMMAND; throws the first command's error. */
+async function bulkWriteInChunks<D extends Document>(
+  collection: Collection<D>,
+  ops: AnyBulkWriteOperation<D>[],
+): Promise<BulkOutcome> {
+  const outcome: BulkOutcome = { matched: 0, inserted: 0, upsertedIds: [] };
+  for (let start = 0; start < ops.length; start += OPS_PER_COMMAND) {
+    const result = await collection.bulkWrite(ops.slice(start, start + OPS_PER_COMMAND), { ordered: false });
+    outcome.matched += result.matchedCount;
+    outcome.inserted += result.insertedCount;
+    outcome.upsertedIds.push(...Object.values(result.upsertedIds));
+  }
+  return outcome;
+}
+
 /** The first point of each (device, metric, t) in the batch: the first write wins. */
 export function firstPerKey(points: MetricPoint[]): Map<string, MetricPoint> {
   const byKey = new Map<string, MetricPoint>();
@@ -68,8 +96,7 @@ async function upsertPoints(
   let upserted: Set<string> | undefined;
   for (let attempt = 1; upserted === undefined; attempt++) {
     try {
-      const result = await points.bulkWrite(ops, { ordered: false });
-      upserted = new Set(Object.values(result.upsertedIds).map(String));
+      upserted = new Set((await bulkWriteInChunks(points, ops)).upsertedIds.map(String));
     } catch (error) {
       // Two writers upserting one key race to a duplicate key error, and FerretDB stops the batch at
       // the first error: upserts are idempotent, so run them all again.
@@ -192,8 +219,8 @@ async function readMergeWrite<D extends Document & { _id: string }>(
     }
     if (ops.length === 0) return;
     try {
-      const result = await collection.bulkWrite(ops, { ordered: false });
-      if (result.matchedCount + result.insertedCount === ops.length) return;
+      const result = await bulkWriteInChunks(collection, ops);
+      if (result.matched + result.inserted === ops.length) return;
     } catch (error) {
       // A concurrent insert of the same document; FerretDB may also skip the rest of the batch.
       if (!isDuplicateKeyOnly(error)) throw error;

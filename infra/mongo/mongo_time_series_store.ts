@@ -59,6 +59,8 @@ const DAY_MS = 86_400_000;
 export function createMongoTimeSeriesStore(options: MongoTimeSeriesOptions): MongoTimeSeriesStore {
   const client = new MongoClient(options.url, {
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
+    // A stuck server (FerretDB can hang on some writes) fails the call instead of hanging forever.
+    socketTimeoutMS: 120_000,
   });
   const db = client.db(options.database);
   const now = options.now ?? Date.now;

@@ -8,7 +8,7 @@
  * Uplinks are never forwarded to other MQTT clients: devices receive only what the platform
  * publishes to them (commands, desired state, OTA, errors).
  */
-import { Aedes, type Client } from "aedes";
+import { Aedes } from "aedes";
 import { Buffer } from "node:buffer";
 import net from "node:net";
 import tls from "node:tls";

@@ -7,7 +7,7 @@
  * publishes downlinks.
  *
  * ```ts ignore
- * import { ingestUplink } from "../../processors/ingest/uplink.ts"; // in a composition root
+ * // In a composition root (a main.ts), with ingestUplink from processors/ingest:
  * const broker = await createEmbeddedBroker({
  *   log, topicPrefix: "aiot.", directory, mqttPort: 1883,
  *   ingest: (uplink) => ingestUplink(uplink, { limits }),

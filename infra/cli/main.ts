@@ -1,0 +1,90 @@
+/**
+ * `deno task aiot <command>` — operator commands against the configured engines (the same
+ * AIOT_* variables as `deno task start`):
+ *
+ *   rebuild readmodels|timeseries [--from <ISO-8601 | epoch ms>]
+ *   devices create [--id <id>] [--name <name>] [--label k=v …]
+ *   devices list [--label k=v] | rotate <id> | decommission <id> [--reason <text>]
+ *
+ * Stop the platform before a rebuild: a live projector writing into a store being rebuilt would
+ * interleave old and new events.
+ */
+import { topicNames } from "../../core/events/topics.ts";
+import { timeseriesProjector } from "../../processors/timeseries/mod.ts";
+import { readModelsProjector } from "../../processors/readmodels/mod.ts";
+import { loadConfig } from "../config/config.ts";
+import { openEventLog } from "../event_log_from_config.ts";
+import { openReadModels, openTimeSeriesStore } from "../stores_from_config.ts";
+import { runDevicesCommand } from "./devices.ts";
+import { rebuildProjection } from "./rebuild.ts";
+
+const USAGE = `usage: deno task aiot rebuild readmodels|timeseries [--from <ISO-8601 | epoch ms>]
+       deno task aiot devices create [--id <id>] [--name <name>] [--label k=v …]
+       deno task aiot devices list [--label k=v] | rotate <id> | decommission <id> [--reason <text>]`;
+
+function fail(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  Deno.exit(2);
+}
+
+function parseTime(raw: string): number {
+  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (Number.isNaN(ms)) fail(`--from: cannot read "${raw}" as ISO-8601 or epoch milliseconds`);
+  return ms;
+}
+
+const [command, ...rest] = Deno.args;
+const config = loadConfig(Deno.env.toObject());
+const topics = topicNames(config.topicPrefix);
+const { log } = await openEventLog(config);
+await log.ensureTopics(Object.values(topics).map((name) => ({ name, partitions: config.partitions })));
+
+try {
+  if (command === "rebuild") {
+    const [target, flag, value] = rest;
+    const fromTimestamp = flag === "--from" && value ? parseTime(value) : undefined;
+    if (flag !== undefined && fromTimestamp === undefined) fail(`unknown option ${flag}`);
+    const tty = Deno.stderr.isTerminal();
+    const progress = (line: string, final: boolean) =>
+      tty
+        ? Deno.stderr.writeSync(new TextEncoder().encode(`\r${line}${final ? "\n" : ""}`))
+        : console.error(line);
+    if (target === "readmodels") {
+      if (fromTimestamp !== undefined) {
+        fail("read models are rebuilt from the beginning: --from applies to timeseries");
+      }
+      const readModels = await openReadModels(config);
+      await rebuildProjection({
+        log,
+        processor: readModelsProjector(readModels, topics),
+        clear: () => readModels.clear(),
+        progress,
+      });
+      await readModels.close();
+    } else if (target === "timeseries") {
+      const store = await openTimeSeriesStore(config);
+      await rebuildProjection({
+        log,
+        processor: timeseriesProjector(store, topics.telemetry),
+        clear: () => store.clear(),
+        progress,
+        ...(fromTimestamp === undefined ? {} : { fromTimestamp }),
+      });
+      await store.close();
+    } else {
+      fail(`rebuild: unknown projection "${target ?? ""}"`);
+    }
+  } else if (command === "devices") {
+    const readModels = await openReadModels(config);
+    try {
+      await runDevicesCommand(rest, { log, readModels, deviceTopic: topics.device, fail });
+    } finally {
+      await readModels.close();
+    }
+  } else {
+    fail(command ? `unknown command "${command}"` : "no command given");
+  }
+} finally {
+  await log.close();
+}
+Deno.exit(0);

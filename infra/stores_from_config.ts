@@ -1,0 +1,38 @@
+/**
+ * Picks the projection stores from configuration: MongoDB for time series and PostgreSQL for read
+ * models when their URLs are set, else SQLite files under the data directory. Drivers of the
+ * production engines are loaded only when used, so the embedded default starts light.
+ */
+import type { ReadModels } from "../core/readmodels/read_models.ts";
+import type { TimeSeriesStore } from "../core/timeseries/time_series_store.ts";
+import type { AiotConfig } from "./config/config.ts";
+import { createSqlReadModels } from "./readmodels/sql_read_models.ts";
+import { createSqliteSqlDriver } from "./sqlite/sqlite_sql_driver.ts";
+import { createSqliteTimeSeriesStore } from "./sqlite/sqlite_time_series_store.ts";
+
+export async function openTimeSeriesStore(config: AiotConfig): Promise<TimeSeriesStore> {
+  let store: TimeSeriesStore;
+  if (config.mongoUrl) {
+    const { createMongoTimeSeriesStore } = await import("./mongo/mod.ts");
+    const database = new URL(config.mongoUrl).pathname.replace(/^\//, "") || "aiot";
+    store = await createMongoTimeSeriesStore({ url: config.mongoUrl, database });
+  } else {
+    await Deno.mkdir(config.dataDir, { recursive: true });
+    store = createSqliteTimeSeriesStore(`${config.dataDir}/timeseries.db`);
+  }
+  await store.init();
+  return store;
+}
+
+export async function openReadModels(config: AiotConfig): Promise<ReadModels> {
+  let readModels: ReadModels;
+  if (config.postgresUrl) {
+    const { createPostgresSqlDriver } = await import("./postgres/mod.ts");
+    readModels = createSqlReadModels(await createPostgresSqlDriver({ url: config.postgresUrl }));
+  } else {
+    await Deno.mkdir(config.dataDir, { recursive: true });
+    readModels = createSqlReadModels(createSqliteSqlDriver({ path: `${config.dataDir}/readmodels.db` }));
+  }
+  await readModels.migrate();
+  return readModels;
+}
