@@ -1,40 +1,97 @@
 /**
- * The HTTP app, built from its dependencies so tests drive it with `app.request()`.
- * For now it serves the health endpoints; the /api/v1 routes arrive with the API issue.
+ * The HTTP app, built from its dependencies so tests drive it with `app.request()`. With only
+ * `readiness` it serves the health endpoints (a processor's own service); with the full
+ * `AppDeps` it serves the /api/v1 routes of design §7 and their OpenAPI document.
  */
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { uuidv7 } from "../core/events/uuid_v7.ts";
+import { authenticate } from "./auth/principal.ts";
+import { defaultClientAddress } from "./auth/client_address.ts";
+import type { AppDeps, HealthDeps } from "./deps.ts";
+import { handleError, handleNotFound } from "./middleware/error_handler.ts";
+import { securityHeaders } from "./middleware/security_headers.ts";
+import { accessRoutes } from "./routes/access.ts";
+import { apiContext } from "./routes/api_context.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { commandRoutes } from "./routes/commands.ts";
+import { mountRoutes, type Route, route, type RouteHooks } from "./routes/define.ts";
+import { deviceDataRoutes } from "./routes/device_data.ts";
+import { deviceRoutes } from "./routes/devices.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { dlqRoutes, streamRoutes } from "./routes/log_views.ts";
+import { openApiDocument } from "./routes/openapi.ts";
 
-/** The result of probing one engine. */
-export interface ReadinessCheck {
-  name: string;
-  ok: boolean;
-  detail?: string;
+/** Request bodies above this are refused with 413. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+const hasApi = (deps: HealthDeps | AppDeps): deps is AppDeps => "users" in deps && "readModels" in deps;
+
+/** The /api/v1 routes of `deps` (the live stream only when its seam is wired). */
+export function apiRoutes(deps: AppDeps): Route[] {
+  const ctx = apiContext(deps);
+  const clientAddress = deps.clientAddress ?? defaultClientAddress(deps.security ?? {});
+  return [
+    ...authRoutes(ctx, clientAddress),
+    ...accessRoutes(ctx),
+    ...deviceRoutes(ctx),
+    ...deviceDataRoutes(ctx),
+    ...commandRoutes(ctx),
+    ...dlqRoutes(ctx),
+    ...(deps.live ? streamRoutes(deps.live) : []),
+  ];
 }
 
-export interface AppDeps {
-  /** Probes each engine; `/readyz` is 200 only when all are ok. */
-  readiness(): Promise<ReadinessCheck[]>;
+function auditHooks(deps: AppDeps): RouteHooks {
+  const now = deps.now ?? Date.now;
+  const newId = deps.newId ?? (() => uuidv7(now()));
+  return {
+    authenticate: (c) => authenticate(c, deps.users, now),
+    async audit(c, r, actor, status) {
+      try {
+        await deps.users.appendAudit({
+          id: newId(),
+          at: new Date(now()).toISOString(),
+          actor,
+          action: `${r.method.toUpperCase()} ${r.path}`,
+          target: c.req.path,
+          status,
+        });
+      } catch (error) {
+        // The call itself is done (and durable); a lost audit row must not turn it into an error.
+        console.error("cannot record audit", error);
+      }
+    },
+  };
 }
 
-export function createApp(deps: AppDeps): Hono {
+export function createApp(deps: HealthDeps | AppDeps): Hono {
   const app = new Hono();
+  const security = deps.security ?? {};
+  app.use(securityHeaders({ hsts: security.hsts ?? false }));
+  if (security.corsOrigins?.length) {
+    app.use("/api/v1/*", cors({ origin: security.corsOrigins, credentials: true }));
+  }
+  app.use("/api/v1/*", bodyLimit({ maxSize: MAX_BODY_BYTES }));
 
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  const routes = [...healthRoutes(deps), ...(hasApi(deps) ? apiRoutes(deps) : [])];
+  const documented = [
+    ...routes,
+    route({
+      method: "get",
+      path: "/api/v1/openapi.json",
+      summary: "This document",
+      tag: "meta",
+      permission: "public",
+      responses: { 200: "OpenAPI 3.1" },
+      handle: ({ c }) => c.json(openApi),
+    }),
+  ];
+  const openApi = openApiDocument(documented);
+  mountRoutes(app, documented, deps, hasApi(deps) ? auditHooks(deps) : undefined);
 
-  app.get("/readyz", async (c) => {
-    const checks = await deps.readiness();
-    const ready = checks.every((check) => check.ok);
-    return c.json({ status: ready ? "ready" : "not_ready", checks }, ready ? 200 : 503);
-  });
-
-  app.notFound((c) =>
-    c.json({ error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` } }, 404)
-  );
-
-  app.onError((error, c) => {
-    console.error("unhandled error", error);
-    return c.json({ error: { code: "internal", message: "Internal server error" } }, 500);
-  });
-
+  app.notFound(handleNotFound);
+  app.onError(handleError);
   return app;
 }

@@ -4,9 +4,11 @@
  * production engines are loaded only when used, so the embedded default starts light.
  */
 import type { ReadModels } from "../core/readmodels/read_models.ts";
+import type { UserStore } from "../core/users/user_store.ts";
 import type { TimeSeriesStore } from "../core/timeseries/time_series_store.ts";
 import type { AiotConfig } from "./config/config.ts";
 import { createSqlReadModels } from "./readmodels/sql_read_models.ts";
+import { createSqlUserStore } from "./readmodels/sql_user_store.ts";
 import { createSqliteSqlDriver } from "./sqlite/sqlite_sql_driver.ts";
 import { createSqliteTimeSeriesStore } from "./sqlite/sqlite_time_series_store.ts";
 
@@ -35,4 +37,18 @@ export async function openReadModels(config: AiotConfig): Promise<ReadModels> {
   }
   await readModels.migrate();
   return readModels;
+}
+
+/** Users, API tokens and the audit trail: beside the read models (not rebuilt from the log). */
+export async function openUserStore(config: AiotConfig): Promise<UserStore> {
+  let users: UserStore;
+  if (config.postgresUrl) {
+    const { createPostgresSqlDriver } = await import("./postgres/mod.ts");
+    users = createSqlUserStore(await createPostgresSqlDriver({ url: config.postgresUrl }));
+  } else {
+    await Deno.mkdir(config.dataDir, { recursive: true });
+    users = createSqlUserStore(createSqliteSqlDriver({ path: `${config.dataDir}/users.db` }));
+  }
+  await users.migrate();
+  return users;
 }

@@ -38,4 +38,9 @@ export interface ProcessorDefinition {
     events: DomainEvent[],
     context: HandleContext,
   ): Promise<ProcessorOutput | void> | ProcessorOutput | void;
+  /**
+   * Called about every `tickIntervalMs` (runner option, default 1 s) for time-driven work such as
+   * expiring commands; its output is appended like `handle`'s. Never runs concurrently with itself.
+   */
+  tick?(now: number): Promise<ProcessorOutput | void> | ProcessorOutput | void;
 }

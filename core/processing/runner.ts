@@ -17,6 +17,7 @@ export interface RunnerHooks {
   onRetry?(info: { processor: string; attempt: number; delayMs: number; error: unknown }): void;
   onDeadLetter?(info: { processor: string; topic: string; offset: number; reason: string }): void;
   onLag?(info: { processor: string; topic: string; lag: number }): void;
+  onTickError?(info: { processor: string; error: unknown }): void;
 }
 
 export interface RunProcessorOptions {
@@ -35,6 +36,10 @@ export interface RunProcessorOptions {
   /** First backoff delay; doubles per attempt up to `maxDelayMs`. Defaults 100 ms and 30 s. */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** How often the processor's `tick` runs, when it has one. Default 1000 ms. */
+  tickIntervalMs?: number;
+  /** Clock passed to `tick`. Default `Date.now`. */
+  now?: () => number;
   /** How often lag is reported to `hooks.onLag`. Default 5 s; 0 disables. */
   lagIntervalMs?: number;
   hooks?: RunnerHooks;
@@ -194,18 +199,40 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
       }
     }, lagEvery)
     : undefined;
+  let ticking = false;
+  const tickTimer = processor.tick
+    ? setInterval(async () => {
+      if (ticking || stopping.signal.aborted) return;
+      ticking = true;
+      try {
+        await appendOutput(await processor.tick!((options.now ?? Date.now)()));
+      } catch (error) {
+        (hooks.onTickError ?? ((i) => console.error(`${i.processor}: tick failed`, i.error)))({
+          processor: processor.name,
+          error,
+        });
+      } finally {
+        ticking = false;
+      }
+    }, options.tickIntervalMs ?? 1000)
+    : undefined;
+
   // A stop during an outage leaves the batch uncommitted; that is a clean stop, not a crash.
   const done = consumer.done
     .catch((error) => {
       if (!(error instanceof StoppedDuringRetry)) throw error;
     })
-    .finally(() => clearInterval(lagTimer));
+    .finally(() => {
+      clearInterval(lagTimer);
+      clearInterval(tickTimer);
+    });
 
   return {
     ready: consumer.ready,
     done,
     async stop() {
       stopping.abort();
+      clearInterval(tickTimer);
       await consumer.stop();
       await done.catch(() => {});
     },

@@ -73,6 +73,11 @@ export interface ReadModels {
   getCommand(id: string): Promise<CommandRow | undefined>;
   /** The newest commands of a device first (by `requestedAt`, then id). */
   listCommands(options: ListCommandsOptions): Promise<CommandRow[]>;
+  /**
+   * Commands not finished yet (`requested` or `dispatched`) of every device, oldest first: what the
+   * commands processor must still deliver or expire after a restart.
+   */
+  listOpenCommands(options?: { limit?: number }): Promise<CommandRow[]>;
   /** Dead-lettered uplinks, newest first (by event id, i.e. ingest time). */
   listDlq(options?: ListDlqOptions): Promise<Page<DlqRow>>;
   /** Deletes every row and every checkpoint: the first step of a rebuild. */

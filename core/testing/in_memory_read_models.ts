@@ -120,6 +120,18 @@ export function createInMemoryReadModels(faults: WriteFaults = {}): ReadModels {
     },
 
     // deno-lint-ignore require-await
+    async listOpenCommands(options: { limit?: number } = {}): Promise<CommandRow[]> {
+      return [...tables.commands.values()]
+        .filter((row) => row.status === "requested" || row.status === "dispatched")
+        .sort((
+          a,
+          b,
+        ) => (a.requestedAt !== b.requestedAt ? (a.requestedAt < b.requestedAt ? -1 : 1) : byId(a, b)))
+        .slice(0, options.limit ?? 10_000)
+        .map(copy);
+    },
+
+    // deno-lint-ignore require-await
     async listDlq(options: ListDlqOptions = {}): Promise<Page<DlqRow>> {
       const limit = pageLimit(options.limit);
       const before = options.cursor === undefined ? undefined : decodeCursor(options.cursor);

@@ -20,3 +20,15 @@ export {
   fixtureTime,
 } from "./read_model_fixtures.ts";
 export { type ProjectionSpec, projectionSpec } from "./projection_spec.ts";
+export { createInMemoryUserStore } from "./in_memory_user_store.ts";
+export {
+  userStoreContract,
+  type UserStoreContractCase,
+  type UserStoreFactory,
+} from "./user_store_contract.ts";
+export { createInMemoryTimeSeriesStore } from "./in_memory_time_series_store.ts";
+export {
+  timeSeriesContract,
+  type TimeSeriesContractCase,
+  type TimeSeriesStoreFactory,
+} from "./time_series_contract.ts";

@@ -150,17 +150,21 @@ export const timeSeriesContract: TimeSeriesContractCase[] = [
         const seed = Math.floor(Math.random() * 2 ** 31);
         const random = seededRandom(seed);
         const devices = [uniqueDevice("rand-a"), uniqueDevice("rand-b"), uniqueDevice("rand-c")];
-        const metrics = ["temp", "humidity", "power", "mode"];
+        const metrics = ["temp", "power", "mode"];
         const start = T0 + 7 * HOUR + 12_345;
-        const points = randomHistory({ random, devices, metrics, points: 4000, start, spanMs: 4 * DAY });
+        const points = randomHistory({ random, devices, metrics, points: 3000, start, spanMs: 3 * DAY });
         const batches = batchesOf(points, 200, random);
         for (const batch of batches) await store.write(batch);
         // Redelivery of some batches must not change any aggregate.
         for (const batch of batches) if (random() < 0.2) await store.write(batch);
         const ranges = [
-          { from: start - DAY, to: start + 5 * DAY },
+          { from: start - DAY, to: start + 4 * DAY },
           { from: start + Math.floor(random() * DAY), to: start + DAY + Math.floor(random() * 2 * DAY) },
         ];
+        // Every aggregation of every bucket for two series (one of them mostly non-numeric); one
+        // random aggregation per bucket for the others: the aggregation math is shared, the
+        // bucket selection and merging are what differ between adapters.
+        const thorough = new Set([`${devices[0]}/temp`, `${devices[1]}/mode`]);
         for (const deviceId of devices) {
           for (const metric of metrics) {
             const context = (q: object) => `seed ${seed}, ${JSON.stringify(q)}`;
@@ -171,10 +175,9 @@ export const timeSeriesContract: TimeSeriesContractCase[] = [
             );
             for (const bucketMs of CONTRACT_BUCKETS) {
               for (const [i, range] of ranges.entries()) {
-                // The full range checks every aggregation, the partial one a random one.
-                const aggs: Aggregation[] = i === 0
+                const aggs: Aggregation[] = i === 0 && thorough.has(`${deviceId}/${metric}`)
                   ? [...AGGREGATIONS]
-                  : [AGGREGATIONS[Math.floor(random() * 6)]!];
+                  : [AGGREGATIONS[Math.floor(random() * AGGREGATIONS.length)]!];
                 for (const agg of aggs) {
                   const q = { deviceId, metric, ...range, bucketMs, agg };
                   assertBucketsClose(await store.downsample(q), bruteForceDownsample(points, q), context(q));

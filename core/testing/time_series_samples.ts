@@ -37,7 +37,8 @@ export interface HistoryOptions {
 }
 
 /**
- * Random points with unique (device, metric, t), in arrival order: times are not sorted, and each
+ * Random points with unique (device, metric, t), in arrival order: times mostly follow arrival
+ * with up to 3 h of jitter, and 5% land anywhere in the span (late uploads, clock jumps); each
  * event (1–5 points of one device) shares one `seq`, increasing in arrival order.
  */
 export function randomHistory(options: HistoryOptions): MetricPoint[] {
@@ -52,7 +53,11 @@ export function randomHistory(options: HistoryOptions): MetricPoint[] {
     const size = 1 + Math.floor(random() * 5);
     for (let i = 0; i < size && out.length < options.points; i++) {
       const metric = pick(metrics);
-      const t = options.start + Math.floor(random() * options.spanMs);
+      const anywhere = random() < 0.05;
+      const progress = anywhere ? random() : out.length / options.points;
+      const jitter = anywhere ? 0 : Math.floor((random() - 0.5) * 6 * 3_600_000);
+      const t = options.start +
+        Math.min(options.spanMs - 1, Math.max(0, Math.floor(progress * options.spanMs) + jitter));
       const key = `${deviceId}\n${metric}\n${t}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -5,25 +5,36 @@
 import { createApp } from "../../api/app.ts";
 import { loadConfig } from "../config/config.ts";
 import { exitOnSignals } from "../lifecycle/shutdown.ts";
+import { apiDeps, ensureAdminUser } from "./api_wiring.ts";
 import { startPlatform } from "./platform.ts";
 
 const started = performance.now();
 const config = loadConfig(Deno.env.toObject());
 const platform = await startPlatform(config);
-const app = createApp({ readiness: platform.readiness });
+await ensureAdminUser(config, platform.users);
+const app = createApp(apiDeps(config, { ...platform, readiness: platform.readiness }));
 
-const server = Deno.serve({
-  hostname: config.http.host,
-  port: config.http.port,
-  onListen: ({ hostname, port }) => {
-    const { engines } = platform;
-    console.error(
-      `AIOT ready in ${Math.round(performance.now() - started)} ms: http://${hostname}:${port} · ` +
-        `log ${engines.log}, time series ${engines.timeseries}, read models ${engines.readModels}` +
-        (engines.log === "sqlite" ? ` (data in ${config.dataDir})` : ""),
-    );
+const server = Deno.serve(
+  {
+    hostname: config.http.host,
+    port: config.http.port,
+    onListen: ({ hostname, port }) => {
+      const { engines } = platform;
+      console.error(
+        `AIOT ready in ${Math.round(performance.now() - started)} ms: http://${hostname}:${port} · ` +
+          `MQTT ${config.mqtt.host}:${platform.broker.mqttPort}` +
+          (platform.broker.tlsPort ? `, MQTTS :${platform.broker.tlsPort}` : "") +
+          `, MQTT/WebSocket /mqtt · ` +
+          `log ${engines.log}, time series ${engines.timeseries}, read models ${engines.readModels}` +
+          (engines.log === "sqlite" ? ` (data in ${config.dataDir})` : ""),
+      );
+    },
   },
-}, app.fetch);
+  (request, info) =>
+    new URL(request.url).pathname === "/mqtt"
+      ? platform.broker.handleWebSocket(request, info)
+      : app.fetch(request, info),
+);
 
 exitOnSignals(async () => {
   await server.shutdown();

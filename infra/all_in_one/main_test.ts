@@ -12,7 +12,13 @@ Deno.test("all-in-one serves /healthz with embedded engines and exits 0 on SIGIN
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", new URL("./main.ts", import.meta.url).pathname],
-    env: { AIOT_DATA_DIR: dataDir, AIOT_HTTP_PORT: String(port), AIOT_HTTP_HOST: "127.0.0.1" },
+    env: {
+      AIOT_DATA_DIR: dataDir,
+      AIOT_HTTP_PORT: String(port),
+      AIOT_HTTP_HOST: "127.0.0.1",
+      AIOT_MQTT_PORT: "0",
+      AIOT_MQTT_HOST: "127.0.0.1",
+    },
     stdout: "null",
     stderr: "piped",
   }).spawn();

@@ -8,12 +8,17 @@ import type { EventLog } from "../../core/log/event_log.ts";
 import { type RunningProcessor, runProcessor } from "../../core/processing/runner.ts";
 import type { ReadModels } from "../../core/readmodels/read_models.ts";
 import type { TimeSeriesStore } from "../../core/timeseries/time_series_store.ts";
-import type { ReadinessCheck } from "../../api/app.ts";
+import type { ReadinessCheck } from "../../api/deps.ts";
+import { commandsProcessor } from "../../processors/commands/mod.ts";
+import { gatewayControl } from "../../processors/gateway_control/mod.ts";
+import { ingestUplink } from "../../processors/ingest/uplink.ts";
 import { readModelsProjector } from "../../processors/readmodels/mod.ts";
 import { timeseriesProjector } from "../../processors/timeseries/mod.ts";
 import type { AiotConfig } from "../config/config.ts";
 import { openEventLog } from "../event_log_from_config.ts";
-import { openReadModels, openTimeSeriesStore } from "../stores_from_config.ts";
+import { createEmbeddedBroker, type EmbeddedBroker } from "../mqtt/mod.ts";
+import { openReadModels, openTimeSeriesStore, openUserStore } from "../stores_from_config.ts";
+import type { UserStore } from "../../core/users/user_store.ts";
 
 export interface Platform {
   config: AiotConfig;
@@ -22,6 +27,8 @@ export interface Platform {
   engines: { log: string; timeseries: string; readModels: string };
   timeseries: TimeSeriesStore;
   readModels: ReadModels;
+  users: UserStore;
+  broker: EmbeddedBroker;
   processors: RunningProcessor[];
   readiness(): Promise<ReadinessCheck[]>;
   stop(): Promise<void>;
@@ -36,22 +43,72 @@ async function probe(name: string, check: () => Promise<unknown>): Promise<Readi
   }
 }
 
+/** MQTTS with device certificates when `certs/` under the data dir holds server and CA files. */
+async function tlsFiles(
+  config: AiotConfig,
+): Promise<{ tls?: { port: number; key: string; cert: string; ca: string } }> {
+  const dir = `${config.dataDir}/certs`;
+  try {
+    const [key, cert, ca] = await Promise.all(
+      ["server.key", "server.crt", "ca.crt"].map((name) => Deno.readTextFile(`${dir}/${name}`)),
+    );
+    return { tls: { port: config.mqtt.tlsPort, key: key!, cert: cert!, ca: ca! } };
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return {};
+    throw error;
+  }
+}
+
 export async function startPlatform(config: AiotConfig): Promise<Platform> {
   const topics = topicNames(config.topicPrefix);
   const { log, engine } = await openEventLog(config);
   await log.ensureTopics(Object.values(topics).map((name) => ({ name, partitions: config.partitions })));
   const timeseries = await openTimeSeriesStore(config);
   const readModels = await openReadModels(config);
+  const users = await openUserStore(config);
   const engines = {
     log: engine,
     timeseries: config.mongoUrl ? "mongodb" : "sqlite",
     readModels: config.postgresUrl ? "postgresql" : "sqlite",
   };
 
+  const broker = await createEmbeddedBroker({
+    log,
+    topicPrefix: config.topicPrefix,
+    directory: { findDevice: (id) => readModels.getDevice(id) },
+    ingest: (uplink) => ingestUplink(uplink),
+    mqttPort: config.mqtt.port,
+    host: config.mqtt.host,
+    ...(await tlsFiles(config)),
+  });
+
+  const commands = commandsProcessor({
+    gateway: broker,
+    topics,
+    loadOpenCommands: async () =>
+      (await readModels.listOpenCommands()).map((c) => ({
+        id: c.id,
+        deviceId: c.deviceId,
+        name: c.name,
+        expiresAt: c.expiresAt,
+        dispatched: c.status === "dispatched",
+        ...(c.params ? { params: c.params } : {}),
+      })),
+    desiredDelta: async (id) => (await readModels.getDeviceState(id))?.delta,
+  });
+  await commands.init();
+
   const processors = [
-    timeseriesProjector(timeseries, topics.telemetry),
-    readModelsProjector(readModels, topics),
-  ].map((definition) => runProcessor(definition, { log, dlqTopic: topics.dlq }));
+    runProcessor(timeseriesProjector(timeseries, topics.telemetry), { log, dlqTopic: topics.dlq }),
+    runProcessor(readModelsProjector(readModels, topics), { log, dlqTopic: topics.dlq }),
+    runProcessor(commands, { log, dlqTopic: topics.dlq }),
+    // Each gateway instance controls its own connections: a group of its own, from "latest".
+    runProcessor(gatewayControl(broker, topics.device, crypto.randomUUID().slice(0, 8)), {
+      log,
+      dlqTopic: topics.dlq,
+      from: "latest",
+    }),
+  ];
   await Promise.all(processors.map((p) => p.ready));
 
   return {
@@ -61,6 +118,8 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
     engines,
     timeseries,
     readModels,
+    users,
+    broker,
     processors,
     readiness: () =>
       Promise.all([
@@ -70,8 +129,9 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
           readModels.checkpoint("readiness-probe", topics.device, 0)),
       ]),
     async stop() {
+      await broker.close();
       await Promise.all(processors.map((p) => p.stop()));
-      await Promise.all([timeseries.close(), readModels.close()]);
+      await Promise.all([timeseries.close(), readModels.close(), users.close()]);
       await log.close();
     },
   };

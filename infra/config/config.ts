@@ -14,6 +14,7 @@ const schema = z.object({
   AIOT_HTTP_PORT: port("AIOT_HTTP_PORT", 8080),
   AIOT_HTTP_HOST: z.string().min(1).default("0.0.0.0"),
   AIOT_MQTT_PORT: port("AIOT_MQTT_PORT", 1883),
+  AIOT_MQTT_HOST: z.string().min(1).default("0.0.0.0"),
   AIOT_MQTTS_PORT: port("AIOT_MQTTS_PORT", 8883),
   AIOT_ADMIN_PASSWORD: z.string().min(8, "AIOT_ADMIN_PASSWORD must be at least 8 characters").optional(),
   AIOT_TOPIC_PREFIX: z.string().regex(
@@ -27,12 +28,15 @@ const schema = z.object({
   AIOT_POSTGRES_URL: z.url().optional(),
   AIOT_MQTT_URL: z.url().optional(),
   AIOT_LOG_RETENTION_HOURS: z.coerce.number().positive().optional(),
+  AIOT_HSTS: z.enum(["0", "1"]).default("0"),
+  AIOT_TRUST_PROXY: z.enum(["0", "1"]).default("0"),
+  AIOT_CORS_ORIGINS: list.optional(),
 });
 
 export interface AiotConfig {
   dataDir: string;
   http: { host: string; port: number };
-  mqtt: { port: number; tlsPort: number; url?: string };
+  mqtt: { host: string; port: number; tlsPort: number; url?: string };
   adminPassword?: string;
   topicPrefix: string;
   partitions: number;
@@ -40,6 +44,8 @@ export interface AiotConfig {
   mongoUrl?: string;
   postgresUrl?: string;
   logRetentionMs?: number;
+  /** HTTP hardening: HSTS when served behind TLS, client address from X-Forwarded-For, CORS origins. */
+  security: { hsts: boolean; trustProxy: boolean; corsOrigins: string[] };
 }
 
 /** Reads and validates `env`; throws a `TypeError` naming every bad variable. */
@@ -56,6 +62,7 @@ export function loadConfig(env: Record<string, string | undefined>): AiotConfig 
     dataDir: e.AIOT_DATA_DIR,
     http: { host: e.AIOT_HTTP_HOST, port: e.AIOT_HTTP_PORT },
     mqtt: {
+      host: e.AIOT_MQTT_HOST,
       port: e.AIOT_MQTT_PORT,
       tlsPort: e.AIOT_MQTTS_PORT,
       ...(e.AIOT_MQTT_URL ? { url: e.AIOT_MQTT_URL } : {}),
@@ -67,5 +74,10 @@ export function loadConfig(env: Record<string, string | undefined>): AiotConfig 
     ...(e.AIOT_MONGO_URL ? { mongoUrl: e.AIOT_MONGO_URL } : {}),
     ...(e.AIOT_POSTGRES_URL ? { postgresUrl: e.AIOT_POSTGRES_URL } : {}),
     ...(e.AIOT_LOG_RETENTION_HOURS ? { logRetentionMs: e.AIOT_LOG_RETENTION_HOURS * 3_600_000 } : {}),
+    security: {
+      hsts: e.AIOT_HSTS === "1",
+      trustProxy: e.AIOT_TRUST_PROXY === "1",
+      corsOrigins: e.AIOT_CORS_ORIGINS ?? [],
+    },
   };
 }

@@ -58,6 +58,8 @@ export interface TimeSeriesCollections {
   layout: PointsLayout;
   /** True when the server expires old raw points itself (a TTL or `expireAfterSeconds`). */
   serverRetention: boolean;
+  /** Read-merge-write updates carry their version in the filter (see `guardedUpdates` option). */
+  guardedUpdates: boolean;
 }
 
 export interface CollectionSetup {
@@ -65,6 +67,8 @@ export interface CollectionSetup {
   /** `"auto"`: a time-series collection when the server supports it, else `"plain"`. */
   layout: "auto" | PointsLayout;
   retentionSeconds: number | undefined;
+  /** Default: on, except on FerretDB (see `MongoTimeSeriesOptions.guardedUpdates`). */
+  guardedUpdates: boolean | undefined;
 }
 
 /** Creates what is missing (idempotent) and tells how the existing points collection is laid out. */
@@ -108,7 +112,10 @@ export async function openCollections(db: Db, setup: CollectionSetup): Promise<T
   await rollups.createIndex({ d: 1, m: 1, l: 1, b: 1 });
   const latest = db.collection<LatestDoc>(`${setup.prefix}latest`);
   await latest.createIndex({ d: 1 });
-  return { points, rollups, latest, layout, serverRetention };
+  // FerretDB v1 (SQLite) pushes only `{_id: value}` filters down; `{_id, seq}` scans the collection.
+  const guardedUpdates = setup.guardedUpdates ??
+    !("ferretdbVersion" in await db.admin().command({ buildInfo: 1 }));
+  return { points, rollups, latest, layout, serverRetention, guardedUpdates };
 }
 
 /** `"timeseries"`, `"collection"`, or undefined when there is no such collection. */

@@ -42,6 +42,13 @@ export interface MongoTimeSeriesOptions {
   layout?: "auto" | PointsLayout;
   /** Clock for retention where the server has no TTL indexes. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Rollup and latest updates apply only to the version they were computed from, so two writers of
+   * one device at once cannot lose an update. Default: on, except on FerretDB v1, whose SQLite
+   * backend scans the whole collection for any filter other than `{_id}` (≈ 20 ms per 1,000
+   * documents, for every update): there one writer per device is assumed (design §1.5).
+   */
+  guardedUpdates?: boolean;
   /** How long to wait for the server before an operation fails. Default 10,000 ms. */
   serverSelectionTimeoutMS?: number;
 }
@@ -74,6 +81,7 @@ export function createMongoTimeSeriesStore(options: MongoTimeSeriesOptions): Mon
       prefix: options.collectionPrefix ?? "ts_",
       layout: options.layout ?? "auto",
       retentionSeconds: retentionMs === undefined ? undefined : Math.round(retentionMs / 1000),
+      guardedUpdates: options.guardedUpdates,
     });
     return collections;
   };

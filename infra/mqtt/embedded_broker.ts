@@ -12,6 +12,7 @@ import { Aedes } from "aedes";
 import { Buffer } from "node:buffer";
 import net from "node:net";
 import tls from "node:tls";
+import type { DeviceGateway, DownlinkSuffix } from "../../core/gateway/device_gateway.ts";
 import type { EventLog } from "../../core/log/event_log.ts";
 import { DEVICE_ID_PATTERN, mayPublish, maySubscribe } from "./device_acl.ts";
 import { createDeviceAuthenticator } from "./device_auth.ts";
@@ -44,9 +45,9 @@ export interface EmbeddedBrokerOptions {
   onError?: (message: string, error: unknown) => void;
 }
 
-export type DownlinkSuffix = `commands/${string}` | "state/desired" | "ota" | "errors";
+export type { DownlinkSuffix };
 
-export interface EmbeddedBroker {
+export interface EmbeddedBroker extends DeviceGateway {
   /** Bound ports (useful with port 0). */
   readonly mqttPort: number | undefined;
   readonly tlsPort: number | undefined;
@@ -58,6 +59,8 @@ export interface EmbeddedBroker {
   forgetDevice(deviceId: string): void;
   /** Devices with at least one live connection. */
   connectedDevices(): number;
+  /** True while the device has at least one live connection. */
+  isConnected(deviceId: string): boolean;
   /** For `Deno.serve`: upgrades to MQTT over WebSocket (subprotocol `mqtt`), or answers 426. */
   handleWebSocket(request: Request, info?: { remoteAddr: Deno.NetAddr }): Response;
   /** Stops listening, disconnects everyone, waits for pending appends. Leaves the log open. */
@@ -247,6 +250,7 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
     },
     forgetDevice: (deviceId) => auth.forgetDevice(deviceId),
     connectedDevices: () => sessions.deviceCount,
+    isConnected: (deviceId) => sessions.clientsOf(deviceId).length > 0,
     handleWebSocket(request, info) {
       if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
         return new Response("MQTT over WebSocket: expected a WebSocket upgrade\n", {

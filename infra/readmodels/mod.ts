@@ -13,6 +13,7 @@
  * ```
  */
 export { createSqlReadModels } from "./sql_read_models.ts";
+export { createSqlUserStore } from "./sql_user_store.ts";
 export { type Migration, migrations, runMigrations } from "./migrations.ts";
 export {
   type SqlDriver,

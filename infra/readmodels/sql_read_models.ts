@@ -135,6 +135,14 @@ export function createSqlReadModels(driver: SqlDriver): ReadModels {
       return records.map(commandTable.fromRecord);
     },
 
+    async listOpenCommands(options: { limit?: number } = {}): Promise<CommandRow[]> {
+      const records = await driver.query(
+        `SELECT * FROM commands WHERE status IN ('requested', 'dispatched') ORDER BY requested_at, id LIMIT ?`,
+        [Math.min(Math.max(1, options.limit ?? 10_000), 100_000)],
+      );
+      return records.map(commandTable.fromRecord);
+    },
+
     async listDlq(options: ListDlqOptions = {}): Promise<Page<DlqRow>> {
       const limit = pageLimit(options.limit);
       const where: string[] = [];

@@ -1,0 +1,89 @@
+/**
+ * What `createApp` is built from: ports and functions, passed in by a composition root
+ * (`api/main.ts`, the all-in-one). Nothing here reads the environment.
+ */
+import type { Context } from "hono";
+import type { DomainEvent } from "../core/events/catalog.ts";
+import type { TopicNames } from "../core/events/topics.ts";
+import type { AppendAck } from "../core/log/event_log.ts";
+import type { ReadModels } from "../core/readmodels/read_models.ts";
+import type { TimeSeriesStore } from "../core/timeseries/time_series_store.ts";
+import type { UserStore } from "../core/users/user_store.ts";
+
+/** The result of probing one engine. */
+export interface ReadinessCheck {
+  name: string;
+  ok: boolean;
+  detail?: string;
+}
+
+/** What `GET /api/v1/stream` asks the live seam for, validated. */
+export interface LiveFilter {
+  /** Event types to deliver; absent = all. */
+  types?: string[];
+  /** Only events of this device. */
+  device?: string;
+}
+
+/** One answered request, for the HTTP latency histogram of `/metrics`. */
+export interface RequestSample {
+  method: string;
+  /** The route pattern, e.g. `/api/v1/devices/{id}` (never the raw path, to bound cardinality). */
+  route: string;
+  status: number;
+  durationMs: number;
+}
+
+export interface SecurityOptions {
+  /** Send `Strict-Transport-Security`: only when served behind TLS. Default false. */
+  hsts?: boolean;
+  /** Origins allowed by CORS (with credentials). Default none: CORS off. */
+  corsOrigins?: string[];
+  /**
+   * Take the client address from the last `X-Forwarded-For` entry (the one the trusted proxy
+   * saw). Default false: the socket's peer address.
+   */
+  trustProxy?: boolean;
+  /** Session lifetime. Default 12 h. */
+  sessionTtlMs?: number;
+  /** Login attempts per address and minute. Default 10. */
+  loginAttemptsPerMinute?: number;
+}
+
+/** Enough for a process that serves only the health endpoints (and metrics). */
+export interface HealthDeps {
+  /** Probes each engine; `/readyz` is 200 only when all are ok. */
+  readiness(): Promise<ReadinessCheck[]>;
+  /** Seam for `GET /metrics`: Prometheus text. Mounted only when given. */
+  metrics?: () => string | Promise<string>;
+  security?: SecurityOptions;
+}
+
+export interface AppDeps extends HealthDeps {
+  readModels: ReadModels;
+  timeseries: TimeSeriesStore;
+  users: UserStore;
+  topics: TopicNames;
+  /** Appends events to `topic` durably; resolves with one ack per event, in order. */
+  appendEvents(topic: string, events: DomainEvent[]): Promise<AppendAck[]>;
+  /** A slow hash (scrypt) for passwords and device tokens. */
+  hashSecret(secret: string): Promise<{ algorithm: "scrypt"; hash: string }>;
+  verifySecret(secret: string, stored: { algorithm: string; hash: string }): Promise<boolean>;
+  /** A fresh high-entropy token (≥ 256 bits), e.g. base64url of 32 random bytes. */
+  generateToken(): string;
+  /** Epoch ms. Default `Date.now`. */
+  now?: () => number;
+  /** Ids of new devices, commands and audit records. Default UUIDv7. */
+  newId?: () => string;
+  /** The client address for login rate limiting. Default: see `SecurityOptions.trustProxy`. */
+  clientAddress?: (c: Context) => string;
+  /** Seam for `GET /api/v1/stream` (SSE). Mounted only when given. */
+  live?: (c: Context, filter: LiveFilter) => Response | Promise<Response>;
+  /** Seam for the HTTP latency histogram: called once per answered request. */
+  observeRequest?: (sample: RequestSample) => void;
+  /**
+   * Read-your-writes: after appending, wait until the `readmodels` projector's checkpoint passed
+   * the appended offsets, at most `timeoutMs` (default 2,000; 0 = never wait).
+   */
+  projection?: { processor?: string; timeoutMs?: number; pollMs?: number };
+}

@@ -1,0 +1,166 @@
+/**
+ * What a device measured and what it is: telemetry (raw or downsampled), the latest value of
+ * each metric, and the shadow (reported / desired / delta). `PATCH …/state/desired` appends
+ * `device.state.desired`; publishing the delta to the device is the commands processor's job.
+ */
+import { z } from "zod";
+import { createEvent } from "../../core/events/catalog.ts";
+import { ConflictError, NotFoundError } from "../../core/errors.ts";
+import type { DeviceStateRow } from "../../core/readmodels/rows.ts";
+import { parseBucket } from "../../core/timeseries/rollup.ts";
+import { type Aggregation, AGGREGATIONS } from "../../core/timeseries/time_series_store.ts";
+import type { ApiContext } from "./api_context.ts";
+import { route } from "./define.ts";
+import { jsonObject, metricName } from "./schemas.ts";
+
+const HOUR_MS = 3_600_000;
+
+/** Epoch ms (digits) or ISO-8601, as epoch ms. */
+const instant = z.string().transform((text, ctx) => {
+  const ms = /^\d{1,16}$/.test(text)
+    ? Number(text)
+    : /^\d{4}-\d{2}-\d{2}/.test(text)
+    ? Date.parse(text)
+    : NaN;
+  if (!Number.isFinite(ms)) {
+    ctx.addIssue({ code: "custom", message: "expected epoch milliseconds or an ISO-8601 date-time" });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const telemetryQuery = z.object({
+  metric: metricName,
+  from: instant.optional(),
+  to: instant.optional(),
+  bucket: z.string().transform((text, ctx) => {
+    try {
+      return { text, ms: parseBucket(text) };
+    } catch {
+      ctx.addIssue({ code: "custom", message: 'expected e.g. "30s", "1m", "1h", "1d"' });
+      return z.NEVER;
+    }
+  }).optional(),
+  agg: z.enum(AGGREGATIONS as [Aggregation, ...Aggregation[]]).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+}).superRefine((q, ctx) => {
+  if (q.agg !== undefined && q.bucket === undefined) {
+    ctx.addIssue({ code: "custom", path: ["agg"], message: "agg needs a bucket" });
+  }
+  if (q.from !== undefined && q.to !== undefined && q.from >= q.to) {
+    ctx.addIssue({ code: "custom", path: ["from"], message: "from must be before to" });
+  }
+});
+
+const desiredPatch = jsonObject.refine((patch) => Object.keys(patch).length > 0, {
+  error: "expected a JSON merge patch with at least one key",
+});
+
+/** The shadow of a device that has none yet. */
+const emptyState = (deviceId: string): DeviceStateRow => ({
+  deviceId,
+  reported: {},
+  desired: {},
+  delta: {},
+  version: 0,
+  connected: false,
+});
+
+const stateView = (row: DeviceStateRow) => ({
+  reported: row.reported,
+  desired: row.desired,
+  delta: row.delta,
+  version: row.version,
+  connected: row.connected,
+  lastSeen: row.lastSeen ?? null,
+});
+
+export function deviceDataRoutes(ctx: ApiContext) {
+  const { readModels, timeseries } = ctx.deps;
+  const device = async (id: string) => {
+    const row = await readModels.getDevice(id);
+    if (!row) throw new NotFoundError(`Device "${id}" does not exist`);
+    return row;
+  };
+  const state = async (id: string) => stateView((await readModels.getDeviceState(id)) ?? emptyState(id));
+
+  return [
+    route({
+      method: "get",
+      path: "/api/v1/devices/{id}/telemetry",
+      summary: "Points of one metric in [from, to) (default: the last hour); with `bucket`, aggregated",
+      tag: "telemetry",
+      permission: "read",
+      query: telemetryQuery,
+      responses: { 200: "Points, oldest first", 400: "Invalid query", 404: "No such device" },
+      async handle({ c, params, query }) {
+        await device(params.id!);
+        const to = query.to ?? ctx.now();
+        const from = query.from ?? to - HOUR_MS;
+        const range = {
+          deviceId: params.id!,
+          metric: query.metric,
+          from,
+          to,
+          ...(query.limit ? { limit: query.limit } : {}),
+        };
+        if (query.bucket === undefined) {
+          const points = await timeseries.range(range);
+          return c.json({ deviceId: params.id!, metric: query.metric, agg: null, bucket: null, points });
+        }
+        const agg = query.agg ?? "avg";
+        const points = await timeseries.downsample({ ...range, bucketMs: query.bucket.ms, agg });
+        return c.json({ deviceId: params.id!, metric: query.metric, agg, bucket: query.bucket.text, points });
+      },
+    }),
+    route({
+      method: "get",
+      path: "/api/v1/devices/{id}/metrics",
+      summary: "Each metric of the device with its latest value",
+      tag: "telemetry",
+      permission: "read",
+      responses: { 200: "Metrics by name", 404: "No such device" },
+      async handle({ c, params }) {
+        await device(params.id!);
+        return c.json({ items: await timeseries.latest(params.id!) });
+      },
+    }),
+    route({
+      method: "get",
+      path: "/api/v1/devices/{id}/state",
+      summary: "The shadow: reported, desired, delta, version, connected, lastSeen",
+      tag: "state",
+      permission: "read",
+      responses: { 200: "The shadow", 404: "No such device" },
+      async handle({ c, params }) {
+        await device(params.id!);
+        return c.json(await state(params.id!));
+      },
+    }),
+    route({
+      method: "patch",
+      path: "/api/v1/devices/{id}/state/desired",
+      summary: "Merge a JSON merge patch (RFC 7386) into the desired state; the delta goes to the device",
+      tag: "state",
+      permission: "operate",
+      body: desiredPatch,
+      responses: {
+        202: "Accepted: the shadow after the patch",
+        400: "Invalid patch",
+        404: "No such device",
+        409: "Decommissioned",
+      },
+      async handle({ c, params, body, principal }) {
+        const row = await device(params.id!);
+        if (row.status === "decommissioned") throw new ConflictError(`Device "${row.id}" is decommissioned`);
+        const event = createEvent("device.state.desired", { patch: body, by: principal!.actor }, {
+          key: row.id,
+          source: "api",
+          now: ctx.now,
+        });
+        await ctx.append(ctx.deps.topics.device, [event]);
+        return c.json({ ...(await state(row.id)), eventId: event.id }, 202);
+      },
+    }),
+  ];
+}

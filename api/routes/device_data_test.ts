@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { createTestApp, T0 } from "../_test_app.ts";
+
+async function withTelemetry() {
+  const t = await createTestApp();
+  await t.call("POST", "/api/v1/devices", { as: "operator", body: { id: "d1" } });
+  await t.deps.timeseries.write([
+    { deviceId: "d1", metric: "temperature", t: T0 - 150_000, value: 20, seq: 1 },
+    { deviceId: "d1", metric: "temperature", t: T0 - 90_000, value: 22, seq: 2 },
+    { deviceId: "d1", metric: "temperature", t: T0 - 80_000, value: 24, seq: 3 },
+    { deviceId: "d1", metric: "mode", t: T0 - 80_000, value: "eco", seq: 3 },
+  ]);
+  return t;
+}
+
+Deno.test("GET /telemetry without bucket answers the raw points of the last hour", async () => {
+  const t = await withTelemetry();
+  const response = await t.call("GET", "/api/v1/devices/d1/telemetry?metric=temperature", { as: "viewer" });
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), {
+    deviceId: "d1",
+    metric: "temperature",
+    agg: null,
+    bucket: null,
+    points: [{ t: T0 - 150_000, v: 20 }, { t: T0 - 90_000, v: 22 }, { t: T0 - 80_000, v: 24 }],
+  });
+});
+
+Deno.test("GET /telemetry with bucket and agg downsamples; from/to take ISO-8601 or epoch ms", async () => {
+  const t = await withTelemetry();
+  const from = new Date(T0 - 180_000).toISOString();
+  for (const to of [String(T0), new Date(T0).toISOString()]) {
+    const url = `/api/v1/devices/d1/telemetry?metric=temperature&bucket=1m&agg=max&from=${from}&to=${to}`;
+    const body = await (await t.call("GET", url, { as: "viewer" })).json();
+    assert.deepEqual(body, {
+      deviceId: "d1",
+      metric: "temperature",
+      agg: "max",
+      bucket: "1m",
+      points: [{ t: T0 - 180_000, v: 20 }, { t: T0 - 120_000, v: 24 }],
+    });
+  }
+  const avg =
+    await (await t.call("GET", "/api/v1/devices/d1/telemetry?metric=temperature&bucket=1h", { as: "viewer" }))
+      .json();
+  assert.equal(avg.agg, "avg", "avg by default");
+});
+
+Deno.test("telemetry queries name the bad parameter", async () => {
+  const t = await withTelemetry();
+  const cases: [string, string][] = [
+    ["", "metric"],
+    ["metric=a b", "metric"],
+    ["metric=temperature&bucket=5x", "bucket"],
+    ["metric=temperature&bucket=1m&agg=median", "agg"],
+    ["metric=temperature&agg=max", "agg"],
+    ["metric=temperature&from=yesterday", "from"],
+    ["metric=temperature&from=2000&to=1000", "from"],
+    ["metric=temperature&limit=0", "limit"],
+  ];
+  for (const [query, path] of cases) {
+    const response = await t.call("GET", `/api/v1/devices/d1/telemetry?${query}`, { as: "viewer" });
+    assert.equal(response.status, 400, query);
+    assert.deepEqual(
+      (await response.json()).error.details.map((d: { path: string }) => d.path),
+      [path],
+      query,
+    );
+  }
+  assert.equal(
+    (await t.call("GET", "/api/v1/devices/nope/telemetry?metric=x", { as: "viewer" })).status,
+    404,
+  );
+});
+
+Deno.test("GET /metrics of a device lists each metric with its latest value", async () => {
+  const t = await withTelemetry();
+  const body = await (await t.call("GET", "/api/v1/devices/d1/metrics", { as: "viewer" })).json();
+  assert.deepEqual(body, {
+    items: [{ metric: "mode", t: T0 - 80_000, value: "eco" }, {
+      metric: "temperature",
+      t: T0 - 80_000,
+      value: 24,
+    }],
+  });
+});
+
+Deno.test("GET /state of a device without a shadow yet is empty; PATCH desired appends device.state.desired", async () => {
+  const t = await withTelemetry();
+  const empty = await (await t.call("GET", "/api/v1/devices/d1/state", { as: "viewer" })).json();
+  assert.deepEqual(empty, {
+    reported: {},
+    desired: {},
+    delta: {},
+    version: 0,
+    connected: false,
+    lastSeen: null,
+  });
+  const patched = await t.call("PATCH", "/api/v1/devices/d1/state/desired", {
+    as: "operator",
+    body: { fan: { speed: 3 }, led: null },
+  });
+  assert.equal(patched.status, 202);
+  const body = await patched.json();
+  assert.deepEqual(body.desired, { fan: { speed: 3 } });
+  assert.deepEqual(body.delta, { fan: { speed: 3 } });
+  assert.equal(body.version, 1);
+  const event = t.appended.at(-1)!;
+  assert.equal(event.type, "device.state.desired");
+  assert.deepEqual(event.data, { patch: { fan: { speed: 3 }, led: null }, by: "operator" });
+  assert.equal(event.id, body.eventId);
+  const state = await (await t.call("GET", "/api/v1/devices/d1/state", { as: "viewer" })).json();
+  assert.equal(state.version, 1);
+});
+
+Deno.test("PATCH desired refuses non-objects, empty patches, unknown and decommissioned devices", async () => {
+  const t = await withTelemetry();
+  for (const body of [[1], "on", {}]) {
+    const response = await t.call("PATCH", "/api/v1/devices/d1/state/desired", { as: "operator", body });
+    assert.equal(response.status, 400, JSON.stringify(body));
+  }
+  assert.equal(
+    (await t.call("PATCH", "/api/v1/devices/nope/state/desired", { as: "operator", body: { a: 1 } })).status,
+    404,
+  );
+  await t.call("DELETE", "/api/v1/devices/d1", { as: "operator" });
+  assert.equal(
+    (await t.call("PATCH", "/api/v1/devices/d1/state/desired", { as: "operator", body: { a: 1 } })).status,
+    409,
+  );
+});

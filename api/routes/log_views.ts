@@ -1,0 +1,56 @@
+/**
+ * Views onto the log itself: the dead-letter listing and, when the live seam is wired, the SSE
+ * stream of event envelopes (`GET /stream`, implemented by the live processor).
+ */
+import { z } from "zod";
+import { isEventType } from "../../core/events/catalog.ts";
+import type { AppDeps } from "../deps.ts";
+import type { ApiContext } from "./api_context.ts";
+import { route } from "./define.ts";
+import { definedOnly } from "./validation.ts";
+import { cursorParam, entityId, limitParam } from "./schemas.ts";
+
+const dlqQuery = z.object({ device: entityId.optional(), cursor: cursorParam, limit: limitParam });
+
+const streamQuery = z.object({
+  types: z.string().transform((text) => text.split(",").map((t) => t.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isEventType, { error: "unknown event type" })).max(64))
+    .optional(),
+  device: entityId.optional(),
+});
+
+export function dlqRoutes(ctx: ApiContext) {
+  return [
+    route({
+      method: "get",
+      path: "/api/v1/dlq",
+      summary: "Rejected uplinks, newest first",
+      tag: "dlq",
+      permission: "read",
+      query: dlqQuery,
+      responses: { 200: "One page; `next` continues", 400: "Invalid query" },
+      async handle({ c, query }) {
+        const page = await ctx.deps.readModels.listDlq(
+          definedOnly({ deviceId: query.device, cursor: query.cursor, limit: query.limit }),
+        );
+        return c.json(page);
+      },
+    }),
+  ];
+}
+
+/** `GET /stream`, answered by the live seam with the validated filter. */
+export function streamRoutes(live: NonNullable<AppDeps["live"]>) {
+  return [
+    route({
+      method: "get",
+      path: "/api/v1/stream",
+      summary: "Server-Sent Events of event envelopes; `Last-Event-ID` resumes",
+      tag: "live",
+      permission: "read",
+      query: streamQuery,
+      responses: { 200: "text/event-stream", 400: "Invalid filter" },
+      handle: ({ c, query }) => live(c, definedOnly(query)),
+    }),
+  ];
+}

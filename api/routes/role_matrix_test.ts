@@ -1,0 +1,125 @@
+/**
+ * The role matrix, route by route: every protected route answers 401 without credentials, 403 to
+ * each role without its permission, and its success status to each role with it. Each caller gets
+ * a fresh app, so one caller's write cannot change what the next one sees.
+ */
+import assert from "node:assert/strict";
+import { type Permission, type Role, roleAllows, ROLES } from "../../core/users/roles.ts";
+import { createTestApp, type TestApp } from "../_test_app.ts";
+
+interface Row {
+  method: string;
+  path: string;
+  permission: Permission;
+  body?: unknown;
+  ok: number;
+}
+
+const matrix: Row[] = [
+  { method: "POST", path: "/api/v1/auth/logout", permission: "read", ok: 204 },
+  { method: "GET", path: "/api/v1/auth/me", permission: "read", ok: 200 },
+  {
+    method: "POST",
+    path: "/api/v1/users",
+    permission: "manage",
+    body: { username: "newbie", password: "long enough", role: "viewer" },
+    ok: 201,
+  },
+  { method: "GET", path: "/api/v1/users", permission: "manage", ok: 200 },
+  { method: "DELETE", path: "/api/v1/users/zed", permission: "manage", ok: 204 },
+  {
+    method: "POST",
+    path: "/api/v1/tokens",
+    permission: "manage",
+    body: { name: "ci2", role: "viewer" },
+    ok: 201,
+  },
+  { method: "GET", path: "/api/v1/tokens", permission: "manage", ok: 200 },
+  { method: "DELETE", path: "/api/v1/tokens/ci", permission: "manage", ok: 204 },
+  { method: "GET", path: "/api/v1/audit", permission: "manage", ok: 200 },
+  { method: "POST", path: "/api/v1/devices", permission: "operate", body: { id: "d2" }, ok: 201 },
+  { method: "GET", path: "/api/v1/devices", permission: "read", ok: 200 },
+  { method: "GET", path: "/api/v1/devices/d1", permission: "read", ok: 200 },
+  { method: "PATCH", path: "/api/v1/devices/d1", permission: "operate", body: { name: "Boiler" }, ok: 200 },
+  { method: "DELETE", path: "/api/v1/devices/d1", permission: "operate", ok: 200 },
+  { method: "POST", path: "/api/v1/devices/d1/token", permission: "operate", ok: 200 },
+  { method: "GET", path: "/api/v1/devices/d1/telemetry?metric=temperature", permission: "read", ok: 200 },
+  { method: "GET", path: "/api/v1/devices/d1/metrics", permission: "read", ok: 200 },
+  { method: "GET", path: "/api/v1/devices/d1/state", permission: "read", ok: 200 },
+  {
+    method: "PATCH",
+    path: "/api/v1/devices/d1/state/desired",
+    permission: "operate",
+    body: { fan: "on" },
+    ok: 202,
+  },
+  {
+    method: "POST",
+    path: "/api/v1/devices/d1/commands",
+    permission: "operate",
+    body: { name: "reboot" },
+    ok: 202,
+  },
+  { method: "GET", path: "/api/v1/devices/d1/commands", permission: "read", ok: 200 },
+  { method: "GET", path: "/api/v1/commands/{command}", permission: "read", ok: 200 },
+  { method: "GET", path: "/api/v1/dlq", permission: "read", ok: 200 },
+  { method: "GET", path: "/api/v1/stream?types=telemetry.reported", permission: "read", ok: 200 },
+];
+
+/** A fresh app with a device d1, one of its commands, a user zed and an API token ci. */
+async function fixture(): Promise<{ t: TestApp; commandId: string }> {
+  const t = await createTestApp({
+    live: () => new Response("", { headers: { "content-type": "text/event-stream" } }),
+  });
+  assert.equal((await t.call("POST", "/api/v1/devices", { as: "admin", body: { id: "d1" } })).status, 201);
+  const command =
+    await (await t.call("POST", "/api/v1/devices/d1/commands", { as: "admin", body: { name: "ping" } }))
+      .json();
+  const zed = { username: "zed", password: "password1", role: "viewer" };
+  assert.equal((await t.call("POST", "/api/v1/users", { as: "admin", body: zed })).status, 201);
+  assert.equal(
+    (await t.call("POST", "/api/v1/tokens", { as: "admin", body: { name: "ci", role: "viewer" } })).status,
+    201,
+  );
+  return { t, commandId: command.commandId };
+}
+
+for (const row of matrix) {
+  const allowed = ROLES.filter((role) => roleAllows(role, row.permission));
+  Deno.test(`${row.method} ${row.path.split("?")[0]}: ${allowed.join(", ")} allowed; others 403; none 401`, async () => {
+    for (const caller of [undefined, ...ROLES] as (Role | undefined)[]) {
+      const { t, commandId } = await fixture();
+      const path = row.path.replace("{command}", commandId);
+      const response = await t.call(row.method, path, {
+        ...(caller ? { as: caller } : {}),
+        ...(row.body === undefined ? {} : { body: row.body }),
+      });
+      const expected = caller === undefined ? 401 : allowed.includes(caller) ? row.ok : 403;
+      const text = await response.text();
+      assert.equal(response.status, expected, `${caller ?? "anonymous"}: ${text}`);
+      if (expected === 401 || expected === 403) {
+        assert.equal(JSON.parse(text).error.code, expected === 401 ? "unauthorized" : "forbidden");
+      }
+    }
+  });
+}
+
+Deno.test("the role matrix covers every protected route of the OpenAPI document", async () => {
+  const { t } = await fixture();
+  const doc = await (await t.call("GET", "/api/v1/openapi.json")).json();
+  const documented = Object.entries(doc.paths as Record<string, Record<string, { security?: unknown[] }>>)
+    .flatMap(([path, ops]) =>
+      Object.entries(ops).filter(([, op]) => op.security === undefined).map(([m]) =>
+        `${m.toUpperCase()} ${path}`
+      )
+    );
+  const tested = matrix.map((r) =>
+    `${r.method} ${
+      r.path.split("?")[0]!.replace("d1", "{id}").replace("zed", "{name}").replace("/ci", "/{name}").replace(
+        "{command}",
+        "{id}",
+      )
+    }`
+  );
+  assert.deepEqual([...new Set(tested)].sort(), documented.sort());
+});

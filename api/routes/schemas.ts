@@ -1,0 +1,40 @@
+/**
+ * Field schemas shared by several routes. Limits match the event schemas of `core/events`, so
+ * input the API accepts is input the catalog accepts.
+ */
+import { z } from "zod";
+import { ROLES } from "../../core/users/roles.ts";
+
+const ID_CHARS = "expected 1-128 characters of A-Z a-z 0-9 _ . : -";
+
+/** Device and command ids: safe in MQTT topics and URLs. */
+export const entityId = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, ID_CHARS);
+
+export const labelKey = z.string().regex(
+  /^[A-Za-z0-9_.\/-]{1,63}$/,
+  "expected 1-63 characters of A-Z a-z 0-9 _ . / -",
+);
+
+export const labels = z.record(labelKey, z.string().max(256));
+
+/** Any JSON object: state patches, command parameters. */
+export const jsonObject = z.record(z.string(), z.json());
+
+export const metricName = z.string().regex(
+  /^[A-Za-z0-9_.:/-]{1,128}$/,
+  "expected 1-128 characters of A-Z a-z 0-9 _ . : / -",
+);
+
+export const role = z.enum(ROLES);
+
+/** A page size in a query string. */
+export const limitParam = z.coerce.number().int().min(1).max(500).optional();
+
+/** An opaque cursor from a previous page's `next`. */
+export const cursorParam = z.string().min(1).max(1024).optional();
+
+/** Users and token names: no `:` so they never collide with the `token:<name>` actor. */
+export const principalName = z.string().regex(
+  /^[A-Za-z0-9_.@-]{1,64}$/,
+  "expected 1-64 characters of A-Z a-z 0-9 _ . @ -",
+);

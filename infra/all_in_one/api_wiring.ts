@@ -1,0 +1,50 @@
+/**
+ * The API's dependencies from opened engines: shared by the all-in-one and the standalone API
+ * service (`api/main.ts`), so both serve the same app.
+ */
+import type { AppDeps } from "../../api/deps.ts";
+import type { TopicNames } from "../../core/events/topics.ts";
+import { toLogMessage } from "../../core/events/codec.ts";
+import type { EventLog } from "../../core/log/event_log.ts";
+import type { ReadModels } from "../../core/readmodels/read_models.ts";
+import type { TimeSeriesStore } from "../../core/timeseries/time_series_store.ts";
+import { ensureAdmin } from "../../core/users/ensure_admin.ts";
+import type { UserStore } from "../../core/users/user_store.ts";
+import { generateToken, hashSecret, verifySecret } from "../auth/secrets.ts";
+import type { AiotConfig } from "../config/config.ts";
+
+export interface ApiEngines {
+  log: EventLog;
+  topics: TopicNames;
+  timeseries: TimeSeriesStore;
+  readModels: ReadModels;
+  users: UserStore;
+  readiness: AppDeps["readiness"];
+}
+
+export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
+  return {
+    readiness: engines.readiness,
+    readModels: engines.readModels,
+    timeseries: engines.timeseries,
+    users: engines.users,
+    topics: engines.topics,
+    appendEvents: (topic, events) => engines.log.append(topic, events.map(toLogMessage)),
+    hashSecret,
+    verifySecret,
+    generateToken,
+    security: config.security,
+  };
+}
+
+/** Creates `admin` on first start: with AIOT_ADMIN_PASSWORD, or a generated password printed once. */
+export async function ensureAdminUser(config: AiotConfig, users: UserStore): Promise<void> {
+  const admin = await ensureAdmin(users, {
+    ...(config.adminPassword ? { password: config.adminPassword } : {}),
+    hashSecret,
+    generatePassword: generateToken,
+  });
+  if (admin.generatedPassword) {
+    console.error(`Created user "admin" with password ${admin.generatedPassword} (shown once: change it)`);
+  }
+}
