@@ -3,6 +3,7 @@
  * service (`api/main.ts`), so both serve the same app.
  */
 import type { AppDeps } from "../../api/deps.ts";
+import type { LiveHub } from "../../api/live/live_hub.ts";
 import type { TopicNames } from "../../core/events/topics.ts";
 import { toLogMessage } from "../../core/events/codec.ts";
 import type { EventLog } from "../../core/log/event_log.ts";
@@ -20,6 +21,8 @@ export interface ApiEngines {
   readModels: ReadModels;
   users: UserStore;
   readiness: AppDeps["readiness"];
+  /** The SSE hub, where this process serves `/stream`. */
+  live?: LiveHub;
 }
 
 export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
@@ -34,6 +37,9 @@ export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
     verifySecret,
     generateToken,
     security: config.security,
+    ...(engines.live
+      ? { live: (c, filter) => engines.live!.open(filter, c.req.header("last-event-id")) }
+      : {}),
   };
 }
 

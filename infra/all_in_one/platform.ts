@@ -9,6 +9,7 @@ import { type RunningProcessor, runProcessor } from "../../core/processing/runne
 import type { ReadModels } from "../../core/readmodels/read_models.ts";
 import type { TimeSeriesStore } from "../../core/timeseries/time_series_store.ts";
 import type { ReadinessCheck } from "../../api/deps.ts";
+import { createLiveHub, type LiveHub } from "../../api/live/live_hub.ts";
 import { commandsProcessor } from "../../processors/commands/mod.ts";
 import { gatewayControl } from "../../processors/gateway_control/mod.ts";
 import { ingestUplink } from "../../processors/ingest/uplink.ts";
@@ -29,6 +30,7 @@ export interface Platform {
   readModels: ReadModels;
   users: UserStore;
   broker: EmbeddedBroker;
+  live: LiveHub;
   processors: RunningProcessor[];
   readiness(): Promise<ReadinessCheck[]>;
   stop(): Promise<void>;
@@ -110,6 +112,8 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
     }),
   ];
   await Promise.all(processors.map((p) => p.ready));
+  const live = createLiveHub({ log, topics: Object.values(topics) });
+  await live.ready;
 
   return {
     config,
@@ -120,6 +124,7 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
     readModels,
     users,
     broker,
+    live,
     processors,
     readiness: () =>
       Promise.all([
@@ -129,6 +134,7 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
           readModels.checkpoint("readiness-probe", topics.device, 0)),
       ]),
     async stop() {
+      await live.stop();
       await broker.close();
       await Promise.all(processors.map((p) => p.stop()));
       await Promise.all([timeseries.close(), readModels.close(), users.close()]);

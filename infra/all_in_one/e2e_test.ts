@@ -1,0 +1,286 @@
+/**
+ * The platform end to end, as outside clients see it: a real MQTT device (npm:mqtt and
+ * mosquitto_pub), plain HTTP and an SSE client against the all-in-one composition.
+ */
+import assert from "node:assert/strict";
+import mqtt from "mqtt";
+import { createApp } from "../../api/app.ts";
+import { loadConfig } from "../config/config.ts";
+import { apiDeps, ensureAdminUser } from "./api_wiring.ts";
+import { type Platform, startPlatform } from "./platform.ts";
+
+interface Harness {
+  platform: Platform;
+  base: string;
+  mqttUrl: string;
+  auth: Record<string, string>;
+  close(): Promise<void>;
+}
+
+async function start(): Promise<Harness> {
+  const dataDir = await Deno.makeTempDir({ prefix: "aiot-e2e-" });
+  const config = loadConfig({
+    AIOT_DATA_DIR: dataDir,
+    AIOT_HTTP_PORT: "0",
+    AIOT_MQTT_PORT: "0",
+    AIOT_MQTT_HOST: "127.0.0.1",
+    AIOT_ADMIN_PASSWORD: "e2e-admin-password",
+  });
+  const platform = await startPlatform(config);
+  await ensureAdminUser(config, platform.users);
+  const app = createApp(apiDeps(config, platform));
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "admin", password: "e2e-admin-password" }),
+  });
+  assert.equal(login.status, 200);
+  const { token } = await login.json();
+  return {
+    platform,
+    base,
+    mqttUrl: `mqtt://127.0.0.1:${platform.broker.mqttPort}`,
+    auth: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    async close() {
+      await server.shutdown();
+      await platform.stop();
+    },
+  };
+}
+
+async function api(
+  h: Harness,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: any }> {
+  const response = await fetch(`${h.base}/api/v1${path}`, {
+    method,
+    headers: h.auth,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? JSON.parse(text) : undefined };
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Reads SSE frames from a stream until `count` events arrived; returns them with their ids. */
+async function readEvents(
+  response: Response,
+  count: number,
+): Promise<{ event: string; id: string; data: any }[]> {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const events: { event: string; id: string; data: any }[] = [];
+  let buffer = "";
+  while (events.length < count) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const fields = Object.fromEntries(
+        frame.split("\n").filter((l) => !l.startsWith(":") && l.includes(": ")).map((l) => [
+          l.slice(0, l.indexOf(": ")),
+          l.slice(l.indexOf(": ") + 2),
+        ]),
+      );
+      if (fields.data && fields.event) {
+        events.push({ event: fields.event, id: fields.id ?? "", data: JSON.parse(fields.data) });
+      }
+    }
+  }
+  await reader.cancel();
+  return events;
+}
+
+async function connectDevice(h: Harness, id: string, token: string): Promise<mqtt.MqttClient> {
+  const client = await mqtt.connectAsync(h.mqttUrl, {
+    username: id,
+    password: token,
+    clientId: id,
+    reconnectPeriod: 0,
+  });
+  return client;
+}
+
+Deno.test({
+  name:
+    "e2e: device telemetry reaches the API and the SSE stream; a dropped stream resumes without gap or repeat",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const h = await start();
+    try {
+      const created = await api(h, "POST", "/devices", { id: "dev-e2e", labels: { site: "lab" } });
+      assert.equal(created.status, 201);
+      const device = await connectDevice(h, "dev-e2e", created.json.token);
+      const stream = await fetch(`${h.base}/api/v1/stream?types=telemetry.reported&device=dev-e2e`, {
+        headers: h.auth,
+      });
+      assert.equal(stream.headers.get("content-type"), "text/event-stream");
+      const first = readEvents(stream, 1);
+      await device.publishAsync("devices/dev-e2e/telemetry", JSON.stringify({ temperature: 21.5 }), {
+        qos: 1,
+      });
+      const [event] = await first;
+      assert.equal(event!.event, "telemetry.reported");
+      assert.equal(event!.data.key, "dev-e2e");
+      assert.deepEqual(event!.data.data.values.map((v: { value: unknown }) => v.value), [21.5]);
+
+      // Dropped after the first event: two more are published, then the client resumes.
+      for (const t of [22, 23]) {
+        await device.publishAsync("devices/dev-e2e/telemetry", JSON.stringify({ temperature: t }), {
+          qos: 1,
+        });
+      }
+      const resumed = await fetch(`${h.base}/api/v1/stream?types=telemetry.reported&device=dev-e2e`, {
+        headers: { ...h.auth, "last-event-id": event!.id },
+      });
+      const missed = await readEvents(resumed, 2);
+      assert.deepEqual(missed.map((e) => e.data.data.values[0].value), [22, 23], "no gap, no repeat");
+
+      const points = await eventually("telemetry in the API", async () => {
+        const r = await api(h, "GET", "/devices/dev-e2e/telemetry?metric=temperature&from=0");
+        return r.json?.points?.length === 3 ? r.json.points : undefined;
+      });
+      assert.deepEqual(points.map((p: { v: number }) => p.v), [21.5, 22, 23]);
+
+      // An independent client: mosquitto_pub with the same credentials.
+      const pub = await new Deno.Command("mosquitto_pub", {
+        args: [
+          "-h",
+          "127.0.0.1",
+          "-p",
+          String(h.platform.broker.mqttPort),
+          "-u",
+          "dev-e2e",
+          "-P",
+          created.json.token,
+          "-i",
+          "dev-e2e-cli",
+          "-q",
+          "1",
+          "-t",
+          "devices/dev-e2e/telemetry",
+          "-m",
+          '{"humidity": 40}',
+        ],
+      }).output();
+      assert.equal(pub.code, 0, new TextDecoder().decode(pub.stderr));
+      await eventually("humidity via mosquitto_pub", async () => {
+        const r = await api(h, "GET", "/devices/dev-e2e/metrics");
+        return r.json?.items?.some((m: { metric: string }) => m.metric === "humidity") ? true : undefined;
+      });
+      await device.endAsync();
+    } finally {
+      await h.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "e2e: commands round-trip to an online device, reach an offline one on reconnect, or expire",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const h = await start();
+    try {
+      const { json: { token } } = await api(h, "POST", "/devices", { id: "dev-cmd" });
+      const device = await connectDevice(h, "dev-cmd", token);
+      await device.subscribeAsync("devices/dev-cmd/commands/+", { qos: 1 });
+      device.on("message", (topic, payload) => {
+        const id = topic.split("/")[3];
+        if (topic.split("/")[2] === "commands" && topic.split("/").length === 4) {
+          const { name } = JSON.parse(new TextDecoder().decode(payload));
+          device.publish(
+            `devices/dev-cmd/commands/${id}/ack`,
+            JSON.stringify({ status: "ok", result: { did: name } }),
+            {
+              qos: 1,
+            },
+          );
+        }
+      });
+      const sent = await api(h, "POST", "/devices/dev-cmd/commands", { name: "reboot", timeoutSeconds: 30 });
+      assert.equal(sent.status, 202);
+      assert.equal(sent.json.status, "requested");
+      const acked = await eventually("command acked", async () => {
+        const r = await api(h, "GET", `/commands/${sent.json.commandId}`);
+        return r.json?.status === "acked" ? r.json : undefined;
+      });
+      assert.deepEqual(acked.result, { did: "reboot" });
+      await device.endAsync();
+
+      // Offline: one command expires, the other is delivered when the device is back.
+      const doomed = await api(h, "POST", "/devices/dev-cmd/commands", { name: "blink", timeoutSeconds: 1 });
+      await eventually("command expired", async () => {
+        const r = await api(h, "GET", `/commands/${doomed.json.commandId}`);
+        return r.json?.status === "expired" ? true : undefined;
+      });
+      const later = await api(h, "POST", "/devices/dev-cmd/commands", { name: "update", timeoutSeconds: 60 });
+      const back = await connectDevice(h, "dev-cmd", token);
+      const received = new Promise<string>((resolve) => back.on("message", (topic) => resolve(topic)));
+      await back.subscribeAsync("devices/dev-cmd/commands/+", { qos: 1 });
+      // The processor re-sends on `device.connected`; subscribing races it, so reconnect once if needed.
+      const topic = await Promise.race([
+        received,
+        new Promise<string>((resolve) =>
+          setTimeout(async () => {
+            back.end(true);
+            const again = await connectDevice(h, "dev-cmd", token);
+            again.on("message", (t) => resolve(t));
+            await again.subscribeAsync("devices/dev-cmd/commands/+", { qos: 1 });
+            setTimeout(() => again.end(true), 3000);
+          }, 1500)
+        ),
+      ]);
+      assert.equal(topic, `devices/dev-cmd/commands/${later.json.commandId}`);
+      back.end(true);
+    } finally {
+      await h.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "e2e: a malformed uplink is listed in /dlq with its reason and the device gets the notice",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const h = await start();
+    try {
+      const { json: { token } } = await api(h, "POST", "/devices", { id: "dev-bad" });
+      const device = await connectDevice(h, "dev-bad", token);
+      await device.subscribeAsync("devices/dev-bad/errors", { qos: 1 });
+      const notice = new Promise<any>((resolve) =>
+        device.on("message", (_t, p) => resolve(JSON.parse(String(p))))
+      );
+      await device.publishAsync("devices/dev-bad/telemetry", '{"temperature": "hot", "x": null}', { qos: 1 });
+      const got = await notice;
+      assert.equal(got.topic, "devices/dev-bad/telemetry");
+      assert.match(got.reason, /x: value must be a number, boolean or string, got null/);
+      const listed = await eventually("dlq entry", async () => {
+        const r = await api(h, "GET", "/dlq?device=dev-bad");
+        return r.json?.items?.length ? r.json.items[0] : undefined;
+      });
+      assert.equal(listed.reason, got.reason);
+      assert.equal(atob(listed.payload), '{"temperature": "hot", "x": null}');
+      await device.endAsync();
+    } finally {
+      await h.close();
+    }
+  },
+});
