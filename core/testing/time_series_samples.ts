@@ -72,7 +72,7 @@ function randomValue(random: () => number, shareNonNumeric: number): MetricValue
   const r = random();
   if (r < shareNonNumeric / 2) return random() < 0.5;
   if (r < shareNonNumeric) return random() < 0.5 ? "eco" : String(Math.round(random() * 1000) / 10);
-  return Math.round((random() * 2000 - 1000) * 10) / 10;
+  return Math.round((random() * 2000 - 1000) * 10) / 10 + 0; // + 0: no -0, whose sign BSON ints drop
 }
 
 /** Cuts points into write batches of about `size` points, never splitting one `seq` across two. */

@@ -5,9 +5,31 @@
 import { compare, type Comparison, type ComparisonResult, resultsTable } from "./harness.ts";
 import { sqliteLogComparisons } from "./log_sqlite.ts";
 
+/** Measurements that are not a side-by-side ratio (latencies), printed as their own table. */
+interface Extra {
+  title: string;
+  header: string[];
+  rows: (string | number)[][];
+}
+
 type Scenario = (quick: boolean) => Promise<Comparison[]>;
 
+const extras: Record<string, (progress: (line: string) => void, quick: boolean) => Promise<Extra>> = {
+  storage: async (progress, quick) => {
+    const { storageQueries } = await import("./storage.ts");
+    const rows = (await storageQueries(progress, quick)).map((
+      r,
+    ) => [r.label, r.p50.toFixed(2), r.p95.toFixed(2)]);
+    return {
+      title: "dashboard query: 7 days of 1 Hz, 1 h buckets (20 runs)",
+      header: ["store", "p50 ms", "p95 ms"],
+      rows,
+    };
+  },
+};
+
 const scenarios: Record<string, Scenario> = {
+  storage: async (quick) => (await import("./storage.ts")).storageComparisons(quick),
   log: async (quick) => {
     const comparisons = sqliteLogComparisons(quick ? 100_000 : 200_000);
     const brokers = Deno.env.get("AIOT_BENCH_KAFKA_BROKERS") ?? Deno.env.get("AIOT_TEST_KAFKA_BROKERS");
@@ -36,14 +58,23 @@ if (unknown.length > 0) {
 }
 
 const results: ComparisonResult[] = [];
+const extraResults: Extra[] = [];
 for (const name of selected) {
   console.error(`scenario ${name} (${quick ? "quick" : "full"}, ${rounds} rounds)`);
   for (const comparison of await scenarios[name]!(quick)) {
     results.push(await compare(comparison, { rounds, progress: (line) => console.error(line) }));
   }
+  const extra = extras[name];
+  if (extra) extraResults.push(await extra((line) => console.error(line), quick));
 }
 
 console.log(resultsTable(results));
+for (const extra of extraResults) {
+  console.log(
+    `\n${extra.title}\n\n| ${extra.header.join(" | ")} |\n|${extra.header.map(() => "---").join("|")}|`,
+  );
+  for (const row of extra.rows) console.log(`| ${row.join(" | ")} |`);
+}
 await Deno.mkdir("bench/results", { recursive: true });
 const file = `bench/results/${new Date().toISOString().replace(/[:.]/g, "-")}-${selected.join("+")}.json`;
 await Deno.writeTextFile(
