@@ -41,7 +41,7 @@ async function start(): Promise<Harness> {
   return {
     platform,
     base,
-    mqttUrl: `mqtt://127.0.0.1:${platform.broker.mqttPort}`,
+    mqttUrl: `mqtt://127.0.0.1:${platform.broker!.mqttPort}`,
     auth: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     async close() {
       await server.shutdown();
@@ -164,7 +164,7 @@ Deno.test({
           "-h",
           "127.0.0.1",
           "-p",
-          String(h.platform.broker.mqttPort),
+          String(h.platform.broker!.mqttPort),
           "-u",
           "dev-e2e",
           "-P",

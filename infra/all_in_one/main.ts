@@ -12,6 +12,7 @@ const started = performance.now();
 const config = loadConfig(Deno.env.toObject());
 const platform = await startPlatform(config);
 await ensureAdminUser(config, platform.users);
+const broker = platform.broker;
 const app = createApp(apiDeps(config, { ...platform, readiness: platform.readiness }));
 
 const server = Deno.serve(
@@ -22,17 +23,20 @@ const server = Deno.serve(
       const { engines } = platform;
       console.error(
         `AIOT ready in ${Math.round(performance.now() - started)} ms: http://${hostname}:${port} · ` +
-          `MQTT ${config.mqtt.host}:${platform.broker.mqttPort}` +
-          (platform.broker.tlsPort ? `, MQTTS :${platform.broker.tlsPort}` : "") +
-          `, MQTT/WebSocket /mqtt · ` +
+          (broker
+            ? `MQTT ${config.mqtt.host}:${broker.mqttPort}` +
+              (broker.tlsPort ? `, MQTTS :${broker.tlsPort}` : "") +
+              `, MQTT/WebSocket /mqtt · `
+            : "") +
+          `roles ${config.roles.join(",")} · ` +
           `log ${engines.log}, time series ${engines.timeseries}, read models ${engines.readModels}` +
           (engines.log === "sqlite" ? ` (data in ${config.dataDir})` : ""),
       );
     },
   },
   (request, info) =>
-    new URL(request.url).pathname === "/mqtt"
-      ? platform.broker.handleWebSocket(request, info)
+    broker && new URL(request.url).pathname === "/mqtt"
+      ? broker.handleWebSocket(request, info)
       : app.fetch(request, info),
 );
 

@@ -15,7 +15,7 @@ import { gatewayControl } from "../../processors/gateway_control/mod.ts";
 import { ingestUplink } from "../../processors/ingest/uplink.ts";
 import { readModelsProjector } from "../../processors/readmodels/mod.ts";
 import { timeseriesProjector } from "../../processors/timeseries/mod.ts";
-import type { AiotConfig } from "../config/config.ts";
+import type { AiotConfig, Role } from "../config/config.ts";
 import { openEventLog } from "../event_log_from_config.ts";
 import { createEmbeddedBroker, type EmbeddedBroker } from "../mqtt/mod.ts";
 import { openReadModels, openTimeSeriesStore, openUserStore } from "../stores_from_config.ts";
@@ -29,8 +29,10 @@ export interface Platform {
   timeseries: TimeSeriesStore;
   readModels: ReadModels;
   users: UserStore;
-  broker: EmbeddedBroker;
-  live: LiveHub;
+  /** The MQTT gateway, in processes with the `gateway` role. */
+  broker?: EmbeddedBroker;
+  /** The SSE hub, in processes with the `api` role. */
+  live?: LiveHub;
   processors: RunningProcessor[];
   readiness(): Promise<ReadinessCheck[]>;
   stop(): Promise<void>;
@@ -61,19 +63,15 @@ async function tlsFiles(
   }
 }
 
-export async function startPlatform(config: AiotConfig): Promise<Platform> {
-  const topics = topicNames(config.topicPrefix);
-  const { log, engine } = await openEventLog(config);
-  await log.ensureTopics(Object.values(topics).map((name) => ({ name, partitions: config.partitions })));
-  const timeseries = await openTimeSeriesStore(config);
-  const readModels = await openReadModels(config);
-  const users = await openUserStore(config);
-  const engines = {
-    log: engine,
-    timeseries: config.mongoUrl ? "mongodb" : "sqlite",
-    readModels: config.postgresUrl ? "postgresql" : "sqlite",
-  };
-
+/**
+ * The MQTT gateway with the processors that act on device connections: `commands` (delivery,
+ * expiry, desired state) and `gateway-control` (drops rotated and decommissioned devices).
+ */
+async function startGateway(
+  config: AiotConfig,
+  { log, topics, readModels }: { log: EventLog; topics: TopicNames; readModels: ReadModels },
+  processors: RunningProcessor[],
+): Promise<EmbeddedBroker> {
   const broker = await createEmbeddedBroker({
     log,
     topicPrefix: config.topicPrefix,
@@ -83,7 +81,6 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
     host: config.mqtt.host,
     ...(await tlsFiles(config)),
   });
-
   const commands = commandsProcessor({
     gateway: broker,
     topics,
@@ -99,10 +96,7 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
     desiredDelta: async (id) => (await readModels.getDeviceState(id))?.delta,
   });
   await commands.init();
-
-  const processors = [
-    runProcessor(timeseriesProjector(timeseries, topics.telemetry), { log, dlqTopic: topics.dlq }),
-    runProcessor(readModelsProjector(readModels, topics), { log, dlqTopic: topics.dlq }),
+  processors.push(
     runProcessor(commands, { log, dlqTopic: topics.dlq }),
     // Each gateway instance controls its own connections: a group of its own, from "latest".
     runProcessor(gatewayControl(broker, topics.device, crypto.randomUUID().slice(0, 8)), {
@@ -110,10 +104,39 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
       dlqTopic: topics.dlq,
       from: "latest",
     }),
-  ];
+  );
+  return broker;
+}
+
+export async function startPlatform(config: AiotConfig): Promise<Platform> {
+  const topics = topicNames(config.topicPrefix);
+  const { log, engine } = await openEventLog(config);
+  await log.ensureTopics(Object.values(topics).map((name) => ({ name, partitions: config.partitions })));
+  const timeseries = await openTimeSeriesStore(config);
+  const readModels = await openReadModels(config);
+  const users = await openUserStore(config);
+  const engines = {
+    log: engine,
+    timeseries: config.mongoUrl ? "mongodb" : "sqlite",
+    readModels: config.postgresUrl ? "postgresql" : "sqlite",
+  };
+
+  const has = (role: Role) => config.roles.includes(role);
+  const processors: RunningProcessor[] = [];
+  if (has("timeseries")) {
+    processors.push(
+      runProcessor(timeseriesProjector(timeseries, topics.telemetry), { log, dlqTopic: topics.dlq }),
+    );
+  }
+  if (has("readmodels")) {
+    processors.push(runProcessor(readModelsProjector(readModels, topics), { log, dlqTopic: topics.dlq }));
+  }
+  const broker = has("gateway")
+    ? await startGateway(config, { log, topics, readModels }, processors)
+    : undefined;
   await Promise.all(processors.map((p) => p.ready));
-  const live = createLiveHub({ log, topics: Object.values(topics) });
-  await live.ready;
+  const live = has("api") ? createLiveHub({ log, topics: Object.values(topics) }) : undefined;
+  await live?.ready;
 
   return {
     config,
@@ -123,8 +146,8 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
     timeseries,
     readModels,
     users,
-    broker,
-    live,
+    ...(broker ? { broker } : {}),
+    ...(live ? { live } : {}),
     processors,
     readiness: () =>
       Promise.all([
@@ -134,8 +157,8 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
           readModels.checkpoint("readiness-probe", topics.device, 0)),
       ]),
     async stop() {
-      await live.stop();
-      await broker.close();
+      await live?.stop();
+      await broker?.close();
       await Promise.all(processors.map((p) => p.stop()));
       await Promise.all([timeseries.close(), readModels.close(), users.close()]);
       await log.close();

@@ -9,7 +9,12 @@ const port = (name: string, fallback: number) =>
 
 const list = z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
 
+/** What one process runs; the all-in-one runs them all, compose splits them into services. */
+export const ROLES = ["gateway", "timeseries", "readmodels", "api"] as const;
+export type Role = typeof ROLES[number];
+
 const schema = z.object({
+  AIOT_ROLES: list.pipe(z.array(z.enum(ROLES, { error: `roles are ${ROLES.join(", ")}` }))).optional(),
   AIOT_DATA_DIR: z.string().min(1).default("./data"),
   AIOT_HTTP_PORT: port("AIOT_HTTP_PORT", 8080),
   AIOT_HTTP_HOST: z.string().min(1).default("0.0.0.0"),
@@ -35,6 +40,8 @@ const schema = z.object({
 
 export interface AiotConfig {
   dataDir: string;
+  /** Default: every role. */
+  roles: Role[];
   http: { host: string; port: number };
   mqtt: { host: string; port: number; tlsPort: number; url?: string };
   adminPassword?: string;
@@ -60,6 +67,7 @@ export function loadConfig(env: Record<string, string | undefined>): AiotConfig 
   const e = parsed.data;
   return {
     dataDir: e.AIOT_DATA_DIR,
+    roles: e.AIOT_ROLES?.length ? e.AIOT_ROLES : [...ROLES],
     http: { host: e.AIOT_HTTP_HOST, port: e.AIOT_HTTP_PORT },
     mqtt: {
       host: e.AIOT_MQTT_HOST,

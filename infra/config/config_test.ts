@@ -1,0 +1,33 @@
+import assert from "node:assert/strict";
+import { loadConfig, ROLES } from "./config.ts";
+
+Deno.test("loadConfig() gives the embedded defaults of design §8", () => {
+  const config = loadConfig({});
+  assert.equal(config.dataDir, "./data");
+  assert.deepEqual(config.http, { host: "0.0.0.0", port: 8080 });
+  assert.equal(config.mqtt.port, 1883);
+  assert.equal(config.mqtt.tlsPort, 8883);
+  assert.equal(config.topicPrefix, "aiot.");
+  assert.deepEqual(config.roles, [...ROLES]);
+  assert.equal(config.kafkaBrokers, undefined);
+});
+
+Deno.test("loadConfig() reads engines and roles", () => {
+  const config = loadConfig({
+    AIOT_KAFKA_BROKERS: "k1:9092, k2:9092",
+    AIOT_POSTGRES_URL: "postgres://u:p@db:5432/aiot",
+    AIOT_ROLES: "api,readmodels",
+  });
+  assert.deepEqual(config.kafkaBrokers, ["k1:9092", "k2:9092"]);
+  assert.equal(config.postgresUrl, "postgres://u:p@db:5432/aiot");
+  assert.deepEqual(config.roles, ["api", "readmodels"]);
+});
+
+Deno.test("loadConfig() names every bad variable", () => {
+  assert.throws(
+    () => loadConfig({ AIOT_HTTP_PORT: "http", AIOT_ROLES: "api,cooking", AIOT_ADMIN_PASSWORD: "short" }),
+    (error: Error) =>
+      error instanceof TypeError && /AIOT_HTTP_PORT/.test(error.message) && /AIOT_ROLES/.test(error.message) &&
+      /AIOT_ADMIN_PASSWORD/.test(error.message),
+  );
+});
