@@ -11,6 +11,7 @@ import {
   bucketedRange,
   combineBuckets,
   downsamplePoints,
+  rollupKey,
   rollupLevelFor,
 } from "../../core/timeseries/rollup.ts";
 import {
@@ -21,6 +22,7 @@ import {
   type MetricPoint,
   type RangeQuery,
   type RawPoint,
+  ROLLUP_LEVELS,
   type TimeSeriesStore,
 } from "../../core/timeseries/time_series_store.ts";
 import {
@@ -30,6 +32,9 @@ import {
   type TimeSeriesCollections,
 } from "./_mongo_collections.ts";
 import { applyLatest, applyRollups, firstPerKey, storePoints } from "./_mongo_write.ts";
+
+/** Up to this many rollup buckets are fetched by id (`$in`), beyond it by range. */
+const MAX_IDS_PER_QUERY = 5000;
 
 export interface MongoTimeSeriesOptions {
   url: string;
@@ -142,7 +147,20 @@ export function createMongoTimeSeriesStore(options: MongoTimeSeriesOptions): Mon
         return downsamplePoints(raw, query.bucketMs, query.agg).slice(0, limit);
       }
       const c = await ready();
-      const filter = { d: query.deviceId, m: query.metric, l: level, b: { $gte: from, $lt: to } };
+      // Rollup ids are deterministic: asking for them by `_id` uses the one index every server
+      // (FerretDB v1 too) serves well; very long ranges fall back to the (d, m, l, b) filter.
+      const step = ROLLUP_LEVELS[level];
+      const count = Math.ceil((to - from) / step);
+      const filter = count <= MAX_IDS_PER_QUERY
+        ? {
+          _id: {
+            $in: Array.from(
+              { length: count },
+              (_, i) => rollupKey(query.deviceId, query.metric, level, from + i * step),
+            ),
+          },
+        }
+        : { d: query.deviceId, m: query.metric, l: level, b: { $gte: from, $lt: to } };
       const parts = [];
       for await (const doc of c.rollups.find(filter).sort({ b: 1 })) parts.push({ t: doc.b, agg: doc });
       return combineBuckets(parts, query.bucketMs, query.agg).slice(0, limit);
