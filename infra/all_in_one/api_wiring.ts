@@ -4,6 +4,7 @@
  */
 import type { AppDeps } from "../../api/deps.ts";
 import type { LiveHub } from "../../api/live/live_hub.ts";
+import type { Instrumentation } from "./instrumentation.ts";
 import type { TopicNames } from "../../core/events/topics.ts";
 import { toLogMessage } from "../../core/events/codec.ts";
 import type { EventLog } from "../../core/log/event_log.ts";
@@ -23,6 +24,8 @@ export interface ApiEngines {
   readiness: AppDeps["readiness"];
   /** The SSE hub, where this process serves `/stream`. */
   live?: LiveHub;
+  /** Where `/metrics` comes from, when this process keeps metrics. */
+  instrumentation?: Instrumentation;
 }
 
 export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
@@ -37,6 +40,7 @@ export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
     verifySecret,
     generateToken,
     security: config.security,
+    ...(engines.instrumentation ? instrumentedApi(engines.instrumentation, engines.live) : {}),
     ...(engines.live
       ? { live: (c, filter) => engines.live!.open(filter, c.req.header("last-event-id")) }
       : {}),
@@ -53,4 +57,23 @@ export async function ensureAdminUser(config: AiotConfig, users: UserStore): Pro
   if (admin.generatedPassword) {
     console.error(`Created user "admin" with password ${admin.generatedPassword} (shown once: change it)`);
   }
+}
+
+function instrumentedApi(
+  instrumentation: Instrumentation,
+  live?: LiveHub,
+): Pick<AppDeps, "metrics" | "observeRequest"> {
+  const { metrics } = instrumentation;
+  if (live) {
+    metrics.gauge("aiot_sse_clients", "Open SSE streams.", () => [{ labels: {}, value: live.clients() }]);
+  }
+  return {
+    metrics: () => metrics.render(),
+    observeRequest: ({ method, route, status, durationMs }) =>
+      metrics.observe("aiot_http_request_duration_seconds", "HTTP request latency.", {
+        method,
+        route,
+        status: String(status),
+      }, durationMs / 1000),
+  };
 }

@@ -184,6 +184,16 @@ Deno.test({
         const r = await api(h, "GET", "/devices/dev-e2e/metrics");
         return r.json?.items?.some((m: { metric: string }) => m.metric === "humidity") ? true : undefined;
       });
+
+      const metrics = await (await fetch(`${h.base}/metrics`)).text();
+      assert.match(metrics, /aiot_ingest_messages_total\{result="accepted"\} [1-9]/);
+      assert.match(metrics, /aiot_log_appended_events_total\{topic="aiot.telemetry"\} [1-9]/);
+      assert.match(
+        metrics,
+        /aiot_http_request_duration_seconds_count\{method="GET",route="[^"]+",status="200"\} [1-9]/,
+      );
+      assert.match(metrics, /aiot_connected_devices 1/);
+      assert.match(metrics, /aiot_sse_clients \d/);
       await device.endAsync();
     } finally {
       await h.close();

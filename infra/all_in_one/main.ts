@@ -1,12 +1,15 @@
 /**
  * The all-in-one AIOT process: every part in one process with embedded engines by default
  * (SQLite files under AIOT_DATA_DIR), or production engines where their URLs are configured.
+ * `--demo` adds a few emulated devices on the process's own broker.
  */
 import { createApp } from "../../api/app.ts";
 import { loadConfig } from "../config/config.ts";
+import { type Emulator, startDemo } from "../emulator/mod.ts";
 import { exitOnSignals } from "../lifecycle/shutdown.ts";
 import { apiDeps, ensureAdminUser } from "./api_wiring.ts";
 import { startPlatform } from "./platform.ts";
+import { loadUi } from "./ui_static.ts";
 
 const started = performance.now();
 const config = loadConfig(Deno.env.toObject());
@@ -14,6 +17,8 @@ const platform = await startPlatform(config);
 await ensureAdminUser(config, platform.users);
 const broker = platform.broker;
 const app = createApp(apiDeps(config, { ...platform, readiness: platform.readiness }));
+// The dashboard comes with the API role; the other roles serve only health and metrics.
+const ui = config.roles.includes("api") ? await loadUi() : () => undefined;
 
 const server = Deno.serve(
   {
@@ -37,10 +42,31 @@ const server = Deno.serve(
   (request, info) =>
     broker && new URL(request.url).pathname === "/mqtt"
       ? broker.handleWebSocket(request, info)
-      : app.fetch(request, info),
+      : ui(request) ?? app.fetch(request, info),
 );
 
+let demo: Emulator | undefined;
+if (Deno.args.includes("--demo")) {
+  if (!broker) console.error("--demo needs the gateway role: no emulated devices started");
+  else {
+    const host = ["0.0.0.0", "::"].includes(config.mqtt.host) ? "127.0.0.1" : config.mqtt.host;
+    demo = await startDemo({
+      log: platform.log,
+      readModels: platform.readModels,
+      deviceTopic: platform.topics.device,
+      brokerUrl: `mqtt://${host.includes(":") ? `[${host}]` : host}:${broker.mqttPort}`,
+    }).catch((error) => {
+      console.error(
+        `--demo: cannot start the emulated devices: ${error instanceof Error ? error.message : error}`,
+      );
+      return undefined;
+    });
+    if (demo) console.error(`demo: ${demo.stats().devices} emulated devices (demo-*) sending 1 msg/s each`);
+  }
+}
+
 exitOnSignals(async () => {
+  await demo?.stop();
   await server.shutdown();
   await platform.stop();
 });

@@ -17,6 +17,7 @@ import { readModelsProjector } from "../../processors/readmodels/mod.ts";
 import { timeseriesProjector } from "../../processors/timeseries/mod.ts";
 import type { AiotConfig, Role } from "../config/config.ts";
 import { openEventLog } from "../event_log_from_config.ts";
+import { instrument, type Instrumentation } from "./instrumentation.ts";
 import { createEmbeddedBroker, type EmbeddedBroker } from "../mqtt/mod.ts";
 import { openReadModels, openTimeSeriesStore, openUserStore } from "../stores_from_config.ts";
 import type { UserStore } from "../../core/users/user_store.ts";
@@ -29,6 +30,7 @@ export interface Platform {
   timeseries: TimeSeriesStore;
   readModels: ReadModels;
   users: UserStore;
+  instrumentation: Instrumentation;
   /** The MQTT gateway, in processes with the `gateway` role. */
   broker?: EmbeddedBroker;
   /** The SSE hub, in processes with the `api` role. */
@@ -45,6 +47,20 @@ async function probe(name: string, check: () => Promise<unknown>): Promise<Readi
   } catch (error) {
     return { name, ok: false, detail: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/** Ready only while every processor's lag (as last reported) is under the threshold. */
+function lagCheck(instrumentation: Instrumentation, maxLag: number): Promise<ReadinessCheck> {
+  const behind = [...instrumentation.lagOf()].filter(([, lag]) => lag > maxLag);
+  return Promise.resolve(
+    behind.length === 0 ? { name: "projector lag", ok: true } : {
+      name: "projector lag",
+      ok: false,
+      detail: behind.map(([processor, lag]) => `${processor} is ${lag} events behind (max ${maxLag})`).join(
+        "; ",
+      ),
+    },
+  );
 }
 
 /** MQTTS with device certificates when `certs/` under the data dir holds server and CA files. */
@@ -69,18 +85,30 @@ async function tlsFiles(
  */
 async function startGateway(
   config: AiotConfig,
-  { log, topics, readModels }: { log: EventLog; topics: TopicNames; readModels: ReadModels },
+  { log, topics, readModels, instrumentation }: {
+    log: EventLog;
+    topics: TopicNames;
+    readModels: ReadModels;
+    instrumentation: Instrumentation;
+  },
   processors: RunningProcessor[],
 ): Promise<EmbeddedBroker> {
   const broker = await createEmbeddedBroker({
     log,
     topicPrefix: config.topicPrefix,
     directory: { findDevice: (id) => readModels.getDevice(id) },
-    ingest: (uplink) => ingestUplink(uplink),
+    ingest: (uplink) => {
+      const result = ingestUplink(uplink);
+      instrumentation.countIngest(result.ok);
+      return result;
+    },
     mqttPort: config.mqtt.port,
     host: config.mqtt.host,
     ...(await tlsFiles(config)),
   });
+  instrumentation.metrics.gauge("aiot_connected_devices", "Devices with a live MQTT connection.", () => [
+    { labels: {}, value: broker.connectedDevices() },
+  ]);
   const commands = commandsProcessor({
     gateway: broker,
     topics,
@@ -97,7 +125,7 @@ async function startGateway(
   });
   await commands.init();
   processors.push(
-    runProcessor(commands, { log, dlqTopic: topics.dlq }),
+    runProcessor(commands, { log, hooks: instrumentation.hooks, dlqTopic: topics.dlq }),
     // Each gateway instance controls its own connections: a group of its own, from "latest".
     runProcessor(gatewayControl(broker, topics.device, crypto.randomUUID().slice(0, 8)), {
       log,
@@ -110,7 +138,10 @@ async function startGateway(
 
 export async function startPlatform(config: AiotConfig): Promise<Platform> {
   const topics = topicNames(config.topicPrefix);
-  const { log, engine } = await openEventLog(config);
+  const opened = await openEventLog(config);
+  const engine = opened.engine;
+  const instrumentation = instrument(opened.log);
+  const { log, hooks } = instrumentation;
   await log.ensureTopics(Object.values(topics).map((name) => ({ name, partitions: config.partitions })));
   const timeseries = await openTimeSeriesStore(config);
   const readModels = await openReadModels(config);
@@ -125,14 +156,16 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
   const processors: RunningProcessor[] = [];
   if (has("timeseries")) {
     processors.push(
-      runProcessor(timeseriesProjector(timeseries, topics.telemetry), { log, dlqTopic: topics.dlq }),
+      runProcessor(timeseriesProjector(timeseries, topics.telemetry), { log, hooks, dlqTopic: topics.dlq }),
     );
   }
   if (has("readmodels")) {
-    processors.push(runProcessor(readModelsProjector(readModels, topics), { log, dlqTopic: topics.dlq }));
+    processors.push(
+      runProcessor(readModelsProjector(readModels, topics), { log, hooks, dlqTopic: topics.dlq }),
+    );
   }
   const broker = has("gateway")
-    ? await startGateway(config, { log, topics, readModels }, processors)
+    ? await startGateway(config, { log, topics, readModels, instrumentation }, processors)
     : undefined;
   await Promise.all(processors.map((p) => p.ready));
   const live = has("api") ? createLiveHub({ log, topics: Object.values(topics) }) : undefined;
@@ -146,6 +179,7 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
     timeseries,
     readModels,
     users,
+    instrumentation,
     ...(broker ? { broker } : {}),
     ...(live ? { live } : {}),
     processors,
@@ -155,6 +189,7 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
         probe(`timeseries (${engines.timeseries})`, () => timeseries.latest("readiness-probe")),
         probe(`readmodels (${engines.readModels})`, () =>
           readModels.checkpoint("readiness-probe", topics.device, 0)),
+        lagCheck(instrumentation, config.readyMaxLag),
       ]),
     async stop() {
       await live?.stop();

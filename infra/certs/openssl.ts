@@ -3,7 +3,7 @@
  * so the CA tooling drives openssl (any 1.1.1 or 3.x) in a child process.
  */
 
-/** Where openssl is looked up unless `AIOT_OPENSSL` names another binary. */
+/** The binary run unless the caller names another. */
 export const DEFAULT_OPENSSL = "openssl";
 
 export interface OpensslOptions {

@@ -5,6 +5,7 @@
  *   rebuild readmodels|timeseries [--from <ISO-8601 | epoch ms>]
  *   devices create [--id <id>] [--name <name>] [--label k=v …]
  *   devices list [--label k=v] | rotate <id> | decommission <id> [--reason <text>]
+ *   certs init|server|device <id> [--out <dir>]   (PEM files under AIOT_DATA_DIR/certs)
  *
  * Stop the platform before a rebuild: a live projector writing into a store being rebuilt would
  * interleave old and new events.
@@ -15,12 +16,14 @@ import { readModelsProjector } from "../../processors/readmodels/mod.ts";
 import { loadConfig } from "../config/config.ts";
 import { openEventLog } from "../event_log_from_config.ts";
 import { openReadModels, openTimeSeriesStore } from "../stores_from_config.ts";
+import { CERTS_USAGE, runCertsCommand } from "../certs/mod.ts";
 import { runDevicesCommand } from "./devices.ts";
 import { rebuildProjection } from "./rebuild.ts";
 
 const USAGE = `usage: deno task aiot rebuild readmodels|timeseries [--from <ISO-8601 | epoch ms>]
        deno task aiot devices create [--id <id>] [--name <name>] [--label k=v …]
-       deno task aiot devices list [--label k=v] | rotate <id> | decommission <id> [--reason <text>]`;
+       deno task aiot devices list [--label k=v] | rotate <id> | decommission <id> [--reason <text>]
+${CERTS_USAGE}`;
 
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
@@ -35,6 +38,11 @@ function parseTime(raw: string): number {
 
 const [command, ...rest] = Deno.args;
 const config = loadConfig(Deno.env.toObject());
+if (command === "certs") {
+  // Files only: no engine is opened.
+  await runCertsCommand(rest, { dataDir: config.dataDir, fail });
+  Deno.exit(0);
+}
 const topics = topicNames(config.topicPrefix);
 const { log } = await openEventLog(config);
 await log.ensureTopics(Object.values(topics).map((name) => ({ name, partitions: config.partitions })));

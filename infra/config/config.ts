@@ -33,6 +33,7 @@ const schema = z.object({
   AIOT_POSTGRES_URL: z.url().optional(),
   AIOT_MQTT_URL: z.url().optional(),
   AIOT_LOG_RETENTION_HOURS: z.coerce.number().positive().optional(),
+  AIOT_READY_MAX_LAG: z.coerce.number().int().min(0).default(100_000),
   AIOT_HSTS: z.enum(["0", "1"]).default("0"),
   AIOT_TRUST_PROXY: z.enum(["0", "1"]).default("0"),
   AIOT_CORS_ORIGINS: list.optional(),
@@ -51,6 +52,8 @@ export interface AiotConfig {
   mongoUrl?: string;
   postgresUrl?: string;
   logRetentionMs?: number;
+  /** `/readyz` fails while a processor is more events behind than this. */
+  readyMaxLag: number;
   /** HTTP hardening: HSTS when served behind TLS, client address from X-Forwarded-For, CORS origins. */
   security: { hsts: boolean; trustProxy: boolean; corsOrigins: string[] };
 }
@@ -82,6 +85,7 @@ export function loadConfig(env: Record<string, string | undefined>): AiotConfig 
     ...(e.AIOT_MONGO_URL ? { mongoUrl: e.AIOT_MONGO_URL } : {}),
     ...(e.AIOT_POSTGRES_URL ? { postgresUrl: e.AIOT_POSTGRES_URL } : {}),
     ...(e.AIOT_LOG_RETENTION_HOURS ? { logRetentionMs: e.AIOT_LOG_RETENTION_HOURS * 3_600_000 } : {}),
+    readyMaxLag: e.AIOT_READY_MAX_LAG,
     security: {
       hsts: e.AIOT_HSTS === "1",
       trustProxy: e.AIOT_TRUST_PROXY === "1",

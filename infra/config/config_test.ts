@@ -27,7 +27,8 @@ Deno.test("loadConfig() names every bad variable", () => {
   assert.throws(
     () => loadConfig({ AIOT_HTTP_PORT: "http", AIOT_ROLES: "api,cooking", AIOT_ADMIN_PASSWORD: "short" }),
     (error: Error) =>
-      error instanceof TypeError && /AIOT_HTTP_PORT/.test(error.message) && /AIOT_ROLES/.test(error.message) &&
+      error instanceof TypeError && /AIOT_HTTP_PORT/.test(error.message) &&
+      /AIOT_ROLES/.test(error.message) &&
       /AIOT_ADMIN_PASSWORD/.test(error.message),
   );
 });

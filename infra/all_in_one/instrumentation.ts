@@ -1,0 +1,74 @@
+/**
+ * What `/metrics` shows and `/readyz` checks, fed from the platform's parts: appends per topic
+ * (a decorated EventLog), ingest results, processor batches, lag and dead letters (runner hooks),
+ * HTTP latency, SSE clients and connected devices (read at scrape time).
+ */
+import type { EventLog } from "../../core/log/event_log.ts";
+import { Metrics } from "../../core/metrics/metrics.ts";
+import type { RunnerHooks } from "../../core/processing/runner.ts";
+
+export interface Instrumentation {
+  metrics: Metrics;
+  /** The log, counting appended events per topic. */
+  log: EventLog;
+  hooks: RunnerHooks;
+  /** Latest known lag of each processor (summed over its topics). */
+  lagOf(): Map<string, number>;
+  countIngest(accepted: boolean): void;
+}
+
+export function instrument(log: EventLog): Instrumentation {
+  const metrics = new Metrics();
+  const lags = new Map<string, Map<string, number>>();
+  const counted: EventLog = {
+    ...log,
+    async append(topic, messages) {
+      const acks = await log.append(topic, messages);
+      metrics.count(
+        "aiot_log_appended_events_total",
+        "Events appended to the log, per topic.",
+        { topic },
+        messages.length,
+      );
+      return acks;
+    },
+  };
+  return {
+    metrics,
+    log: counted,
+    hooks: {
+      onBatch: ({ processor, events, ms }) => {
+        metrics.count("aiot_processor_events_total", "Events handled by a processor.", { processor }, events);
+        metrics.observe(
+          "aiot_processor_batch_seconds",
+          "Time to handle one batch.",
+          { processor },
+          ms / 1000,
+        );
+      },
+      onLag: ({ processor, topic, lag }) => {
+        metrics.set("aiot_consumer_lag", "Events a processor has not committed yet, per topic.", {
+          processor,
+          topic,
+        }, lag);
+        const topics = lags.get(processor) ?? new Map<string, number>();
+        topics.set(topic, lag);
+        lags.set(processor, topics);
+      },
+      onDeadLetter: ({ processor }) =>
+        metrics.count("aiot_dead_letters_total", "Events a processor could not handle (sent to the DLQ).", {
+          processor,
+        }),
+      onRetry: ({ processor }) =>
+        metrics.count("aiot_processor_retries_total", "Retried batches.", { processor }),
+    },
+    lagOf: () =>
+      new Map(
+        [...lags].map(([processor, topics]) => [processor, [...topics.values()].reduce((a, b) => a + b, 0)]),
+      ),
+    countIngest: (accepted) =>
+      metrics.count("aiot_ingest_messages_total", "Device uplinks, accepted or rejected (dead-lettered).", {
+        result: accepted ? "accepted" : "rejected",
+      }),
+  };
+}

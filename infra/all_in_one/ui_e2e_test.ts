@@ -1,0 +1,312 @@
+/**
+ * The dashboard end to end in real headless Chromium (playwright-core, /usr/bin/chromium)
+ * against the all-in-one composition with an emulated MQTT device: log in, a device appears
+ * live, its chart follows a publish within a second, desired state, a command acked by the
+ * device, a rejected payload with its reason, the event feed, token rotation. Any console error
+ * on the page fails the test. Writes the screenshots under docs/screenshots/.
+ */
+import assert from "node:assert/strict";
+import mqtt from "mqtt";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { createApp } from "../../api/app.ts";
+import { loadConfig } from "../config/config.ts";
+import { apiDeps, ensureAdminUser } from "./api_wiring.ts";
+import { startPlatform } from "./platform.ts";
+import { loadUi } from "./ui_static.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SCREENSHOTS = new URL("../../docs/screenshots/", import.meta.url).pathname;
+const PASSWORD = "ui-e2e-admin-password";
+
+async function startServer() {
+  const dataDir = await Deno.makeTempDir({ prefix: "aiot-ui-e2e-" });
+  const config = loadConfig({
+    AIOT_DATA_DIR: dataDir,
+    AIOT_HTTP_PORT: "0",
+    AIOT_MQTT_PORT: "0",
+    AIOT_MQTT_HOST: "127.0.0.1",
+    AIOT_ADMIN_PASSWORD: PASSWORD,
+  });
+  const platform = await startPlatform(config);
+  await ensureAdminUser(config, platform.users);
+  const app = createApp(apiDeps(config, platform));
+  // Built fresh into a temporary folder, so the test runs the UI source as it is now.
+  const ui = await loadUi(`${dataDir}/ui`);
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (request, info) => ui(request) ?? app.fetch(request, info),
+  );
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "admin", password: PASSWORD }),
+  });
+  const { token } = await login.json();
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  return {
+    base,
+    mqttUrl: `mqtt://127.0.0.1:${platform.broker!.mqttPort}`,
+    async api(method: string, path: string, body?: unknown) {
+      const response = await fetch(`${base}/api/v1${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return await response.json();
+    },
+    async close() {
+      await server.shutdown();
+      await platform.stop();
+      await Deno.remove(dataDir, { recursive: true });
+    },
+  };
+}
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+async function connectDevice(server: Server, id: string, token: string) {
+  return await mqtt.connectAsync(server.mqttUrl, {
+    username: id,
+    password: token,
+    clientId: id,
+    reconnectPeriod: 0,
+  });
+}
+
+/** A few named devices with labels and values, so the fleet screenshots show something real. */
+async function seedFleet(server: Server): Promise<mqtt.MqttClient[]> {
+  const clients: mqtt.MqttClient[] = [];
+  const sites = ["north", "south", "east"];
+  for (let i = 1; i <= 9; i++) {
+    const id = `sensor-${String(i).padStart(2, "0")}`;
+    const created = await server.api("POST", "/devices", {
+      id,
+      name: `Cold room ${i}`,
+      labels: { site: sites[i % 3]!, kind: i % 2 ? "fridge" : "freezer" },
+    });
+    if (i % 4 === 0) continue; // some stay offline
+    const client = await connectDevice(server, id, created.token);
+    await client.publishAsync(
+      `devices/${id}/telemetry`,
+      JSON.stringify({ temperature: i % 2 ? 3 + i / 10 : -18 - i / 10, humidity: 40 + i, door: i % 3 === 0 }),
+      { qos: 1 },
+    );
+    clients.push(client);
+  }
+  return clients;
+}
+
+async function launch(): Promise<Browser> {
+  return await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+async function shoot(page: Page, name: string, fullPage = false) {
+  await page.mouse.move(0, 0);
+  await page.evaluate("document.activeElement?.blur()");
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage, animations: "disabled" });
+}
+
+Deno.test({
+  name:
+    "dashboard in Chromium: login, live fleet, chart within 1 s, desired state, acked command, DLQ reason",
+  ignore: !(await Deno.stat(CHROMIUM).then(() => true, () => false)),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await Deno.mkdir(SCREENSHOTS, { recursive: true });
+    const server = await startServer();
+    const clients = await seedFleet(server);
+    const browser = await launch();
+    const consoleErrors: string[] = [];
+    try {
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        permissions: ["clipboard-read", "clipboard-write"],
+      });
+      const page = await context.newPage();
+      page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+      page.on("pageerror", (e) => consoleErrors.push(`page error: ${e.message}`));
+
+      // Log in.
+      await page.goto(server.base);
+      await page.getByLabel("User name").fill("admin");
+      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Log in" }).click();
+      await page.getByRole("heading", { name: "Fleet" }).waitFor();
+      await page.locator('[data-device="sensor-09"]').waitFor();
+      await page.locator(".live-dot.open").waitFor();
+
+      // A device registered now appears live, and turns connected when it connects.
+      const created = await server.api("POST", "/devices", { id: "dev-live", labels: { site: "lab" } });
+      const row = page.locator('[data-device="dev-live"]');
+      await row.waitFor({ timeout: 5000 });
+      const device = await connectDevice(server, "dev-live", created.token);
+      clients.push(device);
+      await row.locator(".status.connected").waitFor({ timeout: 5000 });
+
+      // Search and label filter.
+      await page.getByLabel("Label").fill("site:lab");
+      await page.locator(".device-row").first().waitFor();
+      assert.deepEqual(
+        await page.locator(".device-row").evaluateAll((rows) => rows.map((r) => r.dataset.device)),
+        [
+          "dev-live",
+        ],
+      );
+      await page.getByLabel("Label").fill("");
+      await page.getByLabel("Search").fill("cold room 3");
+      await page.locator('.device-row[data-device="sensor-01"]').waitFor({ state: "detached" });
+      assert.deepEqual(
+        await page.locator(".device-row").evaluateAll((rows) => rows.map((r) => r.dataset.device)),
+        [
+          "sensor-03",
+        ],
+      );
+      await page.getByLabel("Search").fill("");
+      await page.locator('[data-device="sensor-01"] .metric').first().waitFor();
+      await shoot(page, "fleet-desktop");
+
+      // The device page: the chart follows each publish within a second.
+      await row.click();
+      await page.getByRole("heading", { name: "dev-live" }).waitFor();
+      await page.getByText("No telemetry yet").waitFor();
+      const acked: unknown[] = [];
+      const desired: unknown[] = [];
+      device.on("message", (topic, payload) => {
+        if (topic === "devices/dev-live/state/desired") desired.push(JSON.parse(String(payload)));
+        const command = /^devices\/dev-live\/commands\/([^/]+)$/.exec(topic);
+        if (command) {
+          acked.push(command[1]);
+          device.publish(`${topic}/ack`, JSON.stringify({ status: "ok", result: { uptime: 42 } }), {
+            qos: 1,
+          });
+        }
+      });
+      await device.subscribeAsync(["devices/dev-live/state/desired", "devices/dev-live/commands/+"], {
+        qos: 1,
+      });
+      for (const value of [20, 21, 22]) {
+        await device.publishAsync(
+          "devices/dev-live/telemetry",
+          JSON.stringify({ temperature: value, humidity: 50 }),
+          {
+            qos: 1,
+          },
+        );
+      }
+      const chart = page.locator(".chart [data-points]");
+      await page.locator('[data-latest="temperature"]', { hasText: "22" }).waitFor({ timeout: 5000 });
+      const before = Number(await chart.getAttribute("data-points"));
+      const published = Date.now();
+      await device.publishAsync("devices/dev-live/telemetry", JSON.stringify({ temperature: 24 }), {
+        qos: 1,
+      });
+      await page.locator(`.chart [data-points="${before + 1}"]`).waitFor({ timeout: 1000 });
+      await page.locator('[data-latest="temperature"]', { hasText: "24" }).waitFor({ timeout: 1000 });
+      const chartLatencyMs = Date.now() - published;
+      assert.ok(chartLatencyMs < 1000, `chart updated after ${chartLatencyMs} ms`);
+      console.log(`chart updated ${chartLatencyMs} ms after the publish`);
+
+      // Desired state: the patch reaches the device as a delta and the page shows it.
+      await page.getByLabel(/Change desired state/).fill('{"led": "on", "setpoint": 4}');
+      await page.getByRole("button", { name: "Apply desired state" }).click();
+      await page.locator('[data-state="state-desired"]', { hasText: '"led": "on"' }).waitFor({
+        timeout: 5000,
+      });
+      await waitFor(() => desired.length > 0, "the device to receive the desired delta");
+      assert.deepEqual(desired[0], { led: "on", setpoint: 4 });
+      await device.publishAsync(
+        "devices/dev-live/state/reported",
+        JSON.stringify({ led: "on", firmware: "1.4.2" }),
+        {
+          qos: 1,
+        },
+      );
+      await page.locator('[data-state="state-reported"]', { hasText: "firmware" }).waitFor({ timeout: 5000 });
+
+      // A command goes requested → dispatched → acked (the device acks it over MQTT).
+      await page.getByLabel("Command name").fill("reboot");
+      await page.getByLabel("Parameters (JSON, optional)").fill('{"delay": 1}');
+      await page.getByRole("button", { name: "Send command" }).click();
+      await page.locator('.command-list [data-status="acked"]').waitFor({ timeout: 5000 });
+      assert.equal(acked.length, 1);
+
+      // A rejected payload shows with its reason.
+      await device.publishAsync("devices/dev-live/telemetry", "not json{", { qos: 1 });
+      const reason = page.locator(".dlq-list .reason").first();
+      await reason.waitFor({ timeout: 5000 });
+      assert.match(await reason.innerText(), /invalid JSON/);
+      await page.locator(".dlq-list .payload", { hasText: "not json{" }).waitFor();
+      await shoot(page, "device-desktop", true);
+
+      // Phone width: the same pages stay usable.
+      await page.setViewportSize({ width: 390, height: 844 });
+      console.log(
+        "reported at phone width:",
+        await page.locator('[data-state="state-reported"]').innerText(),
+      );
+      await shoot(page, "device-phone", true);
+      await page.getByRole("link", { name: "Fleet", exact: true }).first().click();
+      await page.locator('[data-device="sensor-01"] .metric').first().waitFor();
+      await shoot(page, "fleet-phone");
+      await page.setViewportSize({ width: 1280, height: 800 });
+
+      // The live feed: events arrive, pause holds them back, resume shows them.
+      await page.getByRole("link", { name: "Events" }).click();
+      await page.getByRole("heading", { name: "Live events" }).waitFor();
+      await page.getByLabel("Device", { exact: true }).fill("dev-live");
+      await page.getByRole("button", { name: "Apply filter" }).click();
+      await page.locator('.live-dot.open[data-device="dev-live"]').waitFor();
+      await device.publishAsync("devices/dev-live/telemetry", JSON.stringify({ temperature: 25 }), {
+        qos: 1,
+      });
+      await page.locator('.event-list [data-type="telemetry.reported"]').first().waitFor({ timeout: 5000 });
+      await page.getByRole("button", { name: "Pause" }).click();
+      const shown = await page.locator(".event-list li").count();
+      await device.publishAsync("devices/dev-live/telemetry", JSON.stringify({ temperature: 26 }), {
+        qos: 1,
+      });
+      await page.getByRole("button", { name: /Resume \([1-9]/ }).waitFor({ timeout: 5000 });
+      assert.equal(await page.locator(".event-list li").count(), shown);
+      await page.getByRole("button", { name: /Resume/ }).click();
+      await page.locator(".event-list li", { hasText: '"value":26' }).waitFor();
+
+      // Token rotation: shown once, copyable.
+      await page.goto(`${server.base}/#/devices/dev-live`);
+      await page.getByRole("button", { name: "Rotate token…" }).click();
+      await page.getByRole("button", { name: "Rotate now" }).click();
+      const token = await page.getByLabel("New token (shown once)").inputValue();
+      assert.ok(token.length >= 16);
+      await page.getByRole("button", { name: "Copy" }).click();
+      await page.getByText("Copied to the clipboard.").waitFor();
+      assert.equal(await page.evaluate("navigator.clipboard.readText()"), token);
+
+      assert.deepEqual(consoleErrors, [], "the page logged console errors");
+    } finally {
+      await browser.close();
+      await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
+      await server.close();
+    }
+  },
+});
+
+async function waitFor(condition: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

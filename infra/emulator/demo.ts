@@ -1,0 +1,84 @@
+/**
+ * `deno task start --demo`: a handful of emulated devices inside the all-in-one, registered
+ * through the registry operations of core/devices against the platform's own log, connected to
+ * its own broker. Tokens are shown only once, so a demo device that already exists (the data dir
+ * survived a restart) gets a fresh token instead of a second registration.
+ */
+import { registerDevice, type RegistryDeps, rotateDeviceToken } from "../../core/devices/registry.ts";
+import { toLogMessage } from "../../core/events/codec.ts";
+import type { EventLog } from "../../core/log/event_log.ts";
+import type { ReadModels } from "../../core/readmodels/read_models.ts";
+import { generateToken, hashSecret } from "../auth/secrets.ts";
+import { type EmulatedIdentity, type Emulator, startEmulator } from "./emulator.ts";
+import type { ProfileName } from "./profiles.ts";
+
+export const DEMO_DEVICES: readonly { id: string; profile: ProfileName; name: string }[] = [
+  { id: "demo-thermostat-1", profile: "thermostat", name: "Living room thermostat" },
+  { id: "demo-thermostat-2", profile: "thermostat", name: "Office thermostat" },
+  { id: "demo-door-1", profile: "door", name: "Front door" },
+  { id: "demo-door-2", profile: "door", name: "Garage door" },
+  { id: "demo-tracker-1", profile: "tracker", name: "Delivery van" },
+];
+
+export interface DemoDeps {
+  log: EventLog;
+  readModels: ReadModels;
+  deviceTopic: string;
+  /** The platform's own broker, e.g. `mqtt://127.0.0.1:1883`. */
+  brokerUrl: string;
+  /** Telemetry messages per second of each demo device. Default 1. */
+  ratePerDevice?: number;
+  /** How long to wait for the registry read model to show the devices. Default 10 s. */
+  projectionTimeoutMs?: number;
+}
+
+/**
+ * Registers the demo devices that are missing and re-tokens the active ones that exist;
+ * decommissioned ones are left alone. Resolves once the registry read model shows every token,
+ * so the devices can authenticate right away.
+ */
+export async function registerDemoDevices(deps: DemoDeps): Promise<EmulatedIdentity[]> {
+  const registry: RegistryDeps = {
+    findDevice: (id) => deps.readModels.getDevice(id),
+    appendDeviceEvents: (events) => deps.log.append(deps.deviceTopic, events.map(toLogMessage)),
+    generateToken,
+    hashSecret: (token) => hashSecret(token),
+    newDeviceId: () => `demo-${crypto.randomUUID().slice(0, 8)}`,
+  };
+  const identities: (EmulatedIdentity & { hash: string })[] = [];
+  for (const demo of DEMO_DEVICES) {
+    const existing = await deps.readModels.getDevice(demo.id);
+    if (existing?.status === "decommissioned") continue;
+    const { token, event } = existing
+      ? await rotateDeviceToken(registry, demo.id, "demo")
+      : await registerDevice(
+        registry,
+        { id: demo.id, name: demo.name, labels: { demo: demo.profile } },
+        "demo",
+      );
+    const { credential } = event.data as { credential: { hash: string } };
+    identities.push({ id: demo.id, token, profile: demo.profile, hash: credential.hash });
+  }
+  const deadline = Date.now() + (deps.projectionTimeoutMs ?? 10_000);
+  for (const identity of identities) {
+    while ((await deps.readModels.getDevice(identity.id))?.credential?.hash !== identity.hash) {
+      if (Date.now() > deadline) {
+        throw new Error(`Demo device ${identity.id} did not reach the registry read model in time`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return identities.map(({ id, token, profile }) => ({ id, token, ...(profile ? { profile } : {}) }));
+}
+
+/** Registers the demo devices and starts emulating them against the platform's broker. */
+export async function startDemo(deps: DemoDeps): Promise<Emulator> {
+  const devices = await registerDemoDevices(deps);
+  return startEmulator({
+    brokerUrl: deps.brokerUrl,
+    devices,
+    ratePerDevice: deps.ratePerDevice ?? 1,
+    qos: 1,
+    reconnectPeriodMs: 1000,
+  });
+}
