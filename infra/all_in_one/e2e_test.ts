@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- HTTP and SSE bodies are JSON checked field by field
 /**
  * The platform end to end, as outside clients see it: a real MQTT device (npm:mqtt and
  * mosquitto_pub), plain HTTP and an SSE client against the all-in-one composition.

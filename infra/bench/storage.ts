@@ -273,7 +273,7 @@ export async function dashboardQuery(
   return { label, p50: times[9]!, p95: times[18]! };
 }
 
-export async function storageComparisons(quick: boolean): Promise<Comparison[]> {
+export function storageComparisons(quick: boolean): Comparison[] {
   const count = quick ? 50_000 : 100_000;
   const comparisons = [sqliteTimeSeries(count), sqliteReadModels(count)];
   const mongo = Deno.env.get("AIOT_TEST_MONGO_URL");
