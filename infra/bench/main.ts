@@ -15,6 +15,30 @@ interface Extra {
 type Scenario = (quick: boolean) => Promise<Comparison[]>;
 
 const extras: Record<string, (progress: (line: string) => void, quick: boolean) => Promise<Extra>> = {
+  live: async (progress, quick) => {
+    const { measureLive } = await import("./live.ts");
+    const options = { rate: quick ? 2000 : 5000, seconds: quick ? 5 : 10, clients: 50, progress };
+    const runs = [await measureLive("embedded", {}, options)];
+    const brokers = Deno.env.get("AIOT_BENCH_KAFKA_BROKERS") ?? Deno.env.get("AIOT_TEST_KAFKA_BROKERS");
+    if (brokers) {
+      const prefix = `bench${Date.now().toString(36)}.`;
+      runs.push(
+        await measureLive("Kafka log", { AIOT_KAFKA_BROKERS: brokers, AIOT_TOPIC_PREFIX: prefix }, options),
+      );
+    }
+    return {
+      title: `live: device publish → SSE delivery (QoS 1, ${options.clients} SSE clients)`,
+      header: ["log", "msg/s", "delivered/expected", "p50 ms", "p99 ms", "max ms"],
+      rows: runs.map((r) => [
+        r.label,
+        r.rate,
+        `${r.delivered}/${r.expected}`,
+        r.p50.toFixed(1),
+        r.p99.toFixed(1),
+        r.max.toFixed(1),
+      ]),
+    };
+  },
   storage: async (progress, quick) => {
     const { storageQueries } = await import("./storage.ts");
     const rows = (await storageQueries(progress, quick)).map((
@@ -29,6 +53,7 @@ const extras: Record<string, (progress: (line: string) => void, quick: boolean) 
 };
 
 const scenarios: Record<string, Scenario> = {
+  live: () => Promise.resolve([]),
   storage: async (quick) => (await import("./storage.ts")).storageComparisons(quick),
   log: async (quick) => {
     const comparisons = sqliteLogComparisons(quick ? 100_000 : 200_000);

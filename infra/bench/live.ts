@@ -1,0 +1,139 @@
+/**
+ * Bench `live`: device publish → SSE delivery latency. The all-in-one runs as its own process
+ * (embedded engines, or Kafka as the log); this process plays the devices (npm:mqtt, QoS 1) and
+ * 50 SSE clients, publishes at a fixed rate and measures, for every event every client receives,
+ * the time from publish to arrival (both clocks are this process's).
+ */
+import mqtt from "mqtt";
+
+export interface LiveResult {
+  label: string;
+  rate: number;
+  clients: number;
+  delivered: number;
+  expected: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+const DEVICES = 20;
+
+async function waitForHttp(base: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (await fetch(`${base}/healthz`).then((r) => (r.body?.cancel(), r.ok), () => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`platform at ${base} did not come up`);
+}
+
+const freePort = () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+};
+
+export async function measureLive(
+  label: string,
+  env: Record<string, string>,
+  options: { rate: number; seconds: number; clients: number; progress: (line: string) => void },
+): Promise<LiveResult> {
+  const http = freePort();
+  const mqttPort = freePort();
+  const dataDir = await Deno.makeTempDir({ prefix: "aiot-bench-live-" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", new URL("../all_in_one/main.ts", import.meta.url).pathname],
+    env: {
+      ...env,
+      AIOT_DATA_DIR: dataDir,
+      AIOT_HTTP_PORT: String(http),
+      AIOT_HTTP_HOST: "127.0.0.1",
+      AIOT_MQTT_PORT: String(mqttPort),
+      AIOT_MQTT_HOST: "127.0.0.1",
+      AIOT_ADMIN_PASSWORD: "bench-password",
+    },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const base = `http://127.0.0.1:${http}`;
+  const devices: mqtt.MqttClient[] = [];
+  const streams: ReadableStreamDefaultReader<string>[] = [];
+  try {
+    await waitForHttp(base);
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: "bench-password" }),
+    }).then((r) => r.json());
+    const headers = { authorization: `Bearer ${login.token}`, "content-type": "application/json" };
+    for (let d = 0; d < DEVICES; d++) {
+      const { token } = await fetch(`${base}/api/v1/devices`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ id: `live-${d}` }),
+      }).then((r) => r.json());
+      devices.push(
+        await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { username: `live-${d}`, password: token }),
+      );
+    }
+
+    const latencies: number[] = [];
+    for (let c = 0; c < options.clients; c++) {
+      const response = await fetch(`${base}/api/v1/stream?types=telemetry.reported`, { headers });
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      streams.push(reader);
+      (async () => {
+        let buffer = "";
+        for (;;) {
+          const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+          if (done) return;
+          buffer += value;
+          let end;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            const frame = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const match = frame.match(/"name":"sent","value":(\d+(?:\.\d+)?)/);
+            if (match) latencies.push(performance.timeOrigin + performance.now() - Number(match[1]));
+          }
+        }
+      })();
+    }
+
+    const total = options.rate * options.seconds;
+    const started = performance.now();
+    for (let i = 0; i < total; i++) {
+      const due = started + (i / options.rate) * 1000;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      const sent = performance.timeOrigin + performance.now();
+      devices[i % DEVICES]!.publish(`devices/live-${i % DEVICES}/telemetry`, `{"sent": ${sent.toFixed(3)}}`, {
+        qos: 1,
+      });
+      if (i % options.rate === 0 && i > 0) {
+        options.progress(`  live ${label}: ${i}/${total} published, ${latencies.length} deliveries`);
+      }
+    }
+    const expected = total * options.clients;
+    const deadline = Date.now() + 20_000;
+    while (latencies.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const sorted = latencies.sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+    return {
+      label,
+      rate: options.rate,
+      clients: options.clients,
+      delivered: sorted.length,
+      expected,
+      p50: at(0.5),
+      p99: at(0.99),
+      max: sorted[sorted.length - 1] ?? NaN,
+    };
+  } finally {
+    for (const reader of streams) await reader.cancel().catch(() => {});
+    for (const device of devices) device.end(true);
+    child.kill("SIGTERM");
+    await child.status;
+  }
+}
