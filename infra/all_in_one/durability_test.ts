@@ -61,8 +61,13 @@ Deno.test({
       });
       // 3,000 messages in flight together; each resolves on its PUBACK.
       await Promise.all(
-        Array.from({ length: 3000 }, (_, i) =>
-          device.publishAsync("devices/durable-1/telemetry", JSON.stringify({ n: i }), { qos: 1 }).then(() => acked++)),
+        Array.from(
+          { length: 3000 },
+          (_, i) =>
+            device.publishAsync("devices/durable-1/telemetry", JSON.stringify({ n: i }), { qos: 1 }).then(
+              () => acked++,
+            ),
+        ),
       );
     } finally {
       child.kill("SIGKILL");

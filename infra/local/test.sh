@@ -12,6 +12,13 @@ if ! bash infra/local/engines.sh start >&2; then
   exit 1
 fi
 eval "$(bash infra/local/engines.sh env)"
+
+# The dashboard tests drive Debian's Chromium (never a downloaded browser).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "chromium: installing from Debian packages…" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >&2 ||
+    echo "chromium: install failed; the browser tests will fail" >&2
+fi
 export AIOT_TEST_KAFKA_BROKERS AIOT_TEST_POSTGRES_URL AIOT_TEST_MONGO_URL AIOT_TEST_MQTT_URL
 
 NO_COLOR=1 deno test --allow-all --parallel "$@" 2>&1 | tee .tmp/test-output.log

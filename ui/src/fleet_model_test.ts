@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import type { Device } from "./api_client.ts";
+import { applyDetails, applyEvents, createFleet, filterFleet } from "./fleet_model.ts";
+import type { LiveEvent } from "./live_stream.ts";
+
+const device = (id: string, labels: Record<string, string> = {}, name?: string): Device => ({
+  id,
+  labels,
+  status: "active",
+  createdAt: "2026-01-01T00:00:00.000Z",
+  updatedAt: "2026-01-01T00:00:00.000Z",
+  ...(name ? { name } : {}),
+});
+
+const event = (type: LiveEvent["type"], key: string, data: unknown, at = "2026-01-02T00:00:00.000Z") =>
+  ({
+    id: `e-${Math.random()}`,
+    type,
+    v: 1,
+    key,
+    time: at,
+    ingestedAt: at,
+    source: "test",
+    data,
+  }) as LiveEvent;
+
+Deno.test("applyEvents() adds registered devices in id order and counts a membership change", () => {
+  const fleet = createFleet([device("b"), device("d")]);
+  assert.equal(applyEvents(fleet, [event("device.registered", "c", { labels: { site: "x" } })]), true);
+  assert.deepEqual(fleet.ids, ["b", "c", "d"]);
+  assert.deepEqual(fleet.rows.get("c")!.device.labels, { site: "x" });
+  assert.equal(fleet.membership, 1);
+});
+
+Deno.test("applyEvents() tracks connection, last seen and the newest value of each metric", () => {
+  const fleet = createFleet([device("a")]);
+  applyEvents(fleet, [
+    event("device.connected", "a", { protocol: "mqtt" }, "2026-01-02T00:00:01.000Z"),
+    event("telemetry.reported", "a", {
+      values: [{ name: "t", value: 2, ts: 20 }, { name: "h", value: 5, ts: 20 }],
+    }),
+    event(
+      "telemetry.reported",
+      "a",
+      { values: [{ name: "t", value: 1, ts: 10 }] },
+      "2026-01-02T00:00:03.000Z",
+    ),
+  ]);
+  const row = fleet.rows.get("a")!;
+  assert.equal(row.connected, true);
+  assert.equal(row.lastSeen, "2026-01-02T00:00:03.000Z");
+  assert.deepEqual(row.metrics.get("t"), { value: 2, t: 20 });
+  assert.equal(applyEvents(fleet, [event("device.disconnected", "a", {})]), true);
+  assert.equal(row.connected, false);
+  assert.equal(applyEvents(fleet, [event("telemetry.reported", "zz", { values: [] })]), false);
+});
+
+Deno.test("applyDetails() keeps live values that are newer than the fetched ones", () => {
+  const fleet = createFleet([device("a")]);
+  applyEvents(fleet, [event("device.disconnected", "a", {}, "2026-01-03T00:00:00.000Z")]);
+  applyDetails(fleet, "a", {
+    connected: true,
+    lastSeen: "2026-01-01T00:00:00.000Z",
+    metrics: [{ metric: "t", t: 5, value: 9 }],
+  });
+  const row = fleet.rows.get("a")!;
+  assert.equal(row.connected, false);
+  assert.equal(row.lastSeen, "2026-01-03T00:00:00.000Z");
+  assert.deepEqual(row.metrics.get("t"), { value: 9, t: 5 });
+  assert.equal(row.detailsLoaded, true);
+});
+
+Deno.test("filterFleet() matches search text and key or key:value label filters", () => {
+  const fleet = createFleet([
+    device("pump-1", { site: "north" }, "Boiler pump"),
+    device("pump-2", { site: "south" }),
+    device("valve-1", { site: "north", kind: "valve" }),
+  ]);
+  assert.deepEqual(filterFleet(fleet, "", ""), ["pump-1", "pump-2", "valve-1"]);
+  assert.deepEqual(filterFleet(fleet, "boiler", ""), ["pump-1"]);
+  assert.deepEqual(filterFleet(fleet, "", "site:north"), ["pump-1", "valve-1"]);
+  assert.deepEqual(filterFleet(fleet, "pump", "site:north"), ["pump-1"]);
+  assert.deepEqual(filterFleet(fleet, "", "kind"), ["valve-1"]);
+  assert.deepEqual(filterFleet(fleet, "SOUTH", ""), ["pump-2"]);
+});
