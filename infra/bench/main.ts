@@ -50,10 +50,34 @@ const extras: Record<string, (progress: (line: string) => void, quick: boolean) 
       rows,
     };
   },
+  ui: async (progress, quick) => {
+    const { measureUiFleet } = await import("./ui_fleet.ts");
+    const r = await measureUiFleet({ seconds: quick ? 3 : 10, progress });
+    const ms = (n: number | undefined) => n === undefined ? "n/a" : Math.round(n);
+    return {
+      title: `ui: fleet view, ${r.devices} devices, headless Chromium; main thread = CDP TaskDuration delta`,
+      header: ["measurement", "value", "target"],
+      rows: [
+        ["devices registered + projected ms", ms(r.registerMs), ""],
+        ["first render ms (login click → first row)", ms(r.firstRowMs), ""],
+        [`login click → ${r.devices} devices counted ms`, ms(r.allCountedMs), ""],
+        ["telemetry events/s (20 MQTT devices)", ms(r.eventsPerSecond), 500],
+        ["main thread ms per s idle (1 s, no telemetry)", ms(r.idleMsPerSecond), ""],
+        [`main thread ms per s of updates (${r.seconds.toFixed(1)} s)`, ms(r.busyMsPerSecond), "≤ 100"],
+        ["of which script ms per s", ms(r.scriptMsPerSecond), ""],
+        ["long tasks during updates (count)", r.longTasksDuringUpdates, ""],
+        ["long task ms per s of updates", ms(r.longTaskMsPerSecond), ""],
+        ["longest task ms (updates)", ms(r.longestTaskMs), "≤ 50"],
+        ["long tasks > 50 ms while scrolling (count)", r.scrollLongTasks, 0],
+        ["longest task ms (scrolling)", ms(r.scrollLongestMs), "≤ 50"],
+      ],
+    };
+  },
 };
 
 const scenarios: Record<string, Scenario> = {
   live: () => Promise.resolve([]),
+  ui: () => Promise.resolve([]),
   storage: async (quick) => (await import("./storage.ts")).storageComparisons(quick),
   log: async (quick) => {
     const comparisons = sqliteLogComparisons(quick ? 100_000 : 200_000);
