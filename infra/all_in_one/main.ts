@@ -14,13 +14,22 @@ import { loadUi } from "./ui_static.ts";
 const started = performance.now();
 const config = loadConfig(Deno.env.toObject());
 const platform = await startPlatform(config);
+let server: Deno.HttpServer | undefined;
+let demo: Emulator | undefined;
+// Installed as soon as there is something to stop, so a signal during the rest of start-up
+// still shuts down cleanly (finish batches, commit, close).
+exitOnSignals(async () => {
+  await demo?.stop();
+  await server?.shutdown();
+  await platform.stop();
+});
 await ensureAdminUser(config, platform.users);
 const broker = platform.broker;
 const app = createApp(apiDeps(config, { ...platform, readiness: platform.readiness }));
 // The dashboard comes with the API role; the other roles serve only health and metrics.
 const ui = config.roles.includes("api") ? await loadUi() : () => undefined;
 
-const server = Deno.serve(
+server = Deno.serve(
   {
     hostname: config.http.host,
     port: config.http.port,
@@ -45,7 +54,6 @@ const server = Deno.serve(
       : ui(request) ?? app.fetch(request, info),
 );
 
-let demo: Emulator | undefined;
 if (Deno.args.includes("--demo")) {
   if (!broker) console.error("--demo needs the gateway role: no emulated devices started");
   else {
@@ -64,9 +72,3 @@ if (Deno.args.includes("--demo")) {
     if (demo) console.error(`demo: ${demo.stats().devices} emulated devices (demo-*) sending 1 msg/s each`);
   }
 }
-
-exitOnSignals(async () => {
-  await demo?.stop();
-  await server.shutdown();
-  await platform.stop();
-});

@@ -217,6 +217,11 @@ async function killedAndRestarted(env: Record<string, string>, size: Size): Prom
   assert.ok(lag > 0, `killed while projecting (lag ${lag} of ${initial})`);
 
   const { child: second, output } = spawnPlatform(env);
+  // Stop it only once it is up (it answers signals from the end of its start-up on).
+  while (!output().includes("AIOT ready")) {
+    assert.ok(Date.now() < deadline, `second start; platform said:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
   while ((lag = await totalLag(config)) > 0) {
     assert.ok(Date.now() < deadline, `caught up within 2 min (lag ${lag}); platform said:\n${output()}`);
     await new Promise((r) => setTimeout(r, 200));

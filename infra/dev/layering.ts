@@ -32,11 +32,12 @@ function resolve(fromFile: string, specifier: string): string {
 }
 
 /**
- * Composition roots wire every layer together: `main.ts` files (and their tests) and the
- * all-in-one folder, which composes the whole platform for its `main.ts` and for e2e tests.
+ * Composition roots wire every layer together: `main.ts` files (and their tests), the all-in-one
+ * folder (the whole platform, for its `main.ts` and e2e tests) and the benchmarks, which compose it too.
  */
 function isCompositionRoot(file: string): boolean {
-  return file.endsWith("/main.ts") || file.endsWith("main_test.ts") || file.startsWith("infra/all_in_one/");
+  return file.endsWith("/main.ts") || file.endsWith("main_test.ts") || file.startsWith("infra/all_in_one/") ||
+    file.startsWith("infra/bench/");
 }
 
 /** Which of our layers `file` (in `layer`) may import. */
