@@ -4,10 +4,4 @@
  * generic runner that owns offsets, retries, dead-lettering, outputs and metrics hooks.
  */
 export type { HandleContext, ProcessorDefinition, ProcessorOutput } from "./processor.ts";
-export {
-  headersOf,
-  type RunnerHooks,
-  type RunningProcessor,
-  runProcessor,
-  type RunProcessorOptions,
-} from "./runner.ts";
+export { type RunnerHooks, type RunningProcessor, runProcessor, type RunProcessorOptions } from "./runner.ts";

@@ -238,6 +238,3 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
     },
   };
 }
-
-// Kept here while adapters move to `core/events/codec.ts`.
-export { headersOf } from "../events/codec.ts";

@@ -4,9 +4,8 @@
  * topic. A disconnect is recorded only for a connection whose connect was recorded.
  */
 import { createEvent, type DomainEvent } from "../../core/events/catalog.ts";
-import { encodeEvent } from "../../core/events/codec.ts";
+import { toLogMessage } from "../../core/events/codec.ts";
 import { topicFor } from "../../core/events/topics.ts";
-import { headersOf } from "../../core/processing/runner.ts";
 import type { DeviceSession } from "./device_sessions.ts";
 import type { GroupCommitAppender } from "./group_commit.ts";
 
@@ -32,11 +31,9 @@ export function createLifecycleRecorder(options: LifecycleRecorderOptions): Life
   });
 
   function append(event: DomainEvent): void {
-    appender.append(topicFor(event.type, topicPrefix), {
-      key: event.key,
-      value: encodeEvent(event),
-      headers: headersOf(event),
-    }).catch((error) => onError(`cannot append ${event.type} of ${event.key}`, error));
+    appender.append(topicFor(event.type, topicPrefix), toLogMessage(event)).catch((error) =>
+      onError(`cannot append ${event.type} of ${event.key}`, error)
+    );
   }
 
   function record(build: () => DomainEvent): void {

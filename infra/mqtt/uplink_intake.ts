@@ -16,9 +16,8 @@
  * import processors, so the composition root passes it in.
  */
 import type { DomainEvent, EventType } from "../../core/events/catalog.ts";
-import { encodeEvent } from "../../core/events/codec.ts";
+import { toLogMessage } from "../../core/events/codec.ts";
 import { topicFor } from "../../core/events/topics.ts";
-import { headersOf } from "../../core/processing/runner.ts";
 import type { GroupCommitAppender } from "./group_commit.ts";
 
 /** One device uplink as the broker received it (the shape `ingestUplink` takes). */
@@ -71,11 +70,7 @@ export function createUplinkIntake(options: UplinkIntakeOptions): UplinkIntake {
   function appendEvents(events: DomainEvent[]): Promise<void> {
     // `appender.append` enqueues synchronously, so one device's uplinks keep their order.
     const appends = events.map((event) =>
-      appender.append(topicFor(event.type as EventType, topicPrefix), {
-        key: event.key,
-        value: encodeEvent(event),
-        headers: headersOf(event),
-      })
+      appender.append(topicFor(event.type as EventType, topicPrefix), toLogMessage(event))
     );
     return Promise.all(appends).then(() => undefined);
   }
