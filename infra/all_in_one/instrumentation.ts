@@ -20,8 +20,9 @@ export interface Instrumentation {
 export function instrument(log: EventLog): Instrumentation {
   const metrics = new Metrics();
   const lags = new Map<string, Map<string, number>>();
+  // Delegates explicitly (not a spread), so it also wraps logs whose methods live on a prototype.
   const counted: EventLog = {
-    ...log,
+    ensureTopics: (topics) => log.ensureTopics(topics),
     async append(topic, messages) {
       const acks = await log.append(topic, messages);
       metrics.count(
@@ -32,6 +33,11 @@ export function instrument(log: EventLog): Instrumentation {
       );
       return acks;
     },
+    consume: (options) => log.consume(options),
+    replay: (topic, options) => log.replay(topic, options),
+    endOffsets: (topic) => log.endOffsets(topic),
+    lag: (group, topic) => log.lag(group, topic),
+    close: () => log.close(),
   };
   return {
     metrics,
