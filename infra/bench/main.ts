@@ -12,9 +12,40 @@ interface Extra {
   rows: (string | number)[][];
 }
 
-type Scenario = (quick: boolean) => Promise<Comparison[]>;
+/** Comparisons, optionally with a `close` that stops what they started (child processes). */
+type Scenario = (quick: boolean) => Promise<Comparison[] & { close?: () => Promise<void> }>;
 
 const extras: Record<string, (progress: (line: string) => void, quick: boolean) => Promise<Extra>> = {
+  connections: async (progress, quick) => {
+    const { measureConnections } = await import("./connections.ts");
+    const target = Number(Deno.env.get("AIOT_BENCH_CONNECTIONS") ?? (quick ? 2000 : 10_000));
+    const rows = await measureConnections(target, progress);
+    const mib = (n: number) => Math.round(n);
+    return {
+      title:
+        `connections: ${target} concurrent MQTT connections held (raw CONNECT, keep-alive 0); target < 1024 MiB`,
+      header: [
+        "broker process",
+        "connected",
+        "failed",
+        "open after 5 s",
+        "connect ms",
+        "idle RSS MiB",
+        "RSS MiB",
+        "peak RSS MiB",
+      ],
+      rows: rows.map((r) => [
+        r.label,
+        r.connected,
+        r.failed,
+        r.stillOpen,
+        mib(r.connectMs),
+        mib(r.idleRssMiB),
+        mib(r.rssMiB),
+        mib(r.peakMiB),
+      ]),
+    };
+  },
   live: async (progress, quick) => {
     const { measureLive } = await import("./live.ts");
     const options = { rate: quick ? 2000 : 5000, seconds: quick ? 5 : 10, clients: 50, progress };
@@ -77,6 +108,19 @@ const extras: Record<string, (progress: (line: string) => void, quick: boolean) 
 
 const scenarios: Record<string, Scenario> = {
   live: () => Promise.resolve([]),
+  connections: () => Promise.resolve([]),
+  ingest: async (quick) =>
+    (await import("./ingest.ts")).ingestComparisons({ qos1: quick ? 20_000 : 100_000, qos0: 10_000 }),
+  replay: async (quick) => {
+    const { sqliteReplayComparisons, kafkaReplayComparisons } = await import("./replay.ts");
+    const count = quick ? 200_000 : 1_000_000;
+    const progress = (line: string) => console.error(line);
+    const comparisons = [await sqliteReplayComparisons(count, progress)];
+    const brokers = Deno.env.get("AIOT_BENCH_KAFKA_BROKERS") ?? Deno.env.get("AIOT_TEST_KAFKA_BROKERS");
+    if (brokers) comparisons.push(await kafkaReplayComparisons(brokers.split(","), count, progress));
+    else console.error("replay: AIOT_BENCH_KAFKA_BROKERS not set — Kafka replay skipped");
+    return comparisons;
+  },
   ui: () => Promise.resolve([]),
   storage: async (quick) => (await import("./storage.ts")).storageComparisons(quick),
   log: async (quick) => {
@@ -99,7 +143,10 @@ const quick = args.includes("--quick");
 const roundsFlag = args.indexOf("--rounds");
 const rounds = roundsFlag >= 0 ? Number(args[roundsFlag + 1]) : quick ? 3 : 5;
 const names = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--rounds");
-const selected = names.length > 0 ? names : Object.keys(scenarios);
+// `connections` opens 10k sockets: only in a full run, or when named.
+const selected = names.length > 0
+  ? names
+  : Object.keys(scenarios).filter((n) => n !== "connections" || !quick);
 const unknown = selected.filter((n) => !(n in scenarios));
 if (unknown.length > 0) {
   console.error(`Unknown scenario(s): ${unknown.join(", ")}. Known: ${Object.keys(scenarios).join(", ")}`);
@@ -110,8 +157,13 @@ const results: ComparisonResult[] = [];
 const extraResults: Extra[] = [];
 for (const name of selected) {
   console.error(`scenario ${name} (${quick ? "quick" : "full"}, ${rounds} rounds)`);
-  for (const comparison of await scenarios[name]!(quick)) {
-    results.push(await compare(comparison, { rounds, progress: (line) => console.error(line) }));
+  const comparisons = await scenarios[name]!(quick);
+  try {
+    for (const comparison of comparisons) {
+      results.push(await compare(comparison, { rounds, progress: (line) => console.error(line) }));
+    }
+  } finally {
+    await comparisons.close?.();
   }
   const extra = extras[name];
   if (extra) extraResults.push(await extra((line) => console.error(line), quick));
@@ -134,6 +186,7 @@ await Deno.writeTextFile(
       machine: { cores: navigator.hardwareConcurrency, deno: Deno.version.deno },
       quick,
       results,
+      extras: extraResults,
     },
     null,
     2,
