@@ -19,6 +19,10 @@ import type { AiotConfig, Role } from "../config/config.ts";
 import { openEventLog } from "../event_log_from_config.ts";
 import { instrument, type Instrumentation } from "./instrumentation.ts";
 import { createEmbeddedBroker, type EmbeddedBroker } from "../mqtt/mod.ts";
+import {
+  createExternalBrokerGateway,
+  type ExternalBrokerGateway,
+} from "../mqtt_external/external_gateway.ts";
 import { openReadModels, openTimeSeriesStore, openUserStore } from "../stores_from_config.ts";
 import type { UserStore } from "../../core/users/user_store.ts";
 
@@ -33,6 +37,8 @@ export interface Platform {
   instrumentation: Instrumentation;
   /** The MQTT gateway, in processes with the `gateway` role. */
   broker?: EmbeddedBroker;
+  /** The ingest replica of external broker mode (`AIOT_MQTT_URL`), instead of `broker`. */
+  externalGateway?: ExternalBrokerGateway;
   /** The SSE hub, in processes with the `api` role. */
   live?: LiveHub;
   processors: RunningProcessor[];
@@ -92,23 +98,37 @@ async function startGateway(
     instrumentation: Instrumentation;
   },
   processors: RunningProcessor[],
-): Promise<EmbeddedBroker> {
-  const broker = await createEmbeddedBroker({
-    log,
-    topicPrefix: config.topicPrefix,
-    directory: { findDevice: (id) => readModels.getDevice(id) },
-    ingest: (uplink) => {
-      const result = ingestUplink(uplink);
-      instrumentation.countIngest(result.ok);
-      return result;
-    },
-    mqttPort: config.mqtt.port,
-    host: config.mqtt.host,
-    ...(await tlsFiles(config)),
-  });
-  instrumentation.metrics.gauge("aiot_connected_devices", "Devices with a live MQTT connection.", () => [
-    { labels: {}, value: broker.connectedDevices() },
-  ]);
+): Promise<EmbeddedBroker | ExternalBrokerGateway> {
+  const ingest = (uplink: Parameters<typeof ingestUplink>[0]) => {
+    const result = ingestUplink(uplink);
+    instrumentation.countIngest(result.ok);
+    return result;
+  };
+  // External broker mode: devices connect to Mosquitto (infra/deploy/mosquitto), this process
+  // is one ingest replica in the `aiot-ingest` share group; no embedded broker is started.
+  const broker = config.mqtt.url
+    ? await createExternalBrokerGateway({
+      url: config.mqtt.url,
+      log,
+      topicPrefix: config.topicPrefix,
+      ingest,
+      clientId: config.mqtt.clientId,
+    })
+    : await createEmbeddedBroker({
+      log,
+      topicPrefix: config.topicPrefix,
+      directory: { findDevice: (id) => readModels.getDevice(id) },
+      ingest,
+      mqttPort: config.mqtt.port,
+      host: config.mqtt.host,
+      ...(await tlsFiles(config)),
+    });
+  if ("connectedDevices" in broker) {
+    const embedded = broker;
+    instrumentation.metrics.gauge("aiot_connected_devices", "Devices with a live MQTT connection.", () => [
+      { labels: {}, value: embedded.connectedDevices() },
+    ]);
+  }
   const commands = commandsProcessor({
     gateway: broker,
     topics,
@@ -164,9 +184,11 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
       runProcessor(readModelsProjector(readModels, topics), { log, hooks, dlqTopic: topics.dlq }),
     );
   }
-  const broker = has("gateway")
+  const gateway = has("gateway")
     ? await startGateway(config, { log, topics, readModels, instrumentation }, processors)
     : undefined;
+  const broker = gateway && "connectedDevices" in gateway ? gateway : undefined;
+  const externalGateway = gateway && !("connectedDevices" in gateway) ? gateway : undefined;
   await Promise.all(processors.map((p) => p.ready));
   const live = has("api") ? createLiveHub({ log, topics: Object.values(topics) }) : undefined;
   await live?.ready;
@@ -181,6 +203,7 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
     users,
     instrumentation,
     ...(broker ? { broker } : {}),
+    ...(externalGateway ? { externalGateway } : {}),
     ...(live ? { live } : {}),
     processors,
     readiness: () =>
@@ -193,7 +216,7 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
       ]),
     async stop() {
       await live?.stop();
-      await broker?.close();
+      await gateway?.close();
       await Promise.all(processors.map((p) => p.stop()));
       await Promise.all([timeseries.close(), readModels.close(), users.close()]);
       await log.close();

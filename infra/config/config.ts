@@ -32,6 +32,8 @@ const schema = z.object({
   AIOT_MONGO_URL: z.url().optional(),
   AIOT_POSTGRES_URL: z.url().optional(),
   AIOT_MQTT_URL: z.url().optional(),
+  /** External broker mode: the persistent-session client id of this ingest replica (unique per replica). */
+  AIOT_MQTT_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default("aiot-gateway"),
   AIOT_LOG_RETENTION_HOURS: z.coerce.number().positive().optional(),
   AIOT_READY_MAX_LAG: z.coerce.number().int().min(0).default(100_000),
   AIOT_HSTS: z.enum(["0", "1"]).default("0"),
@@ -44,7 +46,8 @@ export interface AiotConfig {
   /** Default: every role. */
   roles: Role[];
   http: { host: string; port: number };
-  mqtt: { host: string; port: number; tlsPort: number; url?: string };
+  /** With `url`, the gateway role ingests from that external broker (`clientId`) instead of the embedded one. */
+  mqtt: { host: string; port: number; tlsPort: number; url?: string; clientId: string };
   adminPassword?: string;
   topicPrefix: string;
   partitions: number;
@@ -76,6 +79,7 @@ export function loadConfig(env: Record<string, string | undefined>): AiotConfig 
       host: e.AIOT_MQTT_HOST,
       port: e.AIOT_MQTT_PORT,
       tlsPort: e.AIOT_MQTTS_PORT,
+      clientId: e.AIOT_MQTT_CLIENT_ID,
       ...(e.AIOT_MQTT_URL ? { url: e.AIOT_MQTT_URL } : {}),
     },
     ...(e.AIOT_ADMIN_PASSWORD ? { adminPassword: e.AIOT_ADMIN_PASSWORD } : {}),

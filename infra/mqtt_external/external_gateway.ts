@@ -1,0 +1,221 @@
+/**
+ * External broker mode (design §6, `AIOT_MQTT_URL`): devices connect to an MQTT broker run by
+ * the operator (Mosquitto, see `infra/deploy/mosquitto/`), which authenticates them and confines
+ * each to `devices/{its id}/…` with its ACL. This gateway is one ingest replica: an `npm:mqtt`
+ * MQTT 5 client with a persistent session (`clean: false` + session expiry) subscribed with
+ * QoS 1 to the uplink topics through the shared subscription `$share/{group}/…`, so several
+ * replicas split the load and messages published while every replica is away wait in the
+ * broker.
+ *
+ * Acknowledgement after the append: mqtt.js handles incoming packets one at a time and sends
+ * the PUBACK of a QoS 1 message only after `client.handleMessage(packet, callback)` called back
+ * (mqtt 5.16.0 `handlers/publish.js`; `customHandleAcks` runs before it and would have to ack
+ * first). This gateway overrides `handleMessage` and calls back only once the events (or the
+ * `input.rejected` dead letter) are durable in the log, so a PUBACK means "in the log"; QoS 0
+ * uplinks get TCP backpressure the same way once too many wait for the log. When an append
+ * fails, the message stays unacknowledged and the connection is dropped, so the broker
+ * redelivers it after the reconnect (at least once: a redelivery may duplicate an event).
+ *
+ * One consequence of one-at-a-time handling: a replica appends roughly one message per group
+ * commit (~ append latency), so throughput scales with replicas in the share group, not with
+ * batching inside one replica.
+ *
+ * As a DeviceGateway it publishes downlinks on `devices/{id}/{suffix}`. The broker does not
+ * tell its clients who is connected, so `isConnected` always answers true (downlinks are
+ * published and the broker queues them for devices with a persistent session), no
+ * `device.connected` / `device.disconnected` events are recorded, and `disconnectDevice` /
+ * `forgetDevice` act only through the optional dynamic-security `provisioner`
+ * (decommissioning disables the device's broker client, which also closes its connections).
+ */
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
+import { Buffer } from "node:buffer";
+import type { DeviceGateway, DownlinkSuffix } from "../../core/gateway/device_gateway.ts";
+import type { EventLog } from "../../core/log/event_log.ts";
+import { DEVICE_ID_PATTERN } from "../mqtt/device_acl.ts";
+import { createGroupCommitAppender, type GroupCommitOptions } from "../mqtt/group_commit.ts";
+import { createUplinkIntake, type IngestUplink } from "../mqtt/uplink_intake.ts";
+
+/** The uplink topics a device publishes on (design §6), below `devices/{id}/`. */
+export const UPLINK_SUFFIXES = [
+  "telemetry",
+  "events",
+  "state/reported",
+  "commands/+/ack",
+  "ota/status",
+] as const;
+
+/** What the gateway needs of a dynamic-security provisioner (see `dynsec_provisioner.ts`). */
+export interface BrokerAccountControl {
+  disableDevice(deviceId: string): Promise<void>;
+}
+
+export interface ExternalBrokerGatewayOptions {
+  /** `mqtt://user:password@host:1883` or `mqtts://…`. */
+  url: string;
+  log: EventLog;
+  /** Topic prefix of the event log, e.g. `aiot.`. */
+  topicPrefix: string;
+  /** The uplink parser: `ingestUplink` from `processors/ingest` (passed in by the composition root). */
+  ingest: IngestUplink;
+  /** Stable per replica: the persistent session (and what waits in it) belongs to this id. */
+  clientId: string;
+  /** Replicas with the same group split the uplinks. Default `aiot-ingest`. */
+  shareGroup?: string;
+  username?: string;
+  password?: string;
+  /** How long the broker keeps the session (and queues uplinks) while this replica is away. Default 7 days. */
+  sessionExpirySeconds?: number;
+  groupCommit?: GroupCommitOptions;
+  /** More npm:mqtt options (TLS files, keepalive, …). */
+  mqttOptions?: IClientOptions;
+  /** Decommissioning through the broker's dynamic security; without it `disconnectDevice` does nothing. */
+  provisioner?: BrokerAccountControl;
+  /** How long `createExternalBrokerGateway` waits for the first connection. Default 10 s. */
+  connectTimeoutMs?: number;
+  /** Infrastructure failures. Default `console.error`. */
+  onError?: (message: string, error: unknown) => void;
+}
+
+export interface ExternalBrokerGateway extends DeviceGateway {
+  /** The underlying client (tests, metrics). */
+  readonly client: MqttClient;
+  /** Uplinks appended (accepted or dead-lettered) by this replica since it started. */
+  readonly handled: number;
+  /** Stops taking uplinks, waits for pending appends and disconnects; the session stays in the broker. */
+  close(): Promise<void>;
+}
+
+/** Device id of `devices/{id}/…`, or undefined. */
+function deviceIdOf(topic: string): string | undefined {
+  const [root, id] = topic.split("/", 2);
+  return root === "devices" && id && DEVICE_ID_PATTERN.test(id) ? id : undefined;
+}
+
+export async function createExternalBrokerGateway(
+  options: ExternalBrokerGatewayOptions,
+): Promise<ExternalBrokerGateway> {
+  const onError = options.onError ??
+    ((message, error) => console.error(`mqtt external gateway: ${message}`, error));
+  const shareGroup = options.shareGroup ?? "aiot-ingest";
+  const appender = createGroupCommitAppender(options.log, options.groupCommit);
+  let handled = 0;
+  let closing = false;
+
+  const client = mqtt.connect(options.url, {
+    protocolVersion: 5,
+    clientId: options.clientId,
+    clean: false,
+    properties: { sessionExpiryInterval: options.sessionExpirySeconds ?? 7 * 24 * 3600 },
+    reconnectPeriod: 1_000,
+    connectTimeout: 10_000,
+    ...(options.username !== undefined ? { username: options.username } : {}),
+    ...(options.password !== undefined ? { password: options.password } : {}),
+    ...options.mqttOptions,
+  });
+
+  function publishToDevice(deviceId: string, suffix: DownlinkSuffix, payload: object, qos: 0 | 1 = 1) {
+    if (!DEVICE_ID_PATTERN.test(deviceId)) {
+      return Promise.reject(new RangeError(`Cannot publish to device "${deviceId}": invalid id`));
+    }
+    if (!suffix || /[+#]/.test(suffix)) {
+      return Promise.reject(new RangeError(`Cannot publish to "${suffix}": invalid topic suffix`));
+    }
+    return client.publishAsync(`devices/${deviceId}/${suffix}`, Buffer.from(JSON.stringify(payload)), { qos })
+      .then(() => undefined);
+  }
+
+  const intake = createUplinkIntake({
+    ingest: options.ingest,
+    appender,
+    topicPrefix: options.topicPrefix,
+    sendNotice: (deviceId, notice) => {
+      // Never throws: a failed notice must not hold back the acknowledgement of a durable dead letter.
+      publishToDevice(deviceId, "errors", notice, 1).catch((error) => onError("cannot send a notice", error));
+    },
+  });
+
+  /** Drops the connection without acknowledging, so the broker redelivers what is unacknowledged. */
+  function dropConnection(reason: string, error: Error) {
+    onError(`${reason}; reconnecting for redelivery`, error);
+    client.stream?.destroy();
+  }
+
+  client.handleMessage = (packet: IPublishPacket, callback) => {
+    const topic = packet.topic;
+    const deviceId = deviceIdOf(topic);
+    if (closing) return; // no callback, no PUBACK: the broker redelivers to a replica that stays.
+    if (!deviceId) {
+      // The broker's ACL keeps devices under their own id; anything else is not an uplink.
+      onError(`ignored a message on "${topic.slice(0, 200)}"`, new Error("not a device topic"));
+      return callback();
+    }
+    const payload = typeof packet.payload === "string"
+      ? new TextEncoder().encode(packet.payload)
+      : new Uint8Array(packet.payload.buffer, packet.payload.byteOffset, packet.payload.byteLength);
+    intake(
+      { deviceId, topic, payload, qos: packet.qos },
+      (error) => {
+        if (error) {
+          dropConnection("an uplink could not be appended", error);
+          return callback(error);
+        }
+        handled++;
+        callback();
+      },
+      (error) => onError("a QoS 0 uplink could not be appended", error),
+    );
+  };
+
+  client.on("error", (error) => onError("client error", error));
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.end(true);
+      reject(new Error(`cannot connect to the MQTT broker at ${redact(options.url)}`));
+    }, options.connectTimeoutMs ?? 10_000);
+    client.once("connect", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  const filters = UPLINK_SUFFIXES.map((suffix) => `$share/${shareGroup}/devices/+/${suffix}`);
+  const granted = await client.subscribeAsync(filters, { qos: 1 });
+  const refused = granted.filter((g) => g.qos > 2);
+  if (refused.length > 0) {
+    client.end(true);
+    throw new Error(`the broker refused the subscriptions ${refused.map((g) => g.topic).join(", ")}`);
+  }
+
+  return {
+    client,
+    get handled() {
+      return handled;
+    },
+    publishToDevice,
+    isConnected: () => true,
+    disconnectDevice(deviceId, reason) {
+      if (reason === "decommissioned" && options.provisioner) {
+        options.provisioner.disableDevice(deviceId).catch((error) =>
+          onError(`cannot disable ${deviceId} in the broker`, error)
+        );
+      }
+      return 0;
+    },
+    forgetDevice: () => {},
+    async close() {
+      closing = true;
+      await appender.flush();
+      await client.endAsync();
+    },
+  };
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = parsed.password ? "***" : "";
+    return parsed.toString();
+  } catch {
+    return "(invalid url)";
+  }
+}
