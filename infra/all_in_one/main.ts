@@ -14,13 +14,13 @@ import { loadUi } from "./ui_static.ts";
 const started = performance.now();
 const config = loadConfig(Deno.env.toObject());
 const platform = await startPlatform(config);
-let server: Deno.HttpServer | undefined;
+const running: { server?: Deno.HttpServer } = {};
 let demo: Emulator | undefined;
 // Installed as soon as there is something to stop, so a signal during the rest of start-up
 // still shuts down cleanly (finish batches, commit, close).
 exitOnSignals(async () => {
   await demo?.stop();
-  await server?.shutdown();
+  await running.server?.shutdown();
   await platform.stop();
 });
 await ensureAdminUser(config, platform.users);
@@ -29,7 +29,7 @@ const app = createApp(apiDeps(config, { ...platform, readiness: platform.readine
 // The dashboard comes with the API role; the other roles serve only health and metrics.
 const ui = config.roles.includes("api") ? await loadUi() : () => undefined;
 
-server = Deno.serve(
+running.server = Deno.serve(
   {
     hostname: config.http.host,
     port: config.http.port,
