@@ -3,7 +3,8 @@
  * against the all-in-one composition with an emulated MQTT device: log in, a device appears
  * live, its chart follows a publish within a second, desired state, a command acked by the
  * device, a rejected payload with its reason, the event feed, token rotation. Any console error
- * on the page fails the test. Writes the screenshots under docs/screenshots/.
+ * on the page fails the test. Takes the README's screenshots: into docs/screenshots/ when
+ * AIOT_UPDATE_SCREENSHOTS=1, else into a temp folder (so a test run leaves the tree clean).
  */
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
@@ -15,7 +16,9 @@ import { startPlatform } from "./platform.ts";
 import { loadUi } from "./ui_static.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = new URL("../../docs/screenshots/", import.meta.url).pathname;
+const SCREENSHOTS = Deno.env.get("AIOT_UPDATE_SCREENSHOTS") === "1"
+  ? new URL("../../docs/screenshots/", import.meta.url).pathname
+  : `${Deno.makeTempDirSync({ prefix: "aiot-screenshots-" })}/`;
 const PASSWORD = "ui-e2e-admin-password";
 
 async function startServer() {
