@@ -5,6 +5,7 @@
  * the time from publish to arrival (both clocks are this process's).
  */
 import mqtt from "mqtt";
+import { startPlatform } from "./platform_child.ts";
 
 export interface LiveResult {
   label: string;
@@ -19,63 +20,23 @@ export interface LiveResult {
 
 const DEVICES = 20;
 
-async function waitForHttp(base: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (await fetch(`${base}/healthz`).then((r) => (r.body?.cancel(), r.ok), () => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`platform at ${base} did not come up`);
-}
-
-const freePort = () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-};
-
 export async function measureLive(
   label: string,
   env: Record<string, string>,
   options: { rate: number; seconds: number; clients: number; progress: (line: string) => void },
 ): Promise<LiveResult> {
-  const http = freePort();
-  const mqttPort = freePort();
-  const dataDir = await Deno.makeTempDir({ prefix: "aiot-bench-live-" });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", new URL("../all_in_one/main.ts", import.meta.url).pathname],
-    env: {
-      ...env,
-      AIOT_DATA_DIR: dataDir,
-      AIOT_HTTP_PORT: String(http),
-      AIOT_HTTP_HOST: "127.0.0.1",
-      AIOT_MQTT_PORT: String(mqttPort),
-      AIOT_MQTT_HOST: "127.0.0.1",
-      AIOT_ADMIN_PASSWORD: "bench-password",
-    },
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const base = `http://127.0.0.1:${http}`;
+  const platform = await startPlatform(env);
+  const { base, headers } = platform;
   const devices: mqtt.MqttClient[] = [];
   const streams: ReadableStreamDefaultReader<string>[] = [];
   try {
-    await waitForHttp(base);
-    const login = await fetch(`${base}/api/v1/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ username: "admin", password: "bench-password" }),
-    }).then((r) => r.json());
-    const headers = { authorization: `Bearer ${login.token}`, "content-type": "application/json" };
     for (let d = 0; d < DEVICES; d++) {
-      const { token } = await fetch(`${base}/api/v1/devices`, {
-        method: "POST",
-        headers,
-        body: JSON.stringify({ id: `live-${d}` }),
-      }).then((r) => r.json());
+      const token = await platform.register(`live-${d}`);
       devices.push(
-        await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { username: `live-${d}`, password: token }),
+        await mqtt.connectAsync(`mqtt://127.0.0.1:${platform.mqttPort}`, {
+          username: `live-${d}`,
+          password: token,
+        }),
       );
     }
 
@@ -133,7 +94,6 @@ export async function measureLive(
   } finally {
     for (const reader of streams) await reader.cancel().catch(() => {});
     for (const device of devices) device.end(true);
-    child.kill("SIGTERM");
-    await child.status;
+    await platform.stop();
   }
 }
