@@ -4,13 +4,7 @@
  * address.
  */
 import assert from "node:assert/strict";
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
+import { freePort } from "../infra/dev/free_port.ts";
 
 Deno.test("api/main.ts serves the API: admin from AIOT_ADMIN_PASSWORD, login, devices, 429 per socket address", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "aiot-api-" });

@@ -7,13 +7,7 @@ import assert from "node:assert/strict";
 import mqtt from "mqtt";
 import { decodeEvent } from "../../core/events/codec.ts";
 import { createSqliteEventLog } from "../sqlite/sqlite_event_log.ts";
-
-const freePort = () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-};
+import { freePort } from "../dev/free_port.ts";
 
 Deno.test({
   name: "QoS 1 messages acknowledged to the device survive kill -9 of the all-in-one right after",

@@ -5,51 +5,10 @@
  */
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
-import { createApp } from "../../api/app.ts";
-import { loadConfig } from "../config/config.ts";
-import { apiDeps, ensureAdminUser } from "./api_wiring.ts";
-import { type Platform, startPlatform } from "./platform.ts";
+import { type InProcessPlatform, startInProcess } from "./in_process.ts";
 
-interface Harness {
-  platform: Platform;
-  base: string;
-  mqttUrl: string;
-  auth: Record<string, string>;
-  close(): Promise<void>;
-}
-
-async function start(): Promise<Harness> {
-  const dataDir = await Deno.makeTempDir({ prefix: "aiot-e2e-" });
-  const config = loadConfig({
-    AIOT_DATA_DIR: dataDir,
-    AIOT_HTTP_PORT: "0",
-    AIOT_MQTT_PORT: "0",
-    AIOT_MQTT_HOST: "127.0.0.1",
-    AIOT_ADMIN_PASSWORD: "e2e-admin-password",
-  });
-  const platform = await startPlatform(config);
-  await ensureAdminUser(config, platform.users);
-  const app = createApp(apiDeps(config, platform));
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
-  const base = `http://127.0.0.1:${server.addr.port}`;
-  const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: "admin", password: "e2e-admin-password" }),
-  });
-  assert.equal(login.status, 200);
-  const { token } = await login.json();
-  return {
-    platform,
-    base,
-    mqttUrl: `mqtt://127.0.0.1:${platform.broker!.mqttPort}`,
-    auth: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    async close() {
-      await server.shutdown();
-      await platform.stop();
-    },
-  };
-}
+type Harness = InProcessPlatform;
+const start = () => startInProcess();
 
 async function api(
   h: Harness,
@@ -59,7 +18,7 @@ async function api(
 ): Promise<{ status: number; json: any }> {
   const response = await fetch(`${h.base}/api/v1${path}`, {
     method,
-    headers: h.auth,
+    headers: h.headers,
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -129,7 +88,7 @@ Deno.test({
       assert.equal(created.status, 201);
       const device = await connectDevice(h, "dev-e2e", created.json.token);
       const stream = await fetch(`${h.base}/api/v1/stream?types=telemetry.reported&device=dev-e2e`, {
-        headers: h.auth,
+        headers: h.headers,
       });
       assert.equal(stream.headers.get("content-type"), "text/event-stream");
       const first = readEvents(stream, 1);
@@ -148,7 +107,7 @@ Deno.test({
         });
       }
       const resumed = await fetch(`${h.base}/api/v1/stream?types=telemetry.reported&device=dev-e2e`, {
-        headers: { ...h.auth, "last-event-id": event!.id },
+        headers: { ...h.headers, "last-event-id": event!.id },
       });
       const missed = await readEvents(resumed, 2);
       assert.deepEqual(missed.map((e) => e.data.data.values[0].value), [22, 23], "no gap, no repeat");

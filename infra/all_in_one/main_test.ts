@@ -1,11 +1,5 @@
 import assert from "node:assert/strict";
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
+import { freePort } from "../dev/free_port.ts";
 
 Deno.test("all-in-one serves /healthz with embedded engines and exits 0 on SIGINT", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "aiot-allinone-" });

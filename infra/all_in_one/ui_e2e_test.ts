@@ -8,60 +8,25 @@
  */
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { createApp } from "../../api/app.ts";
-import { loadConfig } from "../config/config.ts";
-import { apiDeps, ensureAdminUser } from "./api_wiring.ts";
-import { startPlatform } from "./platform.ts";
-import { loadUi } from "./ui_static.ts";
+import type { Page } from "playwright-core";
+import { launchChromium } from "./chromium.ts";
+import { startInProcess } from "./in_process.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOTS = Deno.env.get("AIOT_UPDATE_SCREENSHOTS") === "1"
   ? new URL("../../docs/screenshots/", import.meta.url).pathname
   : `${Deno.makeTempDirSync({ prefix: "aiot-screenshots-" })}/`;
-const PASSWORD = "ui-e2e-admin-password";
-
+/** The platform with the dashboard, plus a small JSON API helper. */
 async function startServer() {
-  const dataDir = await Deno.makeTempDir({ prefix: "aiot-ui-e2e-" });
-  const config = loadConfig({
-    AIOT_DATA_DIR: dataDir,
-    AIOT_HTTP_PORT: "0",
-    AIOT_MQTT_PORT: "0",
-    AIOT_MQTT_HOST: "127.0.0.1",
-    AIOT_ADMIN_PASSWORD: PASSWORD,
-  });
-  const platform = await startPlatform(config);
-  await ensureAdminUser(config, platform.users);
-  const app = createApp(apiDeps(config, platform));
-  // Built fresh into a temporary folder, so the test runs the UI source as it is now.
-  const ui = await loadUi(`${dataDir}/ui`);
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    (request, info) => ui(request) ?? app.fetch(request, info),
-  );
-  const base = `http://127.0.0.1:${server.addr.port}`;
-  const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: "admin", password: PASSWORD }),
-  });
-  const { token } = await login.json();
-  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const inProcess = await startInProcess({ ui: true });
   return {
-    base,
-    mqttUrl: `mqtt://127.0.0.1:${platform.broker!.mqttPort}`,
+    ...inProcess,
     async api(method: string, path: string, body?: unknown) {
-      const response = await fetch(`${base}/api/v1${path}`, {
+      const response = await fetch(`${inProcess.base}/api/v1${path}`, {
         method,
-        headers,
+        headers: inProcess.headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       return await response.json();
-    },
-    async close() {
-      await server.shutdown();
-      await platform.stop();
-      await Deno.remove(dataDir, { recursive: true });
     },
   };
 }
@@ -100,25 +65,8 @@ async function seedFleet(server: Server): Promise<mqtt.MqttClient[]> {
   return clients;
 }
 
-async function launch(): Promise<Browser> {
-  // Fails rather than skips: a gate that silently skips the browser tests tests nothing.
-  await Deno.stat(CHROMIUM).catch(() => {
-    throw new Error(`Cannot run the browser tests: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-  });
-  return await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}
+// Fails rather than skips: a gate that silently skips the browser tests tests nothing.
+const launch = launchChromium;
 
 async function shoot(page: Page, name: string, fullPage = false) {
   await page.mouse.move(0, 0);
@@ -149,7 +97,7 @@ Deno.test({
       // Log in.
       await page.goto(server.base);
       await page.getByLabel("User name").fill("admin");
-      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByLabel("Password").fill(server.adminPassword);
       await page.getByRole("button", { name: "Log in" }).click();
       await page.getByRole("heading", { name: "Fleet" }).waitFor();
       await page.locator('[data-device="sensor-09"]').waitFor();

@@ -4,12 +4,7 @@
  * read `/metrics`.
  */
 
-export const freePort = (): number => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-};
+import { freePort } from "../dev/free_port.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -10,24 +10,20 @@
  *   the long tasks of a `longtask` PerformanceObserver;
  * - long tasks (> 50 ms) while scrolling the whole list, with the telemetry still streaming.
  */
-import { chromium } from "playwright-core";
 import mqtt from "mqtt";
-import { createApp } from "../../api/app.ts";
 import { registerDevice, type RegistryDeps } from "../../core/devices/registry.ts";
 import type { DomainEvent } from "../../core/events/catalog.ts";
 import { toLogMessage } from "../../core/events/codec.ts";
-import { apiDeps, ensureAdminUser } from "../all_in_one/api_wiring.ts";
-import { startPlatform } from "../all_in_one/platform.ts";
-import { loadUi } from "../all_in_one/ui_static.ts";
+import { launchChromium } from "../all_in_one/chromium.ts";
+import { startInProcess } from "../all_in_one/in_process.ts";
+import type { Platform } from "../all_in_one/platform.ts";
 import { generateToken, hashSecret } from "../auth/secrets.ts";
-import { loadConfig } from "../config/config.ts";
 
 const DEVICES = 5_000;
 /** Devices that connect and publish; only these get a real (slow, scrypt) token hash. */
 const PUBLISHERS = 20;
 const RATE = 500;
 const BATCH = 500;
-const PASSWORD = "bench-password";
 /** Stand-in credential for devices that never connect (scrypt costs ~50 ms per device). */
 const FAKE_CREDENTIAL = {
   algorithm: "scrypt" as const,
@@ -54,7 +50,7 @@ export interface UiFleetResult {
 
 const deviceId = (i: number) => `d-${String(i).padStart(4, "0")}`;
 
-async function countDevices(platform: Awaited<ReturnType<typeof startPlatform>>): Promise<number> {
+async function countDevices(platform: Platform): Promise<number> {
   let count = 0;
   let cursor: string | undefined;
   do {
@@ -72,30 +68,13 @@ export async function measureUiFleet(
   options: { seconds: number; progress: (line: string) => void },
 ): Promise<UiFleetResult> {
   const { progress } = options;
-  const dataDir = await Deno.makeTempDir({ prefix: "aiot-bench-ui-" });
-  const config = loadConfig({
-    AIOT_DATA_DIR: dataDir,
-    AIOT_HTTP_PORT: "0",
-    AIOT_MQTT_PORT: "0",
-    AIOT_MQTT_HOST: "127.0.0.1",
-    AIOT_ADMIN_PASSWORD: PASSWORD,
-  });
-  const platform = await startPlatform(config);
+  const inProcess = await startInProcess({ ui: true });
+  const { platform, base } = inProcess;
   const clients: mqtt.MqttClient[] = [];
-  let server: Deno.HttpServer | undefined;
-  let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   let streaming = false;
   let publisher: Promise<void> | undefined;
   try {
-    await ensureAdminUser(config, platform.users);
-    const app = createApp(apiDeps(config, platform));
-    const ui = await loadUi(`${dataDir}/ui`);
-    server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      (request, info) => ui(request) ?? app.fetch(request, info),
-    );
-    const base = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}`;
-
     // Registration: the registry operation, events buffered and appended once per batch.
     const t = performance.now();
     let pending: DomainEvent[] = [];
@@ -142,19 +121,7 @@ export async function measureUiFleet(
       );
     }
 
-    browser = await chromium.launch({
-      executablePath: Deno.env.get("AIOT_BENCH_CHROMIUM") ?? "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     // In-page probes: long tasks, the login click, the first row and the full count (rAF polling).
     await page.addInitScript(`
@@ -181,7 +148,7 @@ export async function measureUiFleet(
     `);
     await page.goto(base);
     await page.getByLabel("User name").fill("admin");
-    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByLabel("Password").fill(inProcess.adminPassword);
     await page.getByRole("button", { name: "Log in" }).click();
     await page.locator(".vlist .device-row[data-device]").first().waitFor({ timeout: 60_000 });
     await page.locator(".fleet .summary", { hasText: `of ${DEVICES} devices` }).waitFor({ timeout: 60_000 })
@@ -297,8 +264,7 @@ export async function measureUiFleet(
     await publisher?.catch(() => {});
     await browser?.close().catch(() => {});
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
-    await server?.shutdown();
-    await platform.stop();
-    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    await inProcess.close();
+    await Deno.remove(inProcess.dataDir, { recursive: true }).catch(() => {});
   }
 }

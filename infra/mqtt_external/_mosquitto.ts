@@ -4,6 +4,7 @@
  * `mosquitto_ctrl dynsec init`, limits that never drop acknowledged messages). Missing binaries
  * fail the test with how to install them.
  */
+import { freePort } from "../dev/free_port.ts";
 
 export const MOSQUITTO = "/usr/sbin/mosquitto";
 export const DYNSEC_PLUGIN = "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so";
@@ -16,13 +17,6 @@ export interface Mosquitto {
   /** What the broker logged so far. */
   log(): string;
   stop(): Promise<void>;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 async function mustExist(path: string, hint: string) {
