@@ -18,6 +18,7 @@ import {
   type TopicSpec,
 } from "./event_log.ts";
 import type { LocalLogStorage, StoredMessage } from "./local_log_storage.ts";
+import { TailCache } from "./tail_cache.ts";
 
 export interface LocalEventLogOptions {
   /** Clock for default message timestamps. Default `Date.now`. */
@@ -27,6 +28,11 @@ export interface LocalEventLogOptions {
    * another process sharing the storage are seen too. Default 1000 ms.
    */
   idleRecheckMs?: number;
+  /**
+   * Newest records kept in memory per partition, so consumers that keep up skip storage reads
+   * and share one record object (see tail_cache.ts). Default 4096; 0 turns the cache off.
+   */
+  tailRecords?: number;
 }
 
 /** Wakes everyone waiting when `notify()` is called; waiting resolves at most after `ms`. */
@@ -60,6 +66,7 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
   const appended = new WakeUp();
   groups.onChange(() => appended.notify());
   const consumers = new Set<LogConsumer>();
+  const tail = new TailCache(options.tailRecords ?? 4096);
   let memberSeq = 0;
 
   function partitionsOf(topic: string): number {
@@ -117,7 +124,8 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
           for (let i = 0; i < owned.length && !stopping; i++) {
             const tp = owned[(i + rotate) % owned.length]!;
             const position = positionOf(tp, positions);
-            const records = storage.read(tp.topic, tp.partition, position, maxBatch);
+            const records = tail.read(tp.topic, tp.partition, position, maxBatch) ??
+              storage.read(tp.topic, tp.partition, position, maxBatch);
             if (records.length === 0) {
               positions.set(`${tp.topic}#${tp.partition}`, position);
               continue;
@@ -174,6 +182,25 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
     }
   }
 
+  function cacheAppended(topic: string, stored: StoredMessage[], offsets: number[]): void {
+    const byPartition = new Map<number, LogRecord[]>();
+    stored.forEach((m, i) => {
+      const record: LogRecord = {
+        topic,
+        partition: m.partition,
+        offset: offsets[i]!,
+        key: m.key,
+        value: m.value,
+        headers: m.headers,
+        timestamp: m.timestamp,
+      };
+      const records = byPartition.get(m.partition);
+      if (records) records.push(record);
+      else byPartition.set(m.partition, [record]);
+    });
+    for (const [partition, records] of byPartition) tail.add(topic, partition, records);
+  }
+
   function endOffsets(topic: string): Promise<PartitionOffsets[]> {
     return Promise.resolve(
       Array.from({ length: partitionsOf(topic) }, (_, partition) => ({
@@ -206,6 +233,7 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
           timestamp: m.timestamp ?? time,
         }));
         const offsets = storage.append(topic, stored);
+        cacheAppended(topic, stored, offsets);
         appended.notify();
         return Promise.resolve(stored.map((m, i) => ({ partition: m.partition, offset: offsets[i]! })));
       } catch (error) {

@@ -5,11 +5,25 @@
  * A partition therefore never stalls on bad input, and nothing is committed before it is durable.
  */
 import { decodeEvent, toLogMessage } from "../events/codec.ts";
+import type { ParseEventResult } from "../events/event_factory.ts";
 import { createEvent, type DomainEvent } from "../events/catalog.ts";
 import { bytesToBase64 } from "../encoding.ts";
 import { isRetriable } from "../errors.ts";
 import type { EventLog, LogBatch, LogRecord, StartPosition } from "../log/event_log.ts";
 import type { ProcessorDefinition, ProcessorOutput } from "./processor.ts";
+
+/**
+ * Decoded events by record object. Processors of one process that keep up with the log get the
+ * same record objects from the local log's tail cache, so each record is parsed and validated once
+ * per process. The cached events are shared between processors: handlers treat events as read-only.
+ */
+const decodedRecords = new WeakMap<LogRecord, ParseEventResult<DomainEvent>>();
+
+function decodeRecord(record: LogRecord): ParseEventResult<DomainEvent> {
+  let decoded = decodedRecords.get(record);
+  if (!decoded) decodedRecords.set(record, decoded = decodeEvent(record.value));
+  return decoded;
+}
 
 /** Instrumentation events, in the spirit of KafkaJS' `consumer.*` events. */
 export interface RunnerHooks {
@@ -148,7 +162,11 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
     const events: DomainEvent[] = [];
     const sources: LogRecord[] = [];
     for (const record of batch.records) {
-      const decoded = decodeEvent(record.value);
+      // The type header lets a processor pass over events it does not handle without decoding
+      // them; type names never change between versions, only the data is upcast.
+      const type = record.headers["event-type"];
+      if (handles && type !== undefined && !handles.has(type)) continue;
+      const decoded = decodeRecord(record);
       if (!decoded.ok) poison.push({ record, reason: `cannot decode event: ${decoded.reason}` });
       else if (!handles || handles.has(decoded.event.type)) {
         events.push(decoded.event);

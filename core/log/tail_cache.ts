@@ -1,0 +1,60 @@
+/**
+ * The newest records of each partition, kept in memory by the process that appended them. Consumers
+ * that keep up (the usual case: projectors, the live hub) read their batches from here instead of
+ * storage, and every consumer of a record gets the same `LogRecord` object, so work keyed on the
+ * record (decoding, see `decodeRecord`) is done once per process, not once per consumer group.
+ *
+ * The cache only ever holds a contiguous run of offsets ending at the newest append of this
+ * process; when another process sharing the storage appends in between, the run restarts, and
+ * reads outside it go to storage.
+ */
+import type { LogRecord } from "./event_log.ts";
+
+class PartitionTail {
+  /** Offset of `records[0]`. */
+  first = 0;
+  records: LogRecord[] = [];
+
+  get next(): number {
+    return this.first + this.records.length;
+  }
+}
+
+export class TailCache {
+  #partitions = new Map<string, PartitionTail>();
+  #capacity: number;
+
+  /** `capacity`: records kept per partition (at least; trimming is amortised). */
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  /** Records just appended to one partition, with consecutive offsets. */
+  add(topic: string, partition: number, records: LogRecord[]): void {
+    if (this.#capacity === 0 || records.length === 0) return;
+    const id = `${topic}#${partition}`;
+    let tail = this.#partitions.get(id);
+    if (!tail) this.#partitions.set(id, tail = new PartitionTail());
+    if (tail.next !== records[0]!.offset) {
+      tail.first = records[0]!.offset;
+      tail.records = [];
+    }
+    for (const record of records) tail.records.push(record);
+    if (tail.records.length > 2 * this.#capacity) {
+      const drop = tail.records.length - this.#capacity;
+      tail.records = tail.records.slice(drop);
+      tail.first += drop;
+    }
+  }
+
+  /**
+   * Up to `limit` records from offset `from`, or undefined when the cache does not hold `from`
+   * (the caller reads storage). An empty array is never returned.
+   */
+  read(topic: string, partition: number, from: number, limit: number): LogRecord[] | undefined {
+    const tail = this.#partitions.get(`${topic}#${partition}`);
+    if (!tail || from < tail.first || from >= tail.next) return undefined;
+    const start = from - tail.first;
+    return tail.records.slice(start, start + limit);
+  }
+}
