@@ -3,6 +3,7 @@
  * (`api/main.ts`, the all-in-one). Nothing here reads the environment.
  */
 import type { Context } from "hono";
+import type { BrokerAccounts } from "../core/devices/broker_accounts.ts";
 import type { DomainEvent } from "../core/events/catalog.ts";
 import type { TopicNames } from "../core/events/topics.ts";
 import type { AppendAck } from "../core/log/event_log.ts";
@@ -71,6 +72,11 @@ export interface AppDeps extends HealthDeps {
   verifySecret(secret: string, stored: { algorithm: string; hash: string }): Promise<boolean>;
   /** A fresh high-entropy token (≥ 256 bits), e.g. base64url of 32 random bytes. */
   generateToken(): string;
+  /**
+   * The device accounts of an external MQTT broker, set by the registry routes while the token is
+   * known in plain text. Default: none (the embedded broker reads the registry itself).
+   */
+  brokerAccounts?: BrokerAccounts;
   /** Epoch ms. Default `Date.now`. */
   now?: () => number;
   /** Ids of new devices, commands and audit records. Default UUIDv7. */

@@ -39,6 +39,7 @@ export function apiContext(deps: AppDeps): ApiContext {
       hashSecret: deps.hashSecret,
       newDeviceId: newId,
       now,
+      ...(deps.brokerAccounts ? { brokerAccounts: deps.brokerAccounts } : {}),
     },
   };
 }

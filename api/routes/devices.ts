@@ -62,7 +62,12 @@ export function deviceRoutes(ctx: ApiContext) {
       tag: "devices",
       permission: "operate",
       body: newDevice,
-      responses: { 201: "Registered", 400: "Invalid body", 409: "The id exists" },
+      responses: {
+        201: "Registered",
+        400: "Invalid body",
+        409: "The id exists",
+        503: "External broker mode: the MQTT broker could not create the account; nothing was registered",
+      },
       async handle({ c, body, principal }) {
         const { id, token } = await registerDevice(ctx.registry, definedOnly(body), principal!.actor);
         const row = await readModels.getDevice(id);
@@ -113,7 +118,12 @@ export function deviceRoutes(ctx: ApiContext) {
       summary: "Decommission: the device may no longer connect; its history stays",
       tag: "devices",
       permission: "operate",
-      responses: { 200: "The decommissioned device", 404: "No such device", 409: "Already decommissioned" },
+      responses: {
+        200: "The decommissioned device",
+        404: "No such device",
+        409: "Already decommissioned",
+        503: "External broker mode: the MQTT broker could not disable the account; retry",
+      },
       async handle({ c, params, principal }) {
         await decommissionDevice(ctx.registry, params.id!, principal!.actor);
         return c.json(await found(params.id!));
@@ -125,7 +135,12 @@ export function deviceRoutes(ctx: ApiContext) {
       summary: "Rotate the device token; the new one is answered once",
       tag: "devices",
       permission: "operate",
-      responses: { 200: "The new token", 404: "No such device", 409: "Decommissioned" },
+      responses: {
+        200: "The new token",
+        404: "No such device",
+        409: "Decommissioned",
+        503: "External broker mode: the MQTT broker could not take the new token; retry",
+      },
       async handle({ c, params, principal }) {
         const { token } = await rotateDeviceToken(ctx.registry, params.id!, principal!.actor);
         return c.json({ id: params.id!, token });

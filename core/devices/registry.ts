@@ -2,9 +2,22 @@
  * Device registry operations. Each one checks the current registry, then records the change as
  * an event on the device topic: the registry read model, device auth and every replay follow from
  * those events. Tokens are generated here, returned once, and only their hash enters the log.
+ *
+ * An external broker keeps accounts of its own (`BrokerAccounts`), which can only be given a token
+ * here, where it is known in plain text. Every operation changes the broker first and appends its
+ * event second, so a broker failure fails the call (503 naming the broker) before anything is
+ * recorded, and a failure between the two never leaves a token working that the registry does not
+ * know of:
+ * - register: the account exists but nobody was shown its token; a retry provisions it again with
+ *   a fresh one (not undone: disabling it would strand a registration whose append did land while
+ *   its answer was lost);
+ * - rotate: the broker has a token nobody was shown, the old one already fails; a retry fixes it;
+ * - decommission: the broker refuses the device while the registry still lists it; a retry
+ *   records it. The other order would let a decommissioned device keep connecting.
  */
+import { type BrokerAccounts, NO_BROKER_ACCOUNTS } from "./broker_accounts.ts";
 import { createEvent, type DomainEvent } from "../events/catalog.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { ConflictError, InfrastructureError, NotFoundError, ValidationError } from "../errors.ts";
 
 export interface RegistryDeps {
   /** The device as the registry read model knows it. */
@@ -16,6 +29,8 @@ export interface RegistryDeps {
   /** A new device id when none is given. */
   newDeviceId(): string;
   now?: () => number;
+  /** The device accounts of an external MQTT broker. Default: none (the embedded broker reads the registry). */
+  brokerAccounts?: BrokerAccounts;
 }
 
 export interface NewDevice {
@@ -34,6 +49,21 @@ function checkId(id: string): void {
     });
   }
 }
+
+/** Runs a broker account change; its failure is a 503 that names the broker. */
+async function inBroker(what: string, id: string, change: () => Promise<void>): Promise<void> {
+  try {
+    await change();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InfrastructureError(`Cannot ${what} of device "${id}" in the MQTT broker: ${reason}`, {
+      cause: error,
+      retriable: true,
+    });
+  }
+}
+
+const accountsOf = (deps: RegistryDeps) => deps.brokerAccounts ?? NO_BROKER_ACCOUNTS;
 
 async function requireActive(deps: RegistryDeps, id: string): Promise<void> {
   checkId(id);
@@ -60,6 +90,7 @@ export async function registerDevice(
     credential,
     by,
   }, { key: id, source: "api", ...(deps.now ? { now: deps.now } : {}) });
+  await inBroker("create the account", id, () => accountsOf(deps).provisionDevice(id, token));
   await deps.appendDeviceEvents([event]);
   return { id, token, event };
 }
@@ -77,6 +108,7 @@ export async function rotateDeviceToken(
     source: "api",
     ...(deps.now ? { now: deps.now } : {}),
   });
+  await inBroker("set the new token", id, () => accountsOf(deps).provisionDevice(id, token));
   await deps.appendDeviceEvents([event]);
   return { token, event };
 }
@@ -110,6 +142,7 @@ export async function decommissionDevice(
     source: "api",
     ...(deps.now ? { now: deps.now } : {}),
   });
+  await inBroker("disable the account", id, () => accountsOf(deps).disableDevice(id));
   await deps.appendDeviceEvents([event]);
   return event;
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { DomainEvent } from "../events/catalog.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { ConflictError, InfrastructureError, NotFoundError, ValidationError } from "../errors.ts";
+import { createInMemoryBrokerAccounts } from "../testing/in_memory_broker_accounts.ts";
 import {
   decommissionDevice,
   registerDevice,
@@ -12,11 +13,13 @@ import {
 function registry() {
   const status = new Map<string, "active" | "decommissioned">();
   const appended: DomainEvent[] = [];
+  const broker = createInMemoryBrokerAccounts();
   let seq = 0;
   const deps: RegistryDeps = {
     findDevice: (id) => Promise.resolve(status.has(id) ? { status: status.get(id)! } : undefined),
     appendDeviceEvents: (events) => {
       appended.push(...events);
+      broker.calls.push(...events.map((e) => `append ${e.type}`));
       for (const e of events) {
         if (e.type === "device.registered") status.set(e.key, "active");
         if (e.type === "device.decommissioned") status.set(e.key, "decommissioned");
@@ -27,7 +30,7 @@ function registry() {
     hashSecret: (token) => Promise.resolve({ algorithm: "scrypt", hash: `scrypt$hash-of-${token}-000000` }),
     newDeviceId: () => `dev-${++seq}`,
   };
-  return { deps, appended };
+  return { deps, appended, broker };
 }
 
 Deno.test("registerDevice() appends device.registered with only the token's hash", async () => {
@@ -76,4 +79,56 @@ Deno.test("rotate, update and decommission need an active device", async () => {
     "device.updated",
     "device.decommissioned",
   ]);
+});
+
+Deno.test("with broker accounts, each operation changes the broker before it appends its event", async () => {
+  const { deps, broker } = registry();
+  const withBroker = { ...deps, brokerAccounts: broker };
+  const { token: first } = await registerDevice(withBroker, { id: "d1" }, "admin");
+  assert.equal(broker.canPublish("d1", { token: first }), true, "the device can connect with its token");
+  const { token: second } = await rotateDeviceToken(withBroker, "d1", "ops");
+  assert.equal(broker.canPublish("d1", { token: first }), false, "the old token is refused");
+  assert.equal(broker.canPublish("d1", { token: second }), true);
+  await updateDevice(withBroker, "d1", { name: "renamed" }, "ops");
+  await decommissionDevice(withBroker, "d1", "ops");
+  assert.equal(broker.canPublish("d1", { token: second }), false);
+  assert.equal(broker.canPublish("d1", "certificate"), false);
+  assert.deepEqual(broker.calls, [
+    "provision d1",
+    "append device.registered",
+    "provision d1",
+    "append device.credentials.rotated",
+    "append device.updated",
+    "disable d1",
+    "append device.decommissioned",
+  ]);
+});
+
+Deno.test("a broker failure is a 503 naming the broker, and nothing is appended", async () => {
+  const { deps, appended, broker } = registry();
+  const withBroker = { ...deps, brokerAccounts: broker };
+  await registerDevice(withBroker, { id: "d1" }, "admin");
+  broker.failWith(new Error("dynamic security did not answer createClient in 5000 ms"));
+  const refused = (error: unknown) => {
+    assert.ok(error instanceof InfrastructureError);
+    assert.equal(error.status, 503);
+    assert.equal(error.retriable, true);
+    assert.match(
+      error.message,
+      /^Cannot .* of device "d\d" in the MQTT broker: dynamic security did not answer/,
+    );
+    return true;
+  };
+  await assert.rejects(registerDevice(withBroker, { id: "d2" }, "admin"), refused);
+  await assert.rejects(rotateDeviceToken(withBroker, "d1", "ops"), refused);
+  await assert.rejects(decommissionDevice(withBroker, "d1", "ops"), refused);
+  assert.deepEqual(appended.map((e) => e.type), ["device.registered"]);
+  // A duplicate is refused before the broker is asked: its account keeps its token.
+  broker.failWith(undefined);
+  await assert.rejects(registerDevice(withBroker, { id: "d1" }, "admin"), ConflictError);
+  assert.equal(
+    broker.calls.filter((c) => c === "provision d1").length,
+    2,
+    "the first one and the failed rotation",
+  );
 });

@@ -32,3 +32,14 @@ export {
   type TimeSeriesContractCase,
   type TimeSeriesStoreFactory,
 } from "./time_series_contract.ts";
+export {
+  type BrokerLogin,
+  createInMemoryBrokerAccounts,
+  type InMemoryBrokerAccounts,
+} from "./in_memory_broker_accounts.ts";
+export {
+  brokerAccountsContract,
+  type BrokerAccountsContractCase,
+  type BrokerAccountsFactory,
+  type BrokerAccountsProbe,
+} from "./broker_accounts_contract.ts";

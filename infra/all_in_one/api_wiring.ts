@@ -4,6 +4,7 @@
  */
 import type { AppDeps } from "../../api/deps.ts";
 import type { LiveHub } from "../../api/live/live_hub.ts";
+import type { BrokerAccounts } from "../../core/devices/broker_accounts.ts";
 import type { Instrumentation } from "./instrumentation.ts";
 import type { TopicNames } from "../../core/events/topics.ts";
 import { toLogMessage } from "../../core/events/codec.ts";
@@ -26,6 +27,8 @@ export interface ApiEngines {
   live?: LiveHub;
   /** Where `/metrics` comes from, when this process keeps metrics. */
   instrumentation?: Instrumentation;
+  /** External broker mode: the broker's device accounts, provisioned by the registry routes. */
+  brokerAccounts?: BrokerAccounts;
 }
 
 export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
@@ -39,6 +42,7 @@ export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
     hashSecret,
     verifySecret,
     generateToken,
+    ...(engines.brokerAccounts ? { brokerAccounts: engines.brokerAccounts } : {}),
     security: config.security,
     ...(engines.instrumentation ? instrumentedApi(engines.instrumentation, engines.live) : {}),
     ...(engines.live

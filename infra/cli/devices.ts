@@ -2,7 +2,10 @@
  * `deno task aiot devices …`: the registry operations of core/devices as a CLI. Changes are events
  * appended to the log; the command then waits briefly for the read model to show them (the
  * platform's `readmodels` projector writes it) and says so when the platform is not running.
+ * In external broker mode with an admin account, `brokerAccounts` gives the broker the token at
+ * create and rotate, and disables the account at decommission (see `core/devices/registry.ts`).
  */
+import type { BrokerAccounts } from "../../core/devices/broker_accounts.ts";
 import {
   decommissionDevice,
   registerDevice,
@@ -18,6 +21,8 @@ export interface DevicesCommandDeps {
   log: EventLog;
   readModels: ReadModels;
   deviceTopic: string;
+  /** The external broker's device accounts; absent: the embedded broker reads the registry. */
+  brokerAccounts?: BrokerAccounts;
   fail(message: string): never;
   out?: (line: string) => void;
 }
@@ -63,6 +68,7 @@ export async function runDevicesCommand(args: string[], deps: DevicesCommandDeps
     generateToken,
     hashSecret: (token) => hashSecret(token),
     newDeviceId: () => `dev-${crypto.randomUUID().slice(0, 8)}`,
+    ...(deps.brokerAccounts ? { brokerAccounts: deps.brokerAccounts } : {}),
   };
   const by = `cli:${Deno.env.get("USER") ?? "operator"}`;
 

@@ -10,10 +10,12 @@
  * Stop the platform before a rebuild: a live projector writing into a store being rebuilt would
  * interleave old and new events.
  */
+import { AiotError } from "../../core/errors.ts";
 import { topicNames } from "../../core/events/topics.ts";
 import { timeseriesProjector } from "../../processors/timeseries/mod.ts";
 import { readModelsProjector } from "../../processors/readmodels/mod.ts";
 import { loadConfig } from "../config/config.ts";
+import { openBrokerAccounts } from "../broker_accounts_from_config.ts";
 import { openEventLog } from "../event_log_from_config.ts";
 import { openReadModels, openTimeSeriesStore } from "../stores_from_config.ts";
 import { CERTS_USAGE, runCertsCommand } from "../certs/mod.ts";
@@ -84,9 +86,25 @@ try {
     }
   } else if (command === "devices") {
     const readModels = await openReadModels(config);
+    // Only the commands that change a token or the device's access talk to the broker.
+    const brokerAccounts = ["create", "rotate", "decommission"].includes(rest[0] ?? "")
+      ? await openBrokerAccounts(config)
+      : undefined;
     try {
-      await runDevicesCommand(rest, { log, readModels, deviceTopic: topics.device, fail });
+      await runDevicesCommand(rest, {
+        log,
+        readModels,
+        deviceTopic: topics.device,
+        fail,
+        ...(brokerAccounts ? { brokerAccounts } : {}),
+      });
+    } catch (error) {
+      // Refusals the operator can act on (409, 404, 503 from the broker): the message, no stack.
+      if (!(error instanceof AiotError)) throw error;
+      console.error(error.message);
+      Deno.exitCode = 1;
     } finally {
+      await brokerAccounts?.close();
       await readModels.close();
     }
   } else {
@@ -95,4 +113,4 @@ try {
 } finally {
   await log.close();
 }
-Deno.exit(0);
+Deno.exit(Deno.exitCode);

@@ -34,11 +34,32 @@ const schema = z.object({
   AIOT_MQTT_URL: z.url().optional(),
   /** External broker mode: the persistent-session client id of this ingest replica (unique per replica). */
   AIOT_MQTT_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default("aiot-gateway"),
+  /** External broker mode: the dynamic-security admin account that provisions device accounts. */
+  AIOT_MQTT_ADMIN_USERNAME: z.string().min(1).max(256).optional(),
+  AIOT_MQTT_ADMIN_PASSWORD: z.string().min(1).max(1024).optional(),
   AIOT_LOG_RETENTION_HOURS: z.coerce.number().positive().optional(),
   AIOT_READY_MAX_LAG: z.coerce.number().int().min(0).default(100_000),
+  AIOT_PROJECTION_THREAD: z.enum(["0", "1"]).default("1"),
   AIOT_HSTS: z.enum(["0", "1"]).default("0"),
   AIOT_TRUST_PROXY: z.enum(["0", "1"]).default("0"),
   AIOT_CORS_ORIGINS: list.optional(),
+}).superRefine((e, ctx) => {
+  // Messages name the variables only: never a value (the password must not reach a log).
+  const admin = [e.AIOT_MQTT_ADMIN_USERNAME, e.AIOT_MQTT_ADMIN_PASSWORD].filter(Boolean).length;
+  if (admin === 1) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["AIOT_MQTT_ADMIN_USERNAME"],
+      message: "AIOT_MQTT_ADMIN_USERNAME and AIOT_MQTT_ADMIN_PASSWORD go together",
+    });
+  }
+  if (admin > 0 && !e.AIOT_MQTT_URL) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["AIOT_MQTT_ADMIN_USERNAME"],
+      message: "the MQTT admin account needs AIOT_MQTT_URL (external broker mode)",
+    });
+  }
 });
 
 export interface AiotConfig {
@@ -46,8 +67,18 @@ export interface AiotConfig {
   /** Default: every role. */
   roles: Role[];
   http: { host: string; port: number };
-  /** With `url`, the gateway role ingests from that external broker (`clientId`) instead of the embedded one. */
-  mqtt: { host: string; port: number; tlsPort: number; url?: string; clientId: string };
+  /**
+   * With `url`, the gateway role ingests from that external broker (`clientId`) instead of the
+   * embedded one; with `admin` too, the registry provisions device accounts in it (dynamic security).
+   */
+  mqtt: {
+    host: string;
+    port: number;
+    tlsPort: number;
+    url?: string;
+    clientId: string;
+    admin?: { username: string; password: string };
+  };
   adminPassword?: string;
   topicPrefix: string;
   partitions: number;
@@ -57,6 +88,8 @@ export interface AiotConfig {
   logRetentionMs?: number;
   /** `/readyz` fails while a processor is more events behind than this. */
   readyMaxLag: number;
+  /** Run the `timeseries` and `readmodels` projectors on a worker thread of their own. */
+  projectionThread: boolean;
   /** HTTP hardening: HSTS when served behind TLS, client address from X-Forwarded-For, CORS origins. */
   security: { hsts: boolean; trustProxy: boolean; corsOrigins: string[] };
 }
@@ -81,6 +114,9 @@ export function loadConfig(env: Record<string, string | undefined>): AiotConfig 
       tlsPort: e.AIOT_MQTTS_PORT,
       clientId: e.AIOT_MQTT_CLIENT_ID,
       ...(e.AIOT_MQTT_URL ? { url: e.AIOT_MQTT_URL } : {}),
+      ...(e.AIOT_MQTT_ADMIN_USERNAME && e.AIOT_MQTT_ADMIN_PASSWORD
+        ? { admin: { username: e.AIOT_MQTT_ADMIN_USERNAME, password: e.AIOT_MQTT_ADMIN_PASSWORD } }
+        : {}),
     },
     ...(e.AIOT_ADMIN_PASSWORD ? { adminPassword: e.AIOT_ADMIN_PASSWORD } : {}),
     topicPrefix: e.AIOT_TOPIC_PREFIX,
@@ -90,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>): AiotConfig 
     ...(e.AIOT_POSTGRES_URL ? { postgresUrl: e.AIOT_POSTGRES_URL } : {}),
     ...(e.AIOT_LOG_RETENTION_HOURS ? { logRetentionMs: e.AIOT_LOG_RETENTION_HOURS * 3_600_000 } : {}),
     readyMaxLag: e.AIOT_READY_MAX_LAG,
+    projectionThread: e.AIOT_PROJECTION_THREAD === "1",
     security: {
       hsts: e.AIOT_HSTS === "1",
       trustProxy: e.AIOT_TRUST_PROXY === "1",

@@ -32,3 +32,28 @@ Deno.test("loadConfig() names every bad variable", () => {
       /AIOT_ADMIN_PASSWORD/.test(error.message),
   );
 });
+
+Deno.test("loadConfig() reads the MQTT admin account of external broker mode and never echoes its password", () => {
+  const url = "mqtt://aiot-ingest:ingest-pw@mosquitto:1883";
+  const config = loadConfig({
+    AIOT_MQTT_URL: url,
+    AIOT_MQTT_ADMIN_USERNAME: "admin",
+    AIOT_MQTT_ADMIN_PASSWORD: "very-secret-admin-pw",
+  });
+  assert.equal(config.mqtt.url, url);
+  assert.deepEqual(config.mqtt.admin, { username: "admin", password: "very-secret-admin-pw" });
+  assert.equal(loadConfig({ AIOT_MQTT_URL: url }).mqtt.admin, undefined, "optional: accounts by hand");
+  for (
+    const env of [
+      { AIOT_MQTT_URL: url, AIOT_MQTT_ADMIN_PASSWORD: "very-secret-admin-pw" },
+      { AIOT_MQTT_ADMIN_USERNAME: "admin", AIOT_MQTT_ADMIN_PASSWORD: "very-secret-admin-pw" },
+    ]
+  ) {
+    assert.throws(
+      () => loadConfig(env),
+      (error: Error) =>
+        error instanceof TypeError && /AIOT_MQTT_ADMIN_USERNAME/.test(error.message) &&
+        !error.message.includes("very-secret-admin-pw"),
+    );
+  }
+});

@@ -1,19 +1,25 @@
 /**
- * A Mosquitto of the test's own: `/usr/sbin/mosquitto` as a child process on a free port with a
- * temp config (no anonymous access, the dynamic-security plugin with an admin account made by
- * `mosquitto_ctrl dynsec init`, limits that never drop acknowledged messages). Missing binaries
- * fail the test with how to install them.
+ * A Mosquitto of the test's own: `/usr/sbin/mosquitto` as a child process on free loopback ports,
+ * running the shipped `infra/deploy/mosquitto/mosquitto.conf` with the test's paths and ports
+ * swapped in (no anonymous access, the dynamic-security plugin with an admin account made by
+ * `mosquitto_ctrl dynsec init`, limits that never drop acknowledged messages). With `tls`, its
+ * certificate listener too, with a CA and server certificate made by `infra/certs`. Missing
+ * binaries fail the test with how to install them.
  */
+import { createCertificateAuthority, issueServerCertificate } from "../certs/mod.ts";
 import { freePort } from "../dev/free_port.ts";
 
 export const MOSQUITTO = "/usr/sbin/mosquitto";
 export const DYNSEC_PLUGIN = "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so";
+export const SHIPPED_CONFIG = new URL("../deploy/mosquitto/mosquitto.conf", import.meta.url);
 export const ADMIN = { username: "admin", password: "admin-secret-1" };
 
 export interface Mosquitto {
   url: string;
   port: number;
   dir: string;
+  /** With `tls`: the port of the certificate listener and the CA folder (`ca.key`, `ca.crt`). */
+  tls?: { port: number; certsDir: string };
   /** What the broker logged so far. */
   log(): string;
   stop(): Promise<void>;
@@ -45,30 +51,52 @@ export async function run(
   }
 }
 
-export async function startMosquitto(): Promise<Mosquitto> {
+/**
+ * The shipped config with the test's places: data and dynsec file in `dir`, Debian's plugin path,
+ * listeners on loopback ports, certificates from `tls.certsDir` (the TLS listener is left out
+ * without `tls`). Lines it does not know stay as they are.
+ */
+export function testConfig(
+  shipped: string,
+  places: { dir: string; port: number; tls?: { port: number; certsDir: string } },
+): string {
+  // Run as root, Mosquitto switches to the user `mosquitto`, who cannot read a 0700 temp dir.
+  const lines = Deno.uid() === 0 ? ["user root"] : [];
+  let tlsListener = false;
+  for (const line of shipped.split("\n").map((l) => l.trim())) {
+    if (!line || line.startsWith("#")) continue;
+    const [key = "", value = ""] = line.split(/\s+/, 2);
+    if (key === "listener") tlsListener = value === "8883";
+    if (tlsListener && !places.tls) continue;
+    if (key === "listener") {
+      lines.push(`listener ${tlsListener ? places.tls!.port : places.port} 127.0.0.1`);
+    } else if (key === "plugin") lines.push(`plugin ${DYNSEC_PLUGIN}`);
+    else if (key === "plugin_opt_config_file") lines.push(`${key} ${places.dir}/dynamic-security.json`);
+    else if (key === "persistence_location") lines.push(`${key} ${places.dir}/`);
+    else if (["cafile", "certfile", "keyfile"].includes(key)) {
+      lines.push(`${key} ${places.tls!.certsDir}/${value.split("/").at(-1)}`);
+    } else lines.push(line);
+  }
+  return [...lines, ""].join("\n");
+}
+
+export async function startMosquitto(options: { tls?: boolean } = {}): Promise<Mosquitto> {
   await mustExist(MOSQUITTO, 'install it with "apt-get install -y mosquitto"');
   await mustExist(DYNSEC_PLUGIN, "it comes with Debian's mosquitto package (2.0.x)");
   const dir = await Deno.makeTempDir({ prefix: "aiot-mosquitto-" });
-  const dynsec = `${dir}/dynamic-security.json`;
-  const init = await run("mosquitto_ctrl", ["dynsec", "init", dynsec, ADMIN.username, ADMIN.password]);
+  const init = await run("mosquitto_ctrl", [
+    ...["dynsec", "init", `${dir}/dynamic-security.json`, ADMIN.username, ADMIN.password],
+  ]);
   if (init.code !== 0) throw new Error(`mosquitto_ctrl dynsec init failed: ${init.stderr}`);
   const port = freePort();
-  await Deno.writeTextFile(
-    `${dir}/mosquitto.conf`,
-    [
-      // Run as root, Mosquitto switches to the user `mosquitto`, who cannot read a 0700 temp dir.
-      ...(Deno.uid() === 0 ? ["user root"] : []),
-      "per_listener_settings false",
-      "persistence false",
-      "allow_anonymous false",
-      "max_queued_messages 0",
-      "max_inflight_messages 0",
-      `plugin ${DYNSEC_PLUGIN}`,
-      `plugin_opt_config_file ${dynsec}`,
-      `listener ${port} 127.0.0.1`,
-      "",
-    ].join("\n"),
-  );
+  let tls: { port: number; certsDir: string } | undefined;
+  if (options.tls) {
+    tls = { port: freePort(), certsDir: `${dir}/certs` };
+    await createCertificateAuthority(tls.certsDir);
+    await issueServerCertificate(tls.certsDir, { hosts: ["localhost"], ips: ["127.0.0.1"] });
+  }
+  const config = testConfig(await Deno.readTextFile(SHIPPED_CONFIG), { dir, port, ...(tls ? { tls } : {}) });
+  await Deno.writeTextFile(`${dir}/mosquitto.conf`, config);
   const child = new Deno.Command(MOSQUITTO, {
     args: ["-c", `${dir}/mosquitto.conf`],
     stdout: "null",
@@ -91,17 +119,19 @@ export async function startMosquitto(): Promise<Mosquitto> {
     await reading;
     await Deno.remove(dir, { recursive: true });
   };
-  for (let i = 0;; i++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      break;
-    } catch {
-      if (i > 100) {
-        await stop();
-        throw new Error(`mosquitto did not listen on ${port}: ${logText}`);
+  for (const listening of [port, ...(tls ? [tls.port] : [])]) {
+    for (let i = 0;; i++) {
+      try {
+        (await Deno.connect({ hostname: "127.0.0.1", port: listening })).close();
+        break;
+      } catch {
+        if (i > 100) {
+          await stop();
+          throw new Error(`mosquitto did not listen on ${listening}: ${logText}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-  return { url: `mqtt://127.0.0.1:${port}`, port, dir, log: () => logText, stop };
+  return { url: `mqtt://127.0.0.1:${port}`, port, dir, ...(tls ? { tls } : {}), log: () => logText, stop };
 }

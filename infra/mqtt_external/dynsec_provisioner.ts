@@ -2,9 +2,19 @@
  * Device accounts in Mosquitto's dynamic-security plugin (2.0.x), driven over its control topic
  * `$CONTROL/dynamic-security/v1` with an admin account. The platform keeps only scrypt hashes of
  * device tokens, so a token can reach the broker only when it is known in plain text: at device
- * creation and at rotation (`provisionDevice`). Certificate devices are provisioned without a
- * password (the certificate's CN becomes the username, `use_identity_as_username`), which gives
- * them the device role and so their ACL.
+ * creation and at rotation (`provisionDevice`); it is the `BrokerAccounts` of external broker
+ * mode. Certificate devices are provisioned without a password (the certificate's CN becomes the
+ * username, `use_identity_as_username`), which gives them the device role and so their ACL.
+ *
+ * Behaviour of Mosquitto 2.0.11 this relies on (tested in `dynsec_provisioner_test.ts`):
+ * - a TLS listener with `use_identity_as_username` skips the password check entirely: any
+ *   certificate the CA signed gets in, disabled client or not, and only the ACL stops it. So
+ *   `disableDevice` also takes the device role away, which leaves it nothing it may publish or
+ *   subscribe to (dynamic security denies both by default);
+ * - `addClientRole` of a role the client already has answers "Internal error", so an existing
+ *   account is updated with `modifyClient` (password and roles in one step), which also closes
+ *   the connections logged in with the old password; no command removes a password, so making an
+ *   account certificate-only deletes and re-creates it.
  *
  * Roles it maintains:
  * - `aiot-device-{id}` per device (`provisionDevice`): publish, subscribe and receive only under
@@ -16,6 +26,7 @@
  *   `$share/{group}/devices/#`, receive `devices/#`, publish downlinks on `devices/#`.
  */
 import mqtt, { type MqttClient } from "mqtt";
+import type { BrokerAccounts } from "../../core/devices/broker_accounts.ts";
 
 const CONTROL = "$CONTROL/dynamic-security/v1";
 
@@ -56,34 +67,73 @@ interface Response {
   correlationData?: string;
 }
 
-export interface DynsecProvisioner {
-  /** Creates the ingest role (and the ingest account when given); idempotent. */
+export interface DynsecProvisioner extends BrokerAccounts {
+  /**
+   * Creates the ingest role (and the ingest account when given, setting its password: the
+   * platform's configuration is the source of truth for it); idempotent.
+   */
   ensureRoles(
     options?: { shareGroup?: string; ingest?: { username: string; password: string } },
   ): Promise<void>;
   /** Creates the device's account with the device role, or sets its new token; no token: certificate device. */
   provisionDevice(deviceId: string, token?: string): Promise<void>;
-  /** Refuses the device from now on and closes its connections (decommissioning). */
+  /** Refuses the device from now on, by token and by certificate, and closes its connections (decommissioning). */
   disableDevice(deviceId: string): Promise<void>;
   /** Deletes the device's account. */
   deleteDevice(deviceId: string): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Connects with the dynsec admin account (`mosquitto_ctrl dynsec init …`). */
+/** `url` without its user and password, for messages (and since the admin account is given apart). */
+export function brokerAddress(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString().replace(/\/$/, "");
+  } catch {
+    return "(invalid url)";
+  }
+}
+
+/**
+ * Connects with the dynsec admin account (`mosquitto_ctrl dynsec init …`); credentials in `url`
+ * are ignored. Fails after `timeoutMs` (default 5 s) when the broker does not accept it.
+ */
 export async function connectDynsecProvisioner(
   url: string,
   admin: { username: string; password: string },
   options: { timeoutMs?: number } = {},
 ): Promise<DynsecProvisioner> {
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const client: MqttClient = await mqtt.connectAsync(url, {
+  const address = brokerAddress(url);
+  const client: MqttClient = mqtt.connect(address, {
     protocolVersion: 5,
     clientId: `aiot-provisioner-${crypto.randomUUID().slice(0, 8)}`,
     reconnectPeriod: 1_000,
     connectTimeout: timeoutMs,
     ...admin,
   });
+  await new Promise<void>((resolve, reject) => {
+    const settle = (error?: Error) => {
+      clearTimeout(timer);
+      client.off("error", onError);
+      client.off("connect", onConnect);
+      if (!error) return resolve();
+      client.end(true);
+      reject(
+        new Error(`cannot connect to the MQTT broker at ${address} as "${admin.username}": ${error.message}`),
+      );
+    };
+    const onError = (error: Error) => settle(error);
+    const onConnect = () => settle();
+    // An unreachable broker never errors (mqtt.js keeps reconnecting): bound the wait.
+    const timer = setTimeout(() => settle(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
+    client.on("error", onError);
+    client.on("connect", onConnect);
+  });
+  // Later failures (a broker restart) are reconnected by mqtt.js; commands fail fast meanwhile.
+  client.on("error", () => {});
   const waiting = new Map<string, (response: Response) => void>();
   client.on("message", (_topic, payload) => {
     try {
@@ -100,6 +150,8 @@ export async function connectDynsecProvisioner(
 
   /** Sends one command; resolves with its error text ("" when it succeeded). */
   async function run(command: Record<string, unknown>): Promise<string> {
+    // Never queue a command while offline: it would apply after its caller was told it failed.
+    if (!client.connected) throw new Error(`not connected to the MQTT broker at ${address}`);
     const correlationData = crypto.randomUUID();
     const answered = new Promise<Response>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -136,35 +188,47 @@ export async function connectDynsecProvisioner(
           command: "createClient",
           username: ingest.username,
           password: ingest.password,
+          roles: [{ rolename: INGEST_ROLE }],
         });
         if (/already exists/i.test(error)) {
+          // Not modifyClient: that would drop roles an operator added to the account.
           await must({ command: "setClientPassword", username: ingest.username, password: ingest.password });
+          // 2.0.11 answers "Internal error" when the client already has the role.
+          await must(
+            { command: "addClientRole", username: ingest.username, rolename: INGEST_ROLE },
+            /internal error/i,
+          );
         } else if (error) throw new Error(`dynamic security createClient: ${error}`);
-        await must(
-          { command: "addClientRole", username: ingest.username, rolename: INGEST_ROLE },
-          /already/i,
-        );
       }
     },
     async provisionDevice(deviceId, token) {
       if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(deviceId)) throw new RangeError(`invalid device id "${deviceId}"`);
       const DEVICE_ROLE = deviceRole(deviceId);
       await ensureRole(DEVICE_ROLE, deviceAcls(deviceId));
-      const error = await run({
-        command: "createClient",
+      const account = {
         username: deviceId,
         ...(token !== undefined ? { password: token } : {}),
         roles: [{ rolename: DEVICE_ROLE }],
-      });
+      };
+      let error = await run({ command: "createClient", ...account });
+      if (/already exists/i.test(error) && token === undefined) {
+        // No command removes a password in 2.0: a certificate-only account is made anew.
+        await must({ command: "deleteClient", username: deviceId });
+        error = await run({ command: "createClient", ...account });
+      }
       if (/already exists/i.test(error)) {
-        if (token !== undefined) {
-          await must({ command: "setClientPassword", username: deviceId, password: token });
-        }
-        await must({ command: "addClientRole", username: deviceId, rolename: DEVICE_ROLE }, /already/i);
+        await must({ command: "modifyClient", ...account });
         await must({ command: "enableClient", username: deviceId });
       } else if (error) throw new Error(`dynamic security createClient: ${error}`);
     },
-    disableDevice: (deviceId) => must({ command: "disableClient", username: deviceId }),
+    async disableDevice(deviceId) {
+      // The role first: a certificate login skips the disabled check (see above).
+      await must(
+        { command: "removeClientRole", username: deviceId, rolename: deviceRole(deviceId) },
+        /not found/i,
+      );
+      await must({ command: "disableClient", username: deviceId }, /not found/i);
+    },
     async deleteDevice(deviceId) {
       await must({ command: "deleteClient", username: deviceId }, /not found/i);
       await must({ command: "deleteRole", rolename: deviceRole(deviceId) }, /not found/i);

@@ -29,6 +29,7 @@
  */
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import { Buffer } from "node:buffer";
+import type { BrokerAccounts } from "../../core/devices/broker_accounts.ts";
 import type { DeviceGateway, DownlinkSuffix } from "../../core/gateway/device_gateway.ts";
 import type { EventLog } from "../../core/log/event_log.ts";
 import { DEVICE_ID_PATTERN } from "../mqtt/device_acl.ts";
@@ -44,10 +45,8 @@ export const UPLINK_SUFFIXES = [
   "ota/status",
 ] as const;
 
-/** What the gateway needs of a dynamic-security provisioner (see `dynsec_provisioner.ts`). */
-export interface BrokerAccountControl {
-  disableDevice(deviceId: string): Promise<void>;
-}
+/** What the gateway needs of the broker's device accounts (`dynsec_provisioner.ts`). */
+export type BrokerAccountControl = Pick<BrokerAccounts, "disableDevice">;
 
 export interface ExternalBrokerGatewayOptions {
   /** `mqtt://user:password@host:1883` or `mqtts://…`. */
