@@ -63,14 +63,29 @@ export class Metrics {
     value: number,
     bounds: number[] = LATENCY_BUCKETS,
   ): void {
+    this.observeMany(name, help, labels, [value], bounds);
+  }
+
+  /** Observes several values of one histogram series at once (one label lookup for all of them). */
+  observeMany(
+    name: string,
+    help: string,
+    labels: Labels,
+    values: Iterable<number>,
+    bounds: number[] = LATENCY_BUCKETS,
+  ): void {
     const family = this.#family(name, help, "histogram", bounds);
     const key = keyOf(labels);
     const series = family.series.get(key) ?? { labels, value: 0, buckets: bounds.map(() => 0), sum: 0 };
-    series.value += 1;
-    series.sum! += value;
-    bounds.forEach((bound, i) => {
-      if (value <= bound) series.buckets![i]! += 1;
-    });
+    const buckets = series.buckets!;
+    for (const value of values) {
+      series.value += 1;
+      series.sum! += value;
+      // Bounds ascend: every bucket from the first that holds the value on counts it.
+      let i = 0;
+      while (i < bounds.length && !(value <= bounds[i]!)) i++;
+      for (; i < bounds.length; i++) buckets[i]! += 1;
+    }
     family.series.set(key, series);
   }
 

@@ -25,3 +25,15 @@ Deno.test("Metrics escapes label values", () => {
   m.count("x_total", "X.", { v: 'a"b\\c\nd' });
   assert.match(m.render(), /x_total\{v="a\\"b\\\\c\\nd"\} 1/);
 });
+
+Deno.test("Metrics.observeMany() counts every value into the cumulative buckets, like observe() one by one", () => {
+  const one = new Metrics();
+  const many = new Metrics();
+  const values = [0.0005, 0.001, 0.003, 0.2, 7, 12];
+  for (const v of values) one.observe("age_seconds", "Age.", { p: "ts" }, v, [0.001, 0.005, 1, 10]);
+  many.observeMany("age_seconds", "Age.", { p: "ts" }, values, [0.001, 0.005, 1, 10]);
+  assert.equal(many.render(), one.render());
+  assert.match(many.render(), /age_seconds_bucket\{p="ts",le="0.001"\} 2\n/);
+  assert.match(many.render(), /age_seconds_bucket\{p="ts",le="10"\} 5\n/);
+  assert.match(many.render(), /age_seconds_bucket\{p="ts",le="\+Inf"\} 6\n/);
+});

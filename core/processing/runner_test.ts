@@ -110,6 +110,49 @@ Deno.test("runProcessor() dead-letters a poison event with the reason and keeps 
   await log.close();
 });
 
+Deno.test("runProcessor() reports to onBatch when the events it handled happened, without skipped types or dead letters", async () => {
+  const NOW = Date.parse("2026-11-28T12:00:00.000Z");
+  const at = (value: number) =>
+    createEvent("telemetry.reported", { values: [{ name: "temperature", value, ts: NOW - 250 }] }, {
+      key: "d1",
+      source: "ingest",
+    });
+  const log = await given([at(1), at(666), at(3)]);
+  await log.append("aiot.telemetry", [{
+    key: "d1",
+    value: encodeEvent(
+      createEvent("device.connected", { clientId: "d1", protocol: "mqtt" }, { key: "d1", source: "test" }),
+    ),
+  }]);
+  const reported: number[] = [];
+  const ages: number[] = [];
+  const picky: ProcessorDefinition = {
+    name: "picky",
+    topics: ["aiot.telemetry"],
+    handles: ["telemetry.reported"],
+    handle(events) {
+      const values = events.map((e) => (e.data as { values: { value: number }[] }).values[0]!.value);
+      if (values.includes(666)) throw new ValidationError("value 666 is not allowed");
+    },
+  };
+  const running = runProcessor(picky, {
+    log,
+    dlqTopic: "aiot.dlq",
+    now: () => NOW,
+    hooks: {
+      onBatch: ({ at, eventTimes }) => {
+        reported.push(eventTimes.length);
+        ages.push(...eventTimes.map((t) => at - t));
+      },
+    },
+  });
+  await until(async () => (await lagOf(log, "picky")) === 0);
+  await running.stop();
+  assert.equal(reported.reduce((a, b) => a + b, 0), 2);
+  assert.deepEqual(ages, [250, 250]);
+  await log.close();
+});
+
 Deno.test("runProcessor() dead-letters records that are not valid events", async () => {
   const log = await given([reading("d1", 1)]);
   await log.append("aiot.telemetry", [{ key: "d1", value: "{not json" }, {

@@ -1,7 +1,7 @@
 /**
  * What `/metrics` shows and `/readyz` checks, fed from the platform's parts: appends per topic
- * (a decorated EventLog), ingest results, processor batches, lag and dead letters (runner hooks),
- * HTTP latency, SSE clients and connected devices (read at scrape time).
+ * (a decorated EventLog), ingest results, processor batches, event age when stored, lag and dead
+ * letters (runner hooks), HTTP latency, SSE clients and connected devices (read at scrape time).
  */
 import type { EventLog } from "../../core/log/event_log.ts";
 import { Metrics } from "../../core/metrics/metrics.ts";
@@ -16,6 +16,10 @@ export interface Instrumentation {
   lagOf(): Map<string, number>;
   countIngest(accepted: boolean): void;
 }
+
+/** Event-age buckets in seconds: 1 ms … 2 min (fine enough for end-to-end percentiles). */
+const AGE_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 3e4, 6e4, 1.2e5];
+export const EVENT_AGE_BUCKETS = AGE_BUCKETS_MS.map((ms) => ms / 1000);
 
 export function instrument(log: EventLog): Instrumentation {
   const metrics = new Metrics();
@@ -43,13 +47,23 @@ export function instrument(log: EventLog): Instrumentation {
     metrics,
     log: counted,
     hooks: {
-      onBatch: ({ processor, events, ms }) => {
+      onBatch: ({ processor, events, ms, at, eventTimes }) => {
         metrics.count("aiot_processor_events_total", "Events handled by a processor.", { processor }, events);
         metrics.observe(
           "aiot_processor_batch_seconds",
           "Time to handle one batch.",
           { processor },
           ms / 1000,
+        );
+        if (eventTimes.length === 0) return;
+        metrics.observeMany(
+          "aiot_event_age_seconds",
+          "Age of events when their processor has stored them: batch done - event time (for telemetry the " +
+            "newest value's device timestamp), i.e. end-to-end latency up to that processor's store.",
+          { processor },
+          // Clamped at 0: a device clock may run ahead of the server's.
+          eventTimes.map((t) => Math.max(0, at - t) / 1000),
+          EVENT_AGE_BUCKETS,
         );
       },
       onLag: ({ processor, topic, lag }) => {

@@ -15,7 +15,16 @@ interface Extra {
 /** Comparisons, optionally with a `close` that stops what they started (child processes). */
 type Scenario = (quick: boolean) => Promise<Comparison[] & { close?: () => Promise<void> }>;
 
-const extras: Record<string, (progress: (line: string) => void, quick: boolean) => Promise<Extra>> = {
+const extras: Record<
+  string,
+  (progress: (line: string) => void, quick: boolean) => Promise<Extra | Extra[]>
+> = {
+  e2e: async (progress, quick) => {
+    const { e2eOptions, e2eTables } = await import("./e2e_report.ts");
+    const { measureE2e } = await import("./e2e.ts");
+    const options = e2eOptions(quick, progress);
+    return e2eTables(options, await measureE2e(options));
+  },
   connections: async (progress, quick) => {
     const { measureConnections } = await import("./connections.ts");
     const target = Number(Deno.env.get("AIOT_BENCH_CONNECTIONS") ?? (quick ? 2000 : 10_000));
@@ -107,6 +116,7 @@ const extras: Record<string, (progress: (line: string) => void, quick: boolean) 
 };
 
 const scenarios: Record<string, Scenario> = {
+  e2e: () => Promise.resolve([]),
   live: () => Promise.resolve([]),
   connections: () => Promise.resolve([]),
   ingest: async (quick) =>
@@ -166,7 +176,7 @@ for (const name of selected) {
     await comparisons.close?.();
   }
   const extra = extras[name];
-  if (extra) extraResults.push(await extra((line) => console.error(line), quick));
+  if (extra) extraResults.push(...[await extra((line) => console.error(line), quick)].flat());
 }
 
 console.log(resultsTable(results));

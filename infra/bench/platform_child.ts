@@ -23,6 +23,8 @@ export interface PlatformChild {
 }
 
 const PASSWORD = "bench-password";
+/** How long `stop()` lets the platform finish in-flight work before SIGKILL. */
+const STOP_GRACE_MS = 10_000;
 
 export async function startPlatform(env: Record<string, string> = {}): Promise<PlatformChild> {
   const http = freePort();
@@ -47,7 +49,14 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
     try {
       child.kill("SIGTERM");
     } catch { /* already gone */ }
+    // A projector far behind (FerretDB) may take minutes to finish its batch: not a bench's wait.
+    const timer = setTimeout(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+    }, STOP_GRACE_MS);
     await child.status;
+    clearTimeout(timer);
     await Deno.remove(dataDir, { recursive: true }).catch(() => {});
   };
   try {

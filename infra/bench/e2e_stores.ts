@@ -1,0 +1,89 @@
+/**
+ * What the `e2e` bench reads of the stores, directly (not through the platform's API, which would
+ * load the platform under test): the newest stored `seq` point per device (its time and value: a
+ * device's messages are stored in order, so it tells how many are in and whether the last one is),
+ * the number of raw points in a time range (the exact count, to prove nothing before is missing),
+ * and how many telemetry events the read-model projector has applied (the sum of its checkpoints:
+ * offsets start at 0 on a fresh topic).
+ *
+ * Embedded: the platform's SQLite files, opened read-only beside it (WAL lets readers in while it
+ * writes). Real engines: the run's own PostgreSQL and MongoDB databases. Each run uses fresh
+ * files or databases, so everything in them is the bench's.
+ */
+import { DatabaseSync } from "node:sqlite";
+import { MongoClient } from "mongodb";
+import postgres from "postgres";
+import { SEQ_METRIC } from "./e2e_load.ts";
+
+export interface StoreProbe {
+  /** Per device, its newest stored `seq` point: time and value (= messages of the device stored, in order). */
+  latestSeq(): Promise<Map<string, { t: number; seq: number }>>;
+  /** Raw points with `from ≤ t ≤ to` (epoch ms). */
+  points(from: number, to: number): Promise<number>;
+  /** Telemetry events the read-model projector applied (sum of its checkpoints on the topic). */
+  readModelEvents(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const CHECKPOINTS =
+  "SELECT coalesce(sum(next_offset), 0) AS n FROM read_model_checkpoints WHERE processor = 'readmodels' AND topic = ";
+
+export function embeddedStores(dataDir: string, telemetryTopic: string): StoreProbe {
+  const open = (file: string) => {
+    const db = new DatabaseSync(`${dataDir}/${file}`, { readOnly: true });
+    db.exec("PRAGMA busy_timeout = 5000");
+    return db;
+  };
+  const ts = open("timeseries.db");
+  const rm = open("readmodels.db");
+  const latest = ts.prepare(
+    "SELECT s.device_id AS d, l.t AS t, l.v AS v FROM ts_series s JOIN ts_latest l ON l.series = s.id WHERE s.metric = ?",
+  );
+  // Series first, then a range of each series' primary key (series, t): no scan of every point.
+  const count = ts.prepare(
+    "SELECT count(*) AS n FROM ts_series s JOIN ts_points p ON p.series = s.id AND p.t BETWEEN ? AND ?",
+  );
+  const applied = rm.prepare(`${CHECKPOINTS}?`);
+  return {
+    latestSeq: () =>
+      Promise.resolve(
+        new Map(
+          (latest.all(SEQ_METRIC) as { d: string; t: number; v: number }[]).map((
+            { d, t, v },
+          ) => [d, { t, seq: Number(v) }]),
+        ),
+      ),
+    points: (from, to) => Promise.resolve(Number((count.get(from, to) as { n: number }).n)),
+    readModelEvents: () => Promise.resolve(Number((applied.get(telemetryTopic) as { n: number }).n)),
+    close() {
+      ts.close();
+      rm.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+/** PostgreSQL read models at `postgresUrl`, MongoDB time series in the database of `mongoUrl`'s path. */
+export function realStores(postgresUrl: string, mongoUrl: string, telemetryTopic: string): StoreProbe {
+  const sql = postgres(postgresUrl, { max: 1, onnotice: () => {} });
+  const mongo = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 10_000 });
+  const db = mongo.db(new URL(mongoUrl).pathname.slice(1));
+  return {
+    async latestSeq() {
+      const docs = await db.collection<{ d: string; t: number; v: number }>("ts_latest")
+        .find({ m: SEQ_METRIC }, { projection: { _id: 0, d: 1, t: 1, v: 1 } })
+        .toArray();
+      return new Map(docs.map(({ d, t, v }) => [d, { t, seq: Number(v) }]));
+    },
+    points: (from, to) =>
+      db.collection("ts_points").countDocuments({ t: { $gte: new Date(from), $lte: new Date(to) } }),
+    async readModelEvents() {
+      const [row] = await sql.unsafe(`${CHECKPOINTS}$1`, [telemetryTopic]);
+      return Number(row?.n ?? 0);
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+      await mongo.close();
+    },
+  };
+}
