@@ -8,6 +8,7 @@ import { createSqliteEventLog } from "./sqlite/sqlite_event_log.ts";
 
 export async function openEventLog(
   config: AiotConfig,
+  options: { idleRecheckMs?: number } = {},
 ): Promise<{ log: EventLog; engine: "kafka" | "sqlite" }> {
   if (config.kafkaBrokers) {
     // Loaded only when used, so the embedded default starts without kafkajs.
@@ -21,6 +22,7 @@ export async function openEventLog(
   const log = createSqliteEventLog({
     path: `${config.dataDir}/log.db`,
     ...(config.logRetentionMs ? { retentionMaxAgeMs: config.logRetentionMs } : {}),
+    ...(options.idleRecheckMs === undefined ? {} : { idleRecheckMs: options.idleRecheckMs }),
   });
   return { log, engine: "sqlite" };
 }

@@ -33,10 +33,11 @@ export interface EventEnvelope<Type extends string = string, Data = unknown> {
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 
 /** W3C `traceparent`: version-traceid-parentid-flags, where ff and all-zero ids are invalid. */
-const TRACEPARENT_PATTERN = /^(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+export const TRACEPARENT_PATTERN =
+  /^(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /** Producer names: `ingest`, `api`, `rules`, `ota`, `replay`. */
-const SOURCE_PATTERN = /^[a-z][a-z0-9_.-]{0,63}$/;
+export const SOURCE_PATTERN = /^[a-z][a-z0-9_.-]{0,63}$/;
 
 /**
  * Zod schema of the envelope. Unknown envelope fields are refused, like unknown data fields:

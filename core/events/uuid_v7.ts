@@ -20,8 +20,17 @@ const MAX_CLOCK_SKEW_MS = 10_000;
 let lastTimestamp = -1;
 let lastCounter = 0;
 
+/** Random bytes drawn from a pool refilled 4 KiB at a time: one system call per 256 ids, not one each. */
+const pool = new Uint8Array(4096);
+let poolUsed = pool.length;
+
 function randomBytes(length: number): Uint8Array {
-  return crypto.getRandomValues(new Uint8Array(length));
+  if (poolUsed + length > pool.length) {
+    crypto.getRandomValues(pool);
+    poolUsed = 0;
+  }
+  poolUsed += length;
+  return pool.subarray(poolUsed - length, poolUsed);
 }
 
 function randomSeed(): number {
@@ -43,9 +52,11 @@ function nextTimestampAndCounter(now: number): [number, number] {
   return [lastTimestamp, lastCounter];
 }
 
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
 function toHex(bytes: Uint8Array): string {
   let hex = "";
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
+  for (const byte of bytes) hex += HEX[byte];
   return hex;
 }
 

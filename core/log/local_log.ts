@@ -35,24 +35,27 @@ export interface LocalEventLogOptions {
   tailRecords?: number;
 }
 
-/** Wakes everyone waiting when `notify()` is called; waiting resolves at most after `ms`. */
+/**
+ * Wakes everyone waiting when `notify()` is called; waiting resolves at most after `ms`, with
+ * true when it was woken only by appends of this process (see `run` in `consume`).
+ */
 class WakeUp {
-  #waiters = new Set<() => void>();
+  #waiters = new Set<(ownAppend: boolean) => void>();
 
-  notify(): void {
+  notify(ownAppend = false): void {
     const waiters = this.#waiters;
     this.#waiters = new Set();
-    for (const wake of waiters) wake();
+    for (const wake of waiters) wake(ownAppend);
   }
 
-  wait(ms: number): Promise<void> {
+  wait(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
+      const timer = setTimeout(() => done(false), ms);
       const waiters = this.#waiters;
-      function done() {
+      function done(ownAppend: boolean) {
         clearTimeout(timer);
         waiters.delete(done);
-        resolve();
+        resolve(ownAppend);
       }
       waiters.add(done);
     });
@@ -114,8 +117,15 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
       markReady();
       const positions = new Map<string, number>();
       let rotate = 0;
+      // After a wake-up by this process's own appends, partitions where the tail cache shows the
+      // consumer caught up need no storage read; appends by other threads or processes are seen
+      // by the full scans: at start, after a rebalance and on every idle recheck.
+      let onlyOwnAppends = false;
+      let lastFullScan = 0;
       try {
         while (!stopping) {
+          if (onlyOwnAppends && performance.now() - lastFullScan >= idleRecheckMs) onlyOwnAppends = false;
+          if (!onlyOwnAppends) lastFullScan = performance.now();
           const owned = groups.rebalance(opts.group, member, groups.assignment(opts.group, member, all));
           for (const id of positions.keys()) {
             if (!owned.some((tp) => `${tp.topic}#${tp.partition}` === id)) positions.delete(id);
@@ -124,8 +134,11 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
           for (let i = 0; i < owned.length && !stopping; i++) {
             const tp = owned[(i + rotate) % owned.length]!;
             const position = positionOf(tp, positions);
-            const records = tail.read(tp.topic, tp.partition, position, maxBatch) ??
-              storage.read(tp.topic, tp.partition, position, maxBatch);
+            const cached = tail.read(tp.topic, tp.partition, position, maxBatch);
+            const records = cached ??
+              (onlyOwnAppends && tail.caughtUp(tp.topic, tp.partition, position)
+                ? []
+                : storage.read(tp.topic, tp.partition, position, maxBatch));
             if (records.length === 0) {
               positions.set(`${tp.topic}#${tp.partition}`, position);
               continue;
@@ -137,7 +150,7 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
             handled = true;
           }
           rotate++;
-          if (!handled && !stopping) await appended.wait(idleRecheckMs);
+          if (!handled && !stopping) onlyOwnAppends = await appended.wait(idleRecheckMs);
         }
       } finally {
         groups.leave(opts.group, member);
@@ -234,7 +247,7 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
         }));
         const offsets = storage.append(topic, stored);
         cacheAppended(topic, stored, offsets);
-        appended.notify();
+        appended.notify(true);
         return Promise.resolve(stored.map((m, i) => ({ partition: m.partition, offset: offsets[i]! })));
       } catch (error) {
         return Promise.reject(error);

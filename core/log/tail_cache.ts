@@ -48,6 +48,16 @@ export class TailCache {
   }
 
   /**
+   * True when nothing this process appended to the partition lies at or after `position`
+   * (appends by others are not known here).
+   */
+  caughtUp(topic: string, partition: number, position: number): boolean {
+    if (this.#capacity === 0) return false;
+    const tail = this.#partitions.get(`${topic}#${partition}`);
+    return !tail || position >= tail.next;
+  }
+
+  /**
    * Up to `limit` records from offset `from`, or undefined when the cache does not hold `from`
    * (the caller reads storage). An empty array is never returned.
    */

@@ -42,3 +42,12 @@ Deno.test("TailCache keeps at least `capacity` newest records and drops older on
   off.add("t", 0, records(0, 3));
   assert.equal(off.read("t", 0, 0, 10), undefined, "capacity 0 turns the cache off");
 });
+
+Deno.test("TailCache.caughtUp() is true at or past this process's newest append, never with the cache off", () => {
+  const cache = new TailCache(4);
+  assert.equal(cache.caughtUp("t", 0, 0), true, "nothing appended here");
+  cache.add("t", 0, records(0, 3));
+  assert.equal(cache.caughtUp("t", 0, 2), false);
+  assert.equal(cache.caughtUp("t", 0, 3), true);
+  assert.equal(new TailCache(0).caughtUp("t", 0, 0), false);
+});

@@ -7,6 +7,7 @@
 import { decodeEvent, toLogMessage } from "../events/codec.ts";
 import type { ParseEventResult } from "../events/event_factory.ts";
 import { createEvent, type DomainEvent } from "../events/catalog.ts";
+import { occurredAt } from "../events/occurred_at.ts";
 import { bytesToBase64 } from "../encoding.ts";
 import { isRetriable } from "../errors.ts";
 import type { EventLog, LogBatch, LogRecord, StartPosition } from "../log/event_log.ts";
@@ -27,7 +28,22 @@ function decodeRecord(record: LogRecord): ParseEventResult<DomainEvent> {
 
 /** Instrumentation events, in the spirit of KafkaJS' `consumer.*` events. */
 export interface RunnerHooks {
-  onBatch?(info: { processor: string; topic: string; partition: number; events: number; ms: number }): void;
+  /**
+   * After a batch is handled and its outputs appended (before the commit). `events` counts the
+   * batch's records; `eventTimes` holds when each event the processor finished without error
+   * happened (`occurredAt`, epoch ms; skipped types and dead letters excluded) and `at` when the
+   * batch was done (epoch ms), so `at - eventTimes[i]` is how old the event was when it was stored.
+   * Plain numbers: the info can be posted from a worker thread as it is.
+   */
+  onBatch?(info: {
+    processor: string;
+    topic: string;
+    partition: number;
+    events: number;
+    ms: number;
+    at: number;
+    eventTimes: number[];
+  }): void;
   onRetry?(info: { processor: string; attempt: number; delayMs: number; error: unknown }): void;
   onDeadLetter?(info: { processor: string; topic: string; offset: number; reason: string }): void;
   onLag?(info: { processor: string; topic: string; lag: number }): void;
@@ -173,10 +189,13 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
         sources.push(record);
       }
     }
+    let handled: DomainEvent[] = [];
     if (events.length > 0) {
       const result = await attempt(events, sources, batch);
-      if (result.ok) await appendOutput(result.output);
-      else if (result.retriable && stopping.signal.aborted) throw new StoppedDuringRetry(result.error);
+      if (result.ok) {
+        await appendOutput(result.output);
+        handled = events;
+      } else if (result.retriable && stopping.signal.aborted) throw new StoppedDuringRetry(result.error);
       else if (events.length === 1 || result.retriable) {
         // One event, or retries exhausted: dead-letter what failed so the partition moves on.
         sources.forEach((record) => poison.push({ record, reason: describe(result.error) }));
@@ -184,8 +203,10 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
         // Isolate the poison: handle the events one by one, in order.
         for (let i = 0; i < events.length; i++) {
           const single = await attempt([events[i]!], [sources[i]!], batch);
-          if (single.ok) await appendOutput(single.output);
-          else poison.push({ record: sources[i]!, reason: describe(single.error) });
+          if (single.ok) {
+            await appendOutput(single.output);
+            handled.push(events[i]!);
+          } else poison.push({ record: sources[i]!, reason: describe(single.error) });
         }
       }
     }
@@ -196,6 +217,8 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
       partition: batch.partition,
       events: batch.records.length,
       ms: performance.now() - started,
+      at: (options.now ?? Date.now)(),
+      eventTimes: handled.map(occurredAt),
     });
   }
 

@@ -6,7 +6,7 @@ import type { EventLog, LogRecord } from "../log/event_log.ts";
 import { createLocalEventLog, type LocalEventLogOptions } from "../log/local_log.ts";
 import type { LocalLogStorage, StoredMessage } from "../log/local_log_storage.ts";
 
-class InMemoryLogStorage implements LocalLogStorage {
+export class InMemoryLogStorage implements LocalLogStorage {
   readonly #topics = new Map<string, LogRecord[][]>();
   readonly #commits = new Map<string, number>();
 

@@ -9,6 +9,7 @@ import { type RunningProcessor, runProcessor } from "../../core/processing/runne
 import type { ReadModels } from "../../core/readmodels/read_models.ts";
 import type { TimeSeriesStore } from "../../core/timeseries/time_series_store.ts";
 import type { ReadinessCheck } from "../../api/deps.ts";
+import type { BrokerAccounts } from "../../core/devices/broker_accounts.ts";
 import { createLiveHub, type LiveHub } from "../../api/live/live_hub.ts";
 import { commandsProcessor } from "../../processors/commands/mod.ts";
 import { gatewayControl } from "../../processors/gateway_control/mod.ts";
@@ -18,12 +19,14 @@ import { timeseriesProjector } from "../../processors/timeseries/mod.ts";
 import type { AiotConfig, Role } from "../config/config.ts";
 import { openEventLog } from "../event_log_from_config.ts";
 import { instrument, type Instrumentation } from "./instrumentation.ts";
+import { startProjectionThread } from "./projection_thread.ts";
 import { createEmbeddedBroker, type EmbeddedBroker } from "../mqtt/mod.ts";
 import {
   createExternalBrokerGateway,
   type ExternalBrokerGateway,
 } from "../mqtt_external/external_gateway.ts";
 import { openReadModels, openTimeSeriesStore, openUserStore } from "../stores_from_config.ts";
+import { openBrokerAccounts } from "../broker_accounts_from_config.ts";
 import type { UserStore } from "../../core/users/user_store.ts";
 
 export interface Platform {
@@ -39,6 +42,8 @@ export interface Platform {
   broker?: EmbeddedBroker;
   /** The ingest replica of external broker mode (`AIOT_MQTT_URL`), instead of `broker`. */
   externalGateway?: ExternalBrokerGateway;
+  /** External broker mode with an admin account: the broker's device accounts, for the registry. */
+  brokerAccounts?: BrokerAccounts;
   /** The SSE hub, in processes with the `api` role. */
   live?: LiveHub;
   processors: RunningProcessor[];
@@ -91,11 +96,12 @@ async function tlsFiles(
  */
 async function startGateway(
   config: AiotConfig,
-  { log, topics, readModels, instrumentation }: {
+  { log, topics, readModels, instrumentation, brokerAccounts }: {
     log: EventLog;
     topics: TopicNames;
     readModels: ReadModels;
     instrumentation: Instrumentation;
+    brokerAccounts: BrokerAccounts | undefined;
   },
   processors: RunningProcessor[],
 ): Promise<EmbeddedBroker | ExternalBrokerGateway> {
@@ -113,6 +119,9 @@ async function startGateway(
       topicPrefix: config.topicPrefix,
       ingest,
       clientId: config.mqtt.clientId,
+      // Decommissioning also reaches the broker through gateway-control, so a device decommissioned
+      // by a process without the admin account (a CLI without it) is still refused.
+      ...(brokerAccounts ? { provisioner: brokerAccounts } : {}),
     })
     : await createEmbeddedBroker({
       log,
@@ -173,19 +182,25 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
   };
 
   const has = (role: Role) => config.roles.includes(role);
+  // The registry (api role) provisions device accounts; the gateway ensures its own ingest account.
+  const brokerAccounts = has("gateway") || has("api")
+    ? await openBrokerAccounts(config, { ensureIngestAccount: has("gateway") })
+    : undefined;
   const processors: RunningProcessor[] = [];
-  if (has("timeseries")) {
+  if (config.projectionThread && (has("timeseries") || has("readmodels"))) {
+    processors.push(startProjectionThread(config, hooks));
+  } else if (has("timeseries")) {
     processors.push(
       runProcessor(timeseriesProjector(timeseries, topics.telemetry), { log, hooks, dlqTopic: topics.dlq }),
     );
   }
-  if (has("readmodels")) {
+  if (has("readmodels") && !config.projectionThread) {
     processors.push(
       runProcessor(readModelsProjector(readModels, topics), { log, hooks, dlqTopic: topics.dlq }),
     );
   }
   const gateway = has("gateway")
-    ? await startGateway(config, { log, topics, readModels, instrumentation }, processors)
+    ? await startGateway(config, { log, topics, readModels, instrumentation, brokerAccounts }, processors)
     : undefined;
   const broker = gateway && "connectedDevices" in gateway ? gateway : undefined;
   const externalGateway = gateway && !("connectedDevices" in gateway) ? gateway : undefined;
@@ -204,6 +219,7 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
     instrumentation,
     ...(broker ? { broker } : {}),
     ...(externalGateway ? { externalGateway } : {}),
+    ...(brokerAccounts ? { brokerAccounts } : {}),
     ...(live ? { live } : {}),
     processors,
     readiness: () =>
@@ -218,6 +234,7 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
       await live?.stop();
       await gateway?.close();
       await Promise.all(processors.map((p) => p.stop()));
+      await brokerAccounts?.close();
       await Promise.all([timeseries.close(), readModels.close(), users.close()]);
       await log.close();
     },

@@ -205,10 +205,13 @@ async function killedAndRestarted(env: Record<string, string>, size: Size): Prom
   await appendAll(config, events);
   const initial = await totalLag(config);
 
-  const { child: first } = spawnPlatform(env);
+  const { child: first, output: firstOutput } = spawnPlatform(env);
+  let exited = false;
+  first.status.then(() => (exited = true));
   let lag = initial;
   const deadline = Date.now() + 240_000;
   while (!(await projectionStarted(config)) && Date.now() < deadline) {
+    assert.ok(!exited, `the platform exited before projecting; it said:\n${firstOutput()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
   first.kill("SIGKILL");

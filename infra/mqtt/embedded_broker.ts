@@ -8,6 +8,7 @@
  * Uplinks are never forwarded to other MQTT clients: devices receive only what the platform
  * publishes to them (commands, desired state, OTA, errors).
  */
+import { SocketStream } from "./socket_stream.ts";
 import { Aedes } from "aedes";
 import { Buffer } from "node:buffer";
 import net from "node:net";
@@ -197,8 +198,9 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
   try {
     if (options.mqttPort !== null) {
       const server = net.createServer((socket) => {
-        sessions.accept(socket, { protocol: "mqtt", ...withAddress(addressOf(socket)) });
-        aedes.handle(socket);
+        const stream = new SocketStream(socket);
+        sessions.accept(stream, { protocol: "mqtt", ...withAddress(addressOf(socket)) });
+        aedes.handle(stream);
       });
       servers.push(server);
       mqttPort = await listen(server, options.mqttPort ?? 1883, host);
@@ -212,12 +214,13 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
       }, (socket) => {
         const subject = socket.authorized ? socket.getPeerCertificate()?.subject : undefined;
         const cn = typeof subject?.CN === "string" ? subject.CN : undefined;
-        sessions.accept(socket, {
+        const stream = new SocketStream(socket);
+        sessions.accept(stream, {
           protocol: "mqtts",
           ...withAddress(addressOf(socket)),
           ...(cn ? { certificateCN: cn } : {}),
         });
-        aedes.handle(socket);
+        aedes.handle(stream);
       });
       servers.push(server);
       tlsPort = await listen(server, port, host);

@@ -16,12 +16,17 @@ export interface SqliteEventLogOptions extends SqliteLogStorageOptions {
   /** How often retention runs. Default 5 minutes. */
   retentionIntervalMs?: number;
   now?: () => number;
+  /** How often idle consumers look for appends made by other threads or processes. Default 1000 ms. */
+  idleRecheckMs?: number;
 }
 
 export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
   const storage = new SqliteLogStorage(options.path, options);
   const now = options.now ?? Date.now;
-  const log = createLocalEventLog(storage, { now });
+  const log = createLocalEventLog(storage, {
+    now,
+    ...(options.idleRecheckMs === undefined ? {} : { idleRecheckMs: options.idleRecheckMs }),
+  });
   const { retentionMaxAgeMs: maxAge, retentionMaxBytesPerPartition: maxBytes } = options;
   const timer = maxAge === undefined && maxBytes === undefined ? undefined : setInterval(() => {
     storage.applyRetention({

@@ -54,7 +54,9 @@ export class SqliteLogStorage implements LocalLogStorage {
 
   constructor(path: string, options: SqliteLogStorageOptions = {}) {
     this.#db = new DatabaseSync(path);
-    this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;
+    // busy_timeout first: switching to WAL takes a lock, and without a timeout a busy database
+    // (another thread or process opening it) fails at once.
+    this.#db.exec(`PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;
       PRAGMA synchronous = ${options.durability === "process" ? "NORMAL" : "FULL"};`);
     this.#db.exec(SCHEMA);
     this.#nextOffset = this.#db.prepare(

@@ -41,7 +41,7 @@ function mapError(error: unknown, what: string): unknown {
 /** Opens the database at `options.path` (created when missing). */
 export function createSqliteSqlDriver(options: SqliteSqlDriverOptions): SqlDriver {
   const db = new DatabaseSync(options.path);
-  db.exec(`PRAGMA journal_mode = WAL; PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)};
+  db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}; PRAGMA journal_mode = WAL;
     PRAGMA synchronous = ${options.durability === "fsync" ? "FULL" : "NORMAL"};`);
   const statements = new Map<string, StatementSync>();
   let tail: Promise<unknown> = Promise.resolve();

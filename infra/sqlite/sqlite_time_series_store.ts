@@ -78,7 +78,7 @@ export function createSqliteTimeSeriesStore(
   const owned = typeof target === "string";
   const db = owned ? new DatabaseSync(target) : target;
   if (owned) {
-    db.exec(`PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;
+    db.exec(`PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;
       PRAGMA synchronous = ${options.durability === "process" ? "NORMAL" : "FULL"};`);
   }
   let sql: ReturnType<typeof prepare> | undefined;

@@ -14,7 +14,21 @@ export function StatePanel(
   const [patch, setPatch] = useState("");
   const [message, setMessage] = useState<{ kind: "error" | "ok"; text: string }>();
   const load = () =>
-    api.state(deviceId).then(setState, (e: Error) => setMessage({ kind: "error", text: e.message }));
+    api.state(deviceId).then((s) => (setState(s), s), (e: Error) => {
+      setMessage({ kind: "error", text: e.message });
+      return undefined;
+    });
+  /**
+   * A live event can arrive before the read model has projected it (the live stream follows the
+   * log directly): reload until the state changed, backing off, for up to about 3 s.
+   */
+  const loadChanged = async (before: DeviceState | undefined) => {
+    for (const delay of [0, 100, 200, 400, 800, 1600]) {
+      if (delay) await new Promise((r) => setTimeout(r, delay));
+      const now = await load();
+      if (!now || !before || JSON.stringify(now) !== JSON.stringify(before)) return;
+    }
+  };
 
   useEffect(() => void load(), [deviceId]);
   useEffect(() => {
@@ -24,7 +38,7 @@ export function StatePanel(
         e.type === "device.disconnected"
       )
     ) {
-      void load();
+      void loadChanged(state);
     }
   }, [events]);
 

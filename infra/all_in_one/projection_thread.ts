@@ -1,0 +1,67 @@
+/**
+ * The `timeseries` and `readmodels` projectors on a worker thread of their own, so the process
+ * uses a second core: the MQTT gateway, ingest and the API keep the main thread, and a burst of
+ * telemetry queues up as projector lag instead of slowing the acknowledgements to devices.
+ *
+ * The worker (projection_worker.ts) opens its own connections to the same log and stores (SQLite
+ * in WAL mode allows this; Kafka, MongoDB and PostgreSQL clients are per thread anyway) and
+ * forwards the runner's hooks, so metrics and readiness stay in the main thread. To the platform
+ * the thread looks like one more running processor.
+ */
+import type { RunnerHooks, RunningProcessor } from "../../core/processing/runner.ts";
+import type { AiotConfig } from "../config/config.ts";
+
+type FromWorker =
+  | { type: "ready" | "stopped" }
+  | { type: "failed"; message: string }
+  | { type: "hook"; name: keyof RunnerHooks; info: never };
+
+export function startProjectionThread(config: AiotConfig, hooks: RunnerHooks): RunningProcessor {
+  const worker = new Worker(new URL("./projection_worker.ts", import.meta.url), { type: "module" });
+  let markReady!: () => void;
+  let failReady!: (error: Error) => void;
+  const ready = new Promise<void>((resolve, reject) => [markReady, failReady] = [resolve, reject]);
+  let markStopped!: () => void;
+  let fail!: (error: Error) => void;
+  const done = new Promise<void>((resolve, reject) => [markStopped, fail] = [resolve, reject]);
+  done.catch(() => {}); // observed by whoever awaits `done`; a failure is also logged below
+  let stopping: Promise<void> | undefined;
+
+  const failed = (text: string) => {
+    const error = new Error(`projection thread failed: ${text}`);
+    console.error(error.message);
+    failReady(error);
+    fail(error);
+  };
+  worker.onmessage = ({ data }: MessageEvent<FromWorker>) => {
+    if (data.type === "ready") markReady();
+    else if (data.type === "stopped") {
+      worker.terminate();
+      markStopped();
+    } else if (data.type === "failed") failed(data.message);
+    else if (data.type === "hook") (hooks[data.name] as ((info: unknown) => void) | undefined)?.(data.info);
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    failed(event.message);
+  };
+  worker.postMessage({ type: "start", config });
+
+  return {
+    ready,
+    done,
+    stop() {
+      stopping ??= (async () => {
+        await ready.catch(() => {});
+        worker.postMessage({ type: "stop" });
+        // A failed worker may never answer: give it a moment, then end it anyway.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, 10_000));
+        await Promise.race([done.catch(() => {}), timeout]);
+        clearTimeout(timer);
+        worker.terminate();
+      })();
+      return stopping;
+    },
+  };
+}

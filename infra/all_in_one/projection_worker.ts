@@ -1,0 +1,73 @@
+/**
+ * Worker-thread entry of the projection thread (see projection_thread.ts): opens its own
+ * connections to the log and the projection stores from the configuration it is sent, runs the
+ * `timeseries` and `readmodels` projectors on the generic runner and reports runner hooks back to
+ * the main thread, which owns `/metrics` and `/readyz`.
+ *
+ * Messages in: `{ type: "start", config }`, `{ type: "stop" }`.
+ * Messages out: `{ type: "ready" }`, `{ type: "hook", name, info }`, `{ type: "failed", message }`,
+ * `{ type: "stopped" }`.
+ */
+/// <reference lib="deno.worker" />
+import { topicNames } from "../../core/events/topics.ts";
+import { type RunnerHooks, type RunningProcessor, runProcessor } from "../../core/processing/runner.ts";
+import { readModelsProjector } from "../../processors/readmodels/mod.ts";
+import { timeseriesProjector } from "../../processors/timeseries/mod.ts";
+import type { AiotConfig } from "../config/config.ts";
+import { openEventLog } from "../event_log_from_config.ts";
+import { openReadModels, openTimeSeriesStore } from "../stores_from_config.ts";
+
+/** Appends made by the main thread are seen within this time (there is no cross-thread wake-up). */
+const IDLE_RECHECK_MS = 20;
+
+const message = (error: unknown) => error instanceof Error ? error.message : String(error);
+
+/** Hooks that forward to the main thread; errors travel as their message (they may not be cloneable). */
+const forwardingHooks: RunnerHooks = {
+  onBatch: (info) => self.postMessage({ type: "hook", name: "onBatch", info }),
+  onLag: (info) => self.postMessage({ type: "hook", name: "onLag", info }),
+  onDeadLetter: (info) => self.postMessage({ type: "hook", name: "onDeadLetter", info }),
+  onRetry: (info) =>
+    self.postMessage({ type: "hook", name: "onRetry", info: { ...info, error: message(info.error) } }),
+  onTickError: (info) =>
+    self.postMessage({ type: "hook", name: "onTickError", info: { ...info, error: message(info.error) } }),
+};
+
+let stop: (() => Promise<void>) | undefined;
+
+async function start(config: AiotConfig): Promise<void> {
+  const topics = topicNames(config.topicPrefix);
+  // Retention stays with the main thread's log.
+  const { logRetentionMs: _retention, ...own } = config;
+  const { log } = await openEventLog(own, { idleRecheckMs: IDLE_RECHECK_MS });
+  const timeseries = config.roles.includes("timeseries") ? await openTimeSeriesStore(config) : undefined;
+  const readModels = config.roles.includes("readmodels") ? await openReadModels(config) : undefined;
+  const options = { log, hooks: forwardingHooks, dlqTopic: topics.dlq };
+  const processors: RunningProcessor[] = [
+    ...(timeseries ? [runProcessor(timeseriesProjector(timeseries, topics.telemetry), options)] : []),
+    ...(readModels ? [runProcessor(readModelsProjector(readModels, topics), options)] : []),
+  ];
+  for (const processor of processors) {
+    processor.done.catch((error) => self.postMessage({ type: "failed", message: message(error) }));
+  }
+  await Promise.all(processors.map((p) => p.ready));
+  stop = async () => {
+    await Promise.all(processors.map((p) => p.stop()));
+    await Promise.all([timeseries?.close(), readModels?.close()]);
+    await log.close();
+  };
+}
+
+self.onmessage = async (event: MessageEvent<{ type: "start"; config: AiotConfig } | { type: "stop" }>) => {
+  try {
+    if (event.data.type === "start") {
+      await start(event.data.config);
+      self.postMessage({ type: "ready" });
+    } else {
+      await stop?.();
+      self.postMessage({ type: "stopped" });
+    }
+  } catch (error) {
+    self.postMessage({ type: "failed", message: message(error) });
+  }
+};
