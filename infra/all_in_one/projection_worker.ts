@@ -9,6 +9,7 @@
  * `{ type: "stopped" }`.
  */
 /// <reference lib="deno.worker" />
+import os from "node:os";
 import { topicNames } from "../../core/events/topics.ts";
 import { type RunnerHooks, type RunningProcessor, runProcessor } from "../../core/processing/runner.ts";
 import { readModelsProjector } from "../../processors/readmodels/mod.ts";
@@ -19,6 +20,22 @@ import { openReadModels, openTimeSeriesStore } from "../stores_from_config.ts";
 
 /** Appends made by the main thread are seen within this time (there is no cross-thread wake-up). */
 const IDLE_RECHECK_MS = 20;
+
+/**
+ * The thread's nice value. When the cores are busy, acknowledging devices (main thread) goes
+ * first and projections fall behind, as lag that `/readyz` reports; on spare CPU they catch up at
+ * full speed. Linux schedules threads by their own nice value, set through the thread id.
+ */
+const PROJECTION_NICE = 10;
+
+function lowerOwnPriority(): void {
+  try {
+    const tid = Number(Deno.readLinkSync("/proc/thread-self").split("/").pop());
+    if (Number.isInteger(tid)) os.setPriority(tid, PROJECTION_NICE);
+  } catch {
+    // Not Linux, or not allowed: the thread keeps the process's priority.
+  }
+}
 
 const message = (error: unknown) => error instanceof Error ? error.message : String(error);
 
@@ -36,6 +53,7 @@ const forwardingHooks: RunnerHooks = {
 let stop: (() => Promise<void>) | undefined;
 
 async function start(config: AiotConfig): Promise<void> {
+  lowerOwnPriority();
   const topics = topicNames(config.topicPrefix);
   // Retention stays with the main thread's log.
   const { logRetentionMs: _retention, ...own } = config;

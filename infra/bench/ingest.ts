@@ -6,8 +6,9 @@
  * - baseline: a plain aedes broker in its own process (raw_aedes.ts) with one plain npm:mqtt
  *   subscriber (QoS 1 on devices/#) in this process; done when the subscriber has them all.
  * Rate = messages / (first publish → all arrived). QoS 1 publishers keep a window of unacknowledged
- * messages per connection. The QoS 0 variant uses a small N only: aedes under Deno has a stream bug
- * under sustained QoS 0 floods (writes stall), which a long flood would measure instead.
+ * messages per connection. The AIOT broker reads sockets through `SocketStream` (infra/mqtt), which
+ * fixes the stalls of aedes under Deno in QoS 0 floods; the plain aedes baseline reads them as aedes
+ * does by default, so a baseline QoS 0 round can stall (reported as such, with what arrived).
  */
 import mqtt from "mqtt";
 import type { Comparison, Sample } from "./harness.ts";
