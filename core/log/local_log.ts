@@ -62,6 +62,8 @@ class WakeUp {
   }
 }
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 export function createLocalEventLog(storage: LocalLogStorage, options: LocalEventLogOptions = {}): EventLog {
   const now = options.now ?? Date.now;
   const idleRecheckMs = options.idleRecheckMs ?? 1000;
@@ -134,11 +136,13 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
           for (let i = 0; i < owned.length && !stopping; i++) {
             const tp = owned[(i + rotate) % owned.length]!;
             const position = positionOf(tp, positions);
-            const cached = tail.read(tp.topic, tp.partition, position, maxBatch);
-            const records = cached ??
-              (onlyOwnAppends && tail.caughtUp(tp.topic, tp.partition, position)
+            let records = tail.read(tp.topic, tp.partition, position, maxBatch);
+            if (!records) {
+              records = onlyOwnAppends && tail.caughtUp(tp.topic, tp.partition, position)
                 ? []
-                : storage.read(tp.topic, tp.partition, position, maxBatch));
+                : storage.read(tp.topic, tp.partition, position, maxBatch);
+              tail.addRead(tp.topic, tp.partition, records);
+            }
             if (records.length === 0) {
               positions.set(`${tp.topic}#${tp.partition}`, position);
               continue;
@@ -151,6 +155,9 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
           }
           rotate++;
           if (!handled && !stopping) onlyOwnAppends = await appended.wait(idleRecheckMs);
+          // Batches run in promise continuations: a consumer with a backlog would otherwise keep
+          // the thread to itself (timers, sockets and other consumers starve) until it caught up.
+          else await yieldToEventLoop();
         }
       } finally {
         groups.leave(opts.group, member);

@@ -29,6 +29,16 @@ export class TailCache {
     this.#capacity = capacity;
   }
 
+  /**
+   * Records read from storage: kept when they continue (or, after a gap, restart) the run, so the
+   * next consumer of the same partition in this process shares them (e.g. the projectors of a
+   * thread that does not append itself). Older records are not kept.
+   */
+  addRead(topic: string, partition: number, records: LogRecord[]): void {
+    const tail = this.#partitions.get(`${topic}#${partition}`);
+    if (records.length > 0 && (!tail || records[0]!.offset >= tail.next)) this.add(topic, partition, records);
+  }
+
   /** Records just appended to one partition, with consecutive offsets. */
   add(topic: string, partition: number, records: LogRecord[]): void {
     if (this.#capacity === 0 || records.length === 0) return;

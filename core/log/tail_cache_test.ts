@@ -51,3 +51,14 @@ Deno.test("TailCache.caughtUp() is true at or past this process's newest append,
   assert.equal(cache.caughtUp("t", 0, 3), true);
   assert.equal(new TailCache(0).caughtUp("t", 0, 0), false);
 });
+
+Deno.test("TailCache.addRead() keeps records read from storage that continue the run, not older ones", () => {
+  const cache = new TailCache(10);
+  const read = records(3, 2);
+  cache.addRead("t", 0, read);
+  assert.equal(cache.read("t", 0, 3, 10)![0], read[0], "a second reader shares the objects");
+  cache.addRead("t", 0, records(0, 2));
+  assert.equal(cache.read("t", 0, 0, 10), undefined, "older records are not kept");
+  cache.addRead("t", 0, records(5, 1));
+  assert.deepEqual(cache.read("t", 0, 3, 10)!.map((r) => r.offset), [3, 4, 5]);
+});

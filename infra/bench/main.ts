@@ -120,7 +120,10 @@ const scenarios: Record<string, Scenario> = {
   live: () => Promise.resolve([]),
   connections: () => Promise.resolve([]),
   ingest: async (quick) =>
-    (await import("./ingest.ts")).ingestComparisons({ qos1: quick ? 20_000 : 100_000, qos0: quick ? 20_000 : 100_000 }),
+    (await import("./ingest.ts")).ingestComparisons({
+      qos1: quick ? 20_000 : 100_000,
+      qos0: quick ? 20_000 : 100_000,
+    }),
   replay: async (quick) => {
     const { sqliteReplayComparisons, kafkaReplayComparisons } = await import("./replay.ts");
     const count = quick ? 200_000 : 1_000_000;

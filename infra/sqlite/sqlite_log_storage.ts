@@ -36,10 +36,18 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS partitions (
     topic_id INTEGER NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
     PRIMARY KEY (topic_id, partition));
+`;
+
+const COMMITS_SCHEMA = `
   CREATE TABLE IF NOT EXISTS commits (
     grp TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
     PRIMARY KEY (grp, topic, partition));
 `;
+
+/** `data/log.db` → `data/log.offsets.db`: the consumer groups' committed offsets. */
+export function offsetsPathOf(path: string): string {
+  return path.endsWith(".db") ? `${path.slice(0, -3)}.offsets.db` : `${path}.offsets`;
+}
 
 export class SqliteLogStorage implements LocalLogStorage {
   readonly #db: DatabaseSync;
@@ -65,10 +73,14 @@ export class SqliteLogStorage implements LocalLogStorage {
     this.#setNextOffset = this.#db.prepare(
       "UPDATE partitions SET next_offset = ? WHERE topic_id = ? AND partition = ?",
     );
-    // Commits go through their own connection without fsync: a commit lost to a power cut only
-    // means a batch is delivered again (at-least-once), while appends keep full durability.
-    this.#offsetsDb = new DatabaseSync(path);
-    this.#offsetsDb.exec("PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;");
+    // Commits live in a file of their own, without fsync: a commit lost to a power cut only means
+    // a batch is delivered again (at-least-once), while appends keep full durability. In the log's
+    // file they would wait for its write lock behind every append of another thread or process,
+    // and SQLite's busy wait backs off up to 100 ms a try: projectors stalled for seconds.
+    this.#offsetsDb = new DatabaseSync(offsetsPathOf(path));
+    this.#offsetsDb.exec(`PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+      ${COMMITS_SCHEMA}`);
+    this.#moveOldCommits();
     this.#committed = this.#offsetsDb.prepare(
       "SELECT next_offset FROM commits WHERE grp = ? AND topic = ? AND partition = ?",
     );
@@ -76,6 +88,32 @@ export class SqliteLogStorage implements LocalLogStorage {
       `INSERT INTO commits (grp, topic, partition, next_offset) VALUES (?, ?, ?, ?)
        ON CONFLICT (grp, topic, partition) DO UPDATE SET next_offset = excluded.next_offset`,
     );
+  }
+
+  /** Logs written before commits had their own file kept them in the log's file: moved once. */
+  #moveOldCommits(): void {
+    const old = this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'commits'")
+      .get();
+    if (!old) return;
+    this.#offsetsDb.exec("BEGIN IMMEDIATE");
+    try {
+      const insert = this.#offsetsDb.prepare(
+        "INSERT OR IGNORE INTO commits (grp, topic, partition, next_offset) VALUES (?, ?, ?, ?)",
+      );
+      for (const row of this.#db.prepare("SELECT grp, topic, partition, next_offset FROM commits").all()) {
+        insert.run(
+          row.grp as string,
+          row.topic as string,
+          row.partition as number,
+          row.next_offset as number,
+        );
+      }
+      this.#offsetsDb.exec("COMMIT");
+    } catch (error) {
+      this.#offsetsDb.exec("ROLLBACK");
+      throw error;
+    }
+    this.#db.exec("DROP TABLE commits");
   }
 
   partitionCount(topic: string): number | undefined {
