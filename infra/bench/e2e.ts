@@ -31,7 +31,8 @@ export interface E2eOptions {
   devices: number;
   /** Gateway processes (ingest replicas) in real-engine mode. */
   gateways: number;
-  modes: ("embedded" | "real")[];
+  /** `real-sqlite-ts`: the real engines with the time series in SQLite instead of FerretDB. */
+  modes: ("embedded" | "real" | "real-sqlite-ts")[];
   progress: (line: string) => void;
 }
 
@@ -254,19 +255,23 @@ export async function measureE2e(options: E2eOptions): Promise<{ steps: StepResu
       await t.close();
     }
   }
-  if (options.modes.includes("real")) {
+  for (const mode of ["real", "real-sqlite-ts"] as const) {
+    if (!options.modes.includes(mode)) continue;
     const engines = realEnginesFromEnv();
     if (typeof engines === "string") {
-      const note = `real engines skipped: ${engines} not set (eval "$(bash infra/local/engines.sh env)")`;
+      const note = `${mode} skipped: ${engines} not set (eval "$(bash infra/local/engines.sh env)")`;
       options.progress(`  e2e: ${note}`);
       notes.push(note);
-    } else {
-      const t = await startRealTopology(engines, options);
-      try {
-        steps.push(...await runMode(t, options.rates.real, options));
-      } finally {
-        await t.close();
-      }
+      continue;
+    }
+    const t = await startRealTopology(engines, {
+      ...options,
+      timeseries: mode === "real" ? "mongo" : "sqlite",
+    });
+    try {
+      steps.push(...await runMode(t, options.rates.real, options));
+    } finally {
+      await t.close();
     }
   }
   return { steps, notes };

@@ -18,11 +18,13 @@ const number = (name: string, fallback: number) => numbers(name, [fallback])[0] 
 /**
  * Quick: 50 devices, 5 s per step, 10 s drain (about a minute for both modes). Full: 100
  * devices, 30 s per step, 60 s drain. Overrides: AIOT_BENCH_E2E_RATES, _REAL_RATES, _SECONDS,
- * _DRAIN_SECONDS, _DEVICES, _GATEWAYS (comma-separated numbers) and _MODES (embedded,real).
+ * _DRAIN_SECONDS, _DEVICES, _GATEWAYS (comma-separated numbers) and _MODES
+ * (embedded,real,real-sqlite-ts).
  */
 export function e2eOptions(quick: boolean, progress: (line: string) => void): E2eOptions {
-  const modes = (Deno.env.get("AIOT_BENCH_E2E_MODES") ?? "embedded,real").split(",")
-    .filter((m): m is "embedded" | "real" => m === "embedded" || m === "real");
+  const known = ["embedded", "real", "real-sqlite-ts"] as const;
+  const modes = (Deno.env.get("AIOT_BENCH_E2E_MODES") ?? known.join(",")).split(",")
+    .filter((m): m is typeof known[number] => (known as readonly string[]).includes(m));
   return {
     rates: {
       embedded: numbers(

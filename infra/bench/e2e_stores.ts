@@ -28,14 +28,17 @@ export interface StoreProbe {
 const CHECKPOINTS =
   "SELECT coalesce(sum(next_offset), 0) AS n FROM read_model_checkpoints WHERE processor = 'readmodels' AND topic = ";
 
-export function embeddedStores(dataDir: string, telemetryTopic: string): StoreProbe {
-  const open = (file: string) => {
-    const db = new DatabaseSync(`${dataDir}/${file}`, { readOnly: true });
-    db.exec("PRAGMA busy_timeout = 5000");
-    return db;
-  };
-  const ts = open("timeseries.db");
-  const rm = open("readmodels.db");
+type TimeSeriesProbe = Pick<StoreProbe, "latestSeq" | "points"> & { close(): Promise<void> };
+type ReadModelsProbe = Pick<StoreProbe, "readModelEvents"> & { close(): Promise<void> };
+
+function openReadOnly(path: string): DatabaseSync {
+  const db = new DatabaseSync(path, { readOnly: true });
+  db.exec("PRAGMA busy_timeout = 5000");
+  return db;
+}
+
+function sqliteTimeSeries(dataDir: string): TimeSeriesProbe {
+  const ts = openReadOnly(`${dataDir}/timeseries.db`);
   const latest = ts.prepare(
     "SELECT s.device_id AS d, l.t AS t, l.v AS v FROM ts_series s JOIN ts_latest l ON l.series = s.id WHERE s.metric = ?",
   );
@@ -43,7 +46,6 @@ export function embeddedStores(dataDir: string, telemetryTopic: string): StorePr
   const count = ts.prepare(
     "SELECT count(*) AS n FROM ts_series s JOIN ts_points p ON p.series = s.id AND p.t BETWEEN ? AND ?",
   );
-  const applied = rm.prepare(`${CHECKPOINTS}?`);
   return {
     latestSeq: () =>
       Promise.resolve(
@@ -54,18 +56,20 @@ export function embeddedStores(dataDir: string, telemetryTopic: string): StorePr
         ),
       ),
     points: (from, to) => Promise.resolve(Number((count.get(from, to) as { n: number }).n)),
-    readModelEvents: () => Promise.resolve(Number((applied.get(telemetryTopic) as { n: number }).n)),
-    close() {
-      ts.close();
-      rm.close();
-      return Promise.resolve();
-    },
+    close: () => Promise.resolve(ts.close()),
   };
 }
 
-/** PostgreSQL read models at `postgresUrl`, MongoDB time series in the database of `mongoUrl`'s path. */
-export function realStores(postgresUrl: string, mongoUrl: string, telemetryTopic: string): StoreProbe {
-  const sql = postgres(postgresUrl, { max: 1, onnotice: () => {} });
+function sqliteReadModels(dataDir: string, telemetryTopic: string): ReadModelsProbe {
+  const rm = openReadOnly(`${dataDir}/readmodels.db`);
+  const applied = rm.prepare(`${CHECKPOINTS}?`);
+  return {
+    readModelEvents: () => Promise.resolve(Number((applied.get(telemetryTopic) as { n: number }).n)),
+    close: () => Promise.resolve(rm.close()),
+  };
+}
+
+function mongoTimeSeries(mongoUrl: string): TimeSeriesProbe {
   const mongo = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 10_000 });
   const db = mongo.db(new URL(mongoUrl).pathname.slice(1));
   return {
@@ -77,13 +81,48 @@ export function realStores(postgresUrl: string, mongoUrl: string, telemetryTopic
     },
     points: (from, to) =>
       db.collection("ts_points").countDocuments({ t: { $gte: new Date(from), $lte: new Date(to) } }),
+    close: () => mongo.close(),
+  };
+}
+
+function postgresReadModels(postgresUrl: string, telemetryTopic: string): ReadModelsProbe {
+  const sql = postgres(postgresUrl, { max: 1, onnotice: () => {} });
+  return {
     async readModelEvents() {
       const [row] = await sql.unsafe(`${CHECKPOINTS}$1`, [telemetryTopic]);
       return Number(row?.n ?? 0);
     },
+    close: () => sql.end({ timeout: 5 }),
+  };
+}
+
+function combined(timeseries: TimeSeriesProbe, readModels: ReadModelsProbe): StoreProbe {
+  return {
+    latestSeq: () => timeseries.latestSeq(),
+    points: (from, to) => timeseries.points(from, to),
+    readModelEvents: () => readModels.readModelEvents(),
     async close() {
-      await sql.end({ timeout: 5 });
-      await mongo.close();
+      await Promise.all([timeseries.close(), readModels.close()]);
     },
   };
+}
+
+/** The all-in-one's SQLite files under `dataDir`. */
+export function embeddedStores(dataDir: string, telemetryTopic: string): StoreProbe {
+  return combined(sqliteTimeSeries(dataDir), sqliteReadModels(dataDir, telemetryTopic));
+}
+
+/**
+ * PostgreSQL read models at `postgresUrl`; time series in MongoDB (the database of `mongoUrl`'s
+ * path) or, without `mongoUrl`, in the SQLite file under `dataDir`.
+ */
+export function realStores(
+  postgresUrl: string,
+  timeseries: { mongoUrl: string } | { dataDir: string },
+  telemetryTopic: string,
+): StoreProbe {
+  return combined(
+    "mongoUrl" in timeseries ? mongoTimeSeries(timeseries.mongoUrl) : sqliteTimeSeries(timeseries.dataDir),
+    postgresReadModels(postgresUrl, telemetryTopic),
+  );
 }

@@ -117,8 +117,15 @@ export async function embeddedTopology(devices: number, progress: (line: string)
 
 export async function startRealTopology(
   engines: RealEngines,
-  options: { devices: number; gateways: number; progress: (line: string) => void },
+  options: {
+    devices: number;
+    gateways: number;
+    progress: (line: string) => void;
+    /** Where the time series go: MongoDB (FerretDB here, the default) or the projectors' SQLite file. */
+    timeseries?: "mongo" | "sqlite";
+  },
 ): Promise<Topology> {
+  const inMongo = (options.timeseries ?? "mongo") === "mongo";
   const run = `aiot_e2e_${Date.now().toString(36)}_${crypto.randomUUID().slice(0, 6)}`;
   const prefix = `${run}.`;
   const closers: (() => Promise<unknown>)[] = [];
@@ -150,7 +157,7 @@ export async function startRealTopology(
       AIOT_KAFKA_BROKERS: engines.kafkaBrokers,
       AIOT_TOPIC_PREFIX: prefix,
       AIOT_POSTGRES_URL: postgresUrl,
-      AIOT_MONGO_URL: mongoUrl,
+      ...(inMongo ? { AIOT_MONGO_URL: mongoUrl } : {}),
     };
     const projectors = await startPlatform({ ...common, AIOT_ROLES: "timeseries,readmodels,api" });
     closers.push(() => projectors.stop());
@@ -180,11 +187,17 @@ export async function startRealTopology(
     );
 
     const telemetryTopic = `${prefix}telemetry`;
-    const stores = realStores(postgresUrl, mongoUrl, telemetryTopic);
+    const stores = realStores(
+      postgresUrl,
+      inMongo ? { mongoUrl } : { dataDir: projectors.dataDir },
+      telemetryTopic,
+    );
     closers.push(() => stores.close());
     const mosquittoPid = findPid(`${broker.dir}/mosquitto.conf`);
     return {
-      mode: `real: Mosquitto, ${options.gateways} gateway process(es), Kafka, PostgreSQL, FerretDB`,
+      mode: `real: Mosquitto, ${options.gateways} gateway process(es), Kafka, PostgreSQL, ${
+        inMongo ? "FerretDB" : "time series in SQLite"
+      }`,
       brokerUrl: broker.url,
       devices,
       gateways,

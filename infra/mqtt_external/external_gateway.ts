@@ -7,18 +7,19 @@
  * replicas split the load and messages published while every replica is away wait in the
  * broker.
  *
- * Acknowledgement after the append: mqtt.js handles incoming packets one at a time and sends
- * the PUBACK of a QoS 1 message only after `client.handleMessage(packet, callback)` called back
- * (mqtt 5.16.0 `handlers/publish.js`; `customHandleAcks` runs before it and would have to ack
- * first). This gateway overrides `handleMessage` and calls back only once the events (or the
- * `input.rejected` dead letter) are durable in the log, so a PUBACK means "in the log"; QoS 0
- * uplinks get TCP backpressure the same way once too many wait for the log. When an append
- * fails, the message stays unacknowledged and the connection is dropped, so the broker
- * redelivers it after the reconnect (at least once: a redelivery may duplicate an event).
- *
- * One consequence of one-at-a-time handling: a replica appends roughly one message per group
- * commit (~ append latency), so throughput scales with replicas in the share group, not with
- * batching inside one replica.
+ * Acknowledgement after the append, pipelined: mqtt.js handles incoming packets one at a time
+ * and sends a QoS 1 PUBACK (through its private `_sendPacket`, mqtt 5.16.0 `handlers/publish.js`)
+ * after `client.handleMessage(packet, callback)` called back, and parses the next packet only once
+ * that PUBACK is written. Waiting for the append inside `handleMessage` would thus append one
+ * message per group commit (~150 msg/s per replica, measured). Instead `handleMessage` hands the
+ * uplink to the intake and calls back at once, and the PUBACK of that message id is held back in
+ * `_sendPacket` until the events (or the `input.rejected` dead letter) are durable in the log and
+ * every earlier PUBACK went out (MQTT §4.6: acknowledgements in the order received). So many
+ * messages share a group commit, and a PUBACK still means "in the log". The broker sends at most
+ * `receiveMaximum` unacknowledged messages (MQTT 5 flow control), which bounds the pipeline. QoS 0
+ * uplinks get TCP backpressure once too many wait for the log. When an append fails, the message
+ * and all after it stay unacknowledged and the connection is dropped, so the broker redelivers
+ * them after the reconnect (at least once: a redelivery may duplicate an event).
  *
  * As a DeviceGateway it publishes downlinks on `devices/{id}/{suffix}`. The broker does not
  * tell its clients who is connected, so `isConnected` always answers true (downlinks are
@@ -104,7 +105,11 @@ export async function createExternalBrokerGateway(
     protocolVersion: 5,
     clientId: options.clientId,
     clean: false,
-    properties: { sessionExpiryInterval: options.sessionExpirySeconds ?? 7 * 24 * 3600 },
+    properties: {
+      sessionExpiryInterval: options.sessionExpirySeconds ?? 7 * 24 * 3600,
+      // Unacknowledged QoS 1 messages the broker may send: the depth of the append pipeline.
+      receiveMaximum: 4096,
+    },
     reconnectPeriod: 1_000,
     connectTimeout: 10_000,
     ...(options.username !== undefined ? { username: options.username } : {}),
@@ -139,6 +144,40 @@ export async function createExternalBrokerGateway(
     client.stream?.destroy();
   }
 
+  /** PUBACKs held back until their message is durable, by message id (see the module comment). */
+  const heldAcks = new Map<number, Promise<void>>();
+  /** Settles after the last held PUBACK: each one waits for those before it. */
+  let ackOrder: Promise<void> = Promise.resolve();
+  /** Bumped when the connection closes: PUBACKs of an old connection must not go out on a new one. */
+  let connection = 0;
+  client.on("close", () => {
+    connection++;
+    heldAcks.clear();
+    ackOrder = Promise.resolve();
+  });
+  const internals = client as unknown as {
+    _sendPacket(
+      packet: { cmd: string; messageId?: number },
+      cb?: (error?: Error) => void,
+      ...rest: unknown[]
+    ): void;
+  };
+  const sendPacket = internals._sendPacket.bind(client);
+  internals._sendPacket = (packet, cb, ...rest) => {
+    const durable = packet.cmd === "puback" && packet.messageId !== undefined
+      ? heldAcks.get(packet.messageId)
+      : undefined;
+    if (!durable) return sendPacket(packet, cb, ...rest);
+    heldAcks.delete(packet.messageId!);
+    const sentOn = connection;
+    cb?.(); // lets mqtt.js parse the next packet now
+    durable.then(() => {
+      if (sentOn !== connection) return; // the broker redelivers it on the new connection
+      handled++;
+      sendPacket(packet, undefined, ...rest);
+    }, () => {}); // the failure already dropped the connection
+  };
+
   client.handleMessage = (packet: IPublishPacket, callback) => {
     const topic = packet.topic;
     const deviceId = deviceIdOf(topic);
@@ -151,18 +190,28 @@ export async function createExternalBrokerGateway(
     const payload = typeof packet.payload === "string"
       ? new TextEncoder().encode(packet.payload)
       : new Uint8Array(packet.payload.buffer, packet.payload.byteOffset, packet.payload.byteLength);
-    intake(
-      { deviceId, topic, payload, qos: packet.qos },
-      (error) => {
+    const uplink = { deviceId, topic, payload, qos: packet.qos };
+    const lateFailure = (error: Error) => onError("a QoS 0 uplink could not be appended", error);
+    if (packet.qos === 0 || packet.messageId === undefined) {
+      return intake(uplink, (error) => {
         if (error) {
           dropConnection("an uplink could not be appended", error);
           return callback(error);
         }
         handled++;
         callback();
-      },
-      (error) => onError("a QoS 0 uplink could not be appended", error),
+      }, lateFailure);
+    }
+    const durable = new Promise<void>((resolve, reject) =>
+      intake(uplink, (error) => error ? reject(error) : resolve(), lateFailure)
     );
+    const sentOn = connection;
+    durable.catch((error) => {
+      if (sentOn === connection) dropConnection("an uplink could not be appended", error);
+    });
+    ackOrder = ackOrder.then(() => durable);
+    heldAcks.set(packet.messageId, ackOrder);
+    callback();
   };
 
   client.on("error", (error) => onError("client error", error));

@@ -18,7 +18,7 @@ interface Setup {
   broker: Mosquitto;
   provisioner: DynsecProvisioner;
   log: EventLog;
-  gateway(clientId?: string): Promise<ExternalBrokerGateway>;
+  gateway(clientId?: string, log?: EventLog): Promise<ExternalBrokerGateway>;
   device(id: string, token?: string): Promise<MqttClient>;
   close(): Promise<void>;
 }
@@ -42,10 +42,10 @@ async function setup(): Promise<Setup> {
       broker,
       provisioner,
       log,
-      async gateway(clientId = "ingest-a") {
+      async gateway(clientId = "ingest-a", gatewayLog = log) {
         const gateway = await createExternalBrokerGateway({
           url: broker.url,
-          log,
+          log: gatewayLog,
           topicPrefix: "aiot.",
           ingest: fakeIngest,
           clientId,
@@ -185,6 +185,35 @@ Deno.test("uplinks published while the ingest replica is away are appended after
     );
     const events = await eventsIn(s.log, topics.telemetry);
     assert.deepEqual(events.map(valueOf), Array.from({ length: 20 }, (_, i) => i));
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("pipelined acknowledgements: a failed append is not acknowledged, redelivered, and nothing is lost", async () => {
+  const s = await setup();
+  try {
+    let failures = 2;
+    const flaky: EventLog = {
+      ...s.log,
+      append: (topic, messages) =>
+        topic === topics.telemetry && failures-- > 0
+          ? Promise.reject(new Error("disk full (test)"))
+          : s.log.append(topic, messages),
+    };
+    const gateway = await s.gateway("ingest-a", flaky);
+    const device = await s.device("dev-1");
+    const n = 300;
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        device.publishAsync("devices/dev-1/telemetry", JSON.stringify({ seq: i }), { qos: 1 })),
+    );
+    await eventually(async () => {
+      const seen = new Set((await eventsIn(s.log, topics.telemetry)).map(valueOf));
+      return seen.size === n;
+    }, "every uplink, after the redelivery");
+    assert.ok(failures < 0, "the failing appends happened");
+    assert.ok(gateway.handled >= n - 1, `acknowledged after the append (${gateway.handled})`);
   } finally {
     await s.close();
   }
