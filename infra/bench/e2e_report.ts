@@ -16,8 +16,8 @@ const numbers = (name: string, fallback: number[]) =>
 const number = (name: string, fallback: number) => numbers(name, [fallback])[0] ?? fallback;
 
 /**
- * Quick: 50 devices, 5 s per step, 10 s drain (about a minute for both modes). Full: 100
- * devices, 30 s per step, 60 s drain. Overrides: AIOT_BENCH_E2E_RATES, _REAL_RATES, _SECONDS,
+ * Quick: 50 devices, 5 s per step, 10 s drain (about a minute for the three modes). Full: 100
+ * devices, 20 s per step, 30 s drain. Overrides: AIOT_BENCH_E2E_RATES, _REAL_RATES, _SECONDS,
  * _DRAIN_SECONDS, _DEVICES, _GATEWAYS (comma-separated numbers) and _MODES
  * (embedded,real,real-sqlite-ts).
  */
@@ -31,10 +31,10 @@ export function e2eOptions(quick: boolean, progress: (line: string) => void): E2
         "AIOT_BENCH_E2E_RATES",
         quick ? [5000, 10_000, 20_000] : [5000, 10_000, 15_000, 20_000, 30_000],
       ),
-      real: numbers("AIOT_BENCH_E2E_REAL_RATES", quick ? [1000] : [500, 1000, 2000, 5000, 10_000]),
+      real: numbers("AIOT_BENCH_E2E_REAL_RATES", quick ? [1000] : [1000, 2000, 5000, 10_000]),
     },
-    seconds: number("AIOT_BENCH_E2E_SECONDS", quick ? 5 : 30),
-    drainMs: number("AIOT_BENCH_E2E_DRAIN_SECONDS", quick ? 10 : 60) * 1000,
+    seconds: number("AIOT_BENCH_E2E_SECONDS", quick ? 5 : 20),
+    drainMs: number("AIOT_BENCH_E2E_DRAIN_SECONDS", quick ? 10 : 30) * 1000,
     devices: number("AIOT_BENCH_E2E_DEVICES", quick ? 50 : 100),
     gateways: number("AIOT_BENCH_E2E_GATEWAYS", 2),
     modes,
