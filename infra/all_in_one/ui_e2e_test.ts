@@ -85,6 +85,7 @@ Deno.test({
     const clients = await seedFleet(server);
     const browser = await launch();
     const consoleErrors: string[] = [];
+    let step = "start";
     try {
       const context = await browser.newContext({
         viewport: { width: 1280, height: 800 },
@@ -92,6 +93,11 @@ Deno.test({
       });
       const page = await context.newPage();
       page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+      page.on("response", async (r) => {
+        if (r.status() >= 400) {
+          consoleErrors.push(`${r.status()} ${r.url()} ${await r.text().catch(() => "")} (during: ${step})`);
+        }
+      });
       page.on("pageerror", (e) => consoleErrors.push(`page error: ${e.message}`));
 
       // Log in.
@@ -134,8 +140,10 @@ Deno.test({
       await shoot(page, "fleet-desktop");
 
       // The device page: the chart follows each publish within a second.
+      step = "row click";
       await row.click();
       await page.getByRole("heading", { name: "dev-live" }).waitFor();
+      step = "device page";
       await page.getByText("No telemetry yet").waitFor();
       const acked: unknown[] = [];
       const desired: unknown[] = [];
@@ -163,6 +171,8 @@ Deno.test({
       }
       const chart = page.locator(".chart [data-points]");
       await page.locator('[data-latest="temperature"]', { hasText: "22" }).waitFor({ timeout: 15_000 });
+      // 20, 21 and 22 on the chart (live, or from the API once projected) before the measured publish.
+      await page.locator('.chart [data-points="3"]').waitFor({ timeout: 15_000 });
       const before = Number(await chart.getAttribute("data-points"));
       const published = Date.now();
       await device.publishAsync("devices/dev-live/telemetry", JSON.stringify({ temperature: 24 }), {
@@ -208,6 +218,7 @@ Deno.test({
       await page.locator(".dlq-list .payload", { hasText: "not json{" }).waitFor();
       await shoot(page, "device-desktop", true);
 
+      step = "phone";
       // Phone width: the same pages stay usable.
       await page.setViewportSize({ width: 390, height: 844 });
       console.log(
@@ -220,6 +231,7 @@ Deno.test({
       await shoot(page, "fleet-phone");
       await page.setViewportSize({ width: 1280, height: 800 });
 
+      step = "live feed";
       // The live feed: events arrive, pause holds them back, resume shows them.
       await page.getByRole("link", { name: "Events" }).click();
       await page.getByRole("heading", { name: "Live events" }).waitFor();
@@ -240,6 +252,7 @@ Deno.test({
       await page.getByRole("button", { name: /Resume/ }).click();
       await page.locator(".event-list li", { hasText: '"value":26' }).waitFor();
 
+      step = "rotation";
       // Token rotation: shown once, copyable.
       await page.goto(`${server.base}/#/devices/dev-live`);
       await page.getByRole("button", { name: "Rotate token…" }).click();

@@ -1,15 +1,19 @@
 /**
- * `deno run -A infra/bench/chart.ts [out.svg]`: a horizontal bar chart of AIOT/baseline ratios from
- * the newest result of each comparison under bench/results/ (default out: docs/performance-ratios.svg).
+ * `deno run -A infra/bench/chart.ts [out.svg] [results.json]`: a horizontal bar chart of
+ * AIOT/baseline ratios of one bench run (default: the newest file under bench/results/; default out:
+ * docs/performance-ratios.svg). One run only: ratios of different runs do not compare.
  */
 import type { ComparisonResult } from "./harness.ts";
 
 const out = Deno.args[0] ?? "docs/performance-ratios.svg";
 const latest = new Map<string, ComparisonResult>();
-const files = [...Deno.readDirSync("bench/results")].map((e) => e.name).filter((n) => n.endsWith(".json"))
-  .sort();
+const files = Deno.args[1]
+  ? [Deno.args[1]]
+  : [...Deno.readDirSync("bench/results")].map((e) => `bench/results/${e.name}`).filter((n) =>
+    n.endsWith(".json")
+  ).sort().slice(-1);
 for (const file of files) {
-  const { results } = JSON.parse(Deno.readTextFileSync(`bench/results/${file}`)) as {
+  const { results } = JSON.parse(Deno.readTextFileSync(file)) as {
     results: ComparisonResult[];
   };
   for (const r of results) latest.set(r.name, r);

@@ -205,8 +205,10 @@ Deno.test("pipelined acknowledgements: a failed append is not acknowledged, rede
     const device = await s.device("dev-1");
     const n = 300;
     await Promise.all(
-      Array.from({ length: n }, (_, i) =>
-        device.publishAsync("devices/dev-1/telemetry", JSON.stringify({ seq: i }), { qos: 1 })),
+      Array.from(
+        { length: n },
+        (_, i) => device.publishAsync("devices/dev-1/telemetry", JSON.stringify({ seq: i }), { qos: 1 }),
+      ),
     );
     await eventually(async () => {
       const seen = new Set((await eventsIn(s.log, topics.telemetry)).map(valueOf));

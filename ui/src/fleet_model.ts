@@ -68,7 +68,9 @@ export function applyEvents(fleet: Fleet, events: readonly LiveEvent[]): boolean
         ...(data.name ? { name: data.name } : {}),
         ...(data.model ? { model: data.model } : {}),
       };
-      fleet.rows.set(id, newRow(device));
+      // Born from its registration: no state or metrics to load yet (and the read models may not
+      // have it yet: a request now could 404); its next events fill the row live.
+      fleet.rows.set(id, { ...newRow(device), detailsLoaded: true });
       insertSorted(fleet.ids, id);
       fleet.membership++;
       changed = true;

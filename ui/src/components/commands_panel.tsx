@@ -6,6 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, type CommandRow, type JsonObject } from "../api_client.ts";
 import { ago, json } from "../format.ts";
 import type { LiveEvent } from "../live_stream.ts";
+import { reloadAfterEvent } from "../reload_after_event.ts";
 
 export function CommandsPanel(
   { deviceId, events, canSend }: { deviceId: string; events: readonly LiveEvent[]; canSend: boolean },
@@ -13,11 +14,14 @@ export function CommandsPanel(
   const [commands, setCommands] = useState<CommandRow[]>([]);
   const [error, setError] = useState<string>();
   const load = () =>
-    api.commands(deviceId).then(({ items }) => setCommands(items), (e: Error) => setError(e.message));
+    api.commands(deviceId).then(({ items }) => (setCommands(items), items), (e: Error) => {
+      setError(e.message);
+      return undefined;
+    });
 
   useEffect(() => void load(), [deviceId]);
   useEffect(() => {
-    if (events.some((e) => e.type.startsWith("command."))) void load();
+    if (events.some((e) => e.type.startsWith("command."))) void reloadAfterEvent(load);
   }, [events]);
 
   const submit = async (event: SubmitEvent) => {

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, type DlqRow } from "../api_client.ts";
 import { formatTime } from "../format.ts";
 import type { LiveEvent } from "../live_stream.ts";
+import { reloadAfterEvent } from "../reload_after_event.ts";
 
 /** The payload as text when it is UTF-8, shortened; else its size. */
 function preview(base64: string): string {
@@ -19,11 +20,14 @@ export function DlqPanel({ deviceId, events }: { deviceId: string; events: reado
   const [items, setItems] = useState<DlqRow[]>([]);
   const [error, setError] = useState<string>();
   const load = () =>
-    api.dlq(deviceId).then((page) => setItems(page.items), (e: Error) => setError(e.message));
+    api.dlq(deviceId).then((page) => (setItems(page.items), page.items), (e: Error) => {
+      setError(e.message);
+      return undefined;
+    });
 
   useEffect(() => void load(), [deviceId]);
   useEffect(() => {
-    if (events.some((e) => e.type === "input.rejected")) void load();
+    if (events.some((e) => e.type === "input.rejected")) void reloadAfterEvent(load);
   }, [events]);
 
   return (

@@ -6,6 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, type DeviceState, type JsonObject } from "../api_client.ts";
 import { ago, json } from "../format.ts";
 import type { LiveEvent } from "../live_stream.ts";
+import { reloadAfterEvent } from "../reload_after_event.ts";
 
 export function StatePanel(
   { deviceId, events, canEdit }: { deviceId: string; events: readonly LiveEvent[]; canEdit: boolean },
@@ -18,18 +19,6 @@ export function StatePanel(
       setMessage({ kind: "error", text: e.message });
       return undefined;
     });
-  /**
-   * A live event can arrive before the read model has projected it (the live stream follows the
-   * log directly): reload until the state changed, backing off, for up to about 3 s.
-   */
-  const loadChanged = async (before: DeviceState | undefined) => {
-    for (const delay of [0, 100, 200, 400, 800, 1600]) {
-      if (delay) await new Promise((r) => setTimeout(r, delay));
-      const now = await load();
-      if (!now || !before || JSON.stringify(now) !== JSON.stringify(before)) return;
-    }
-  };
-
   useEffect(() => void load(), [deviceId]);
   useEffect(() => {
     if (
@@ -38,7 +27,7 @@ export function StatePanel(
         e.type === "device.disconnected"
       )
     ) {
-      void loadChanged(state);
+      void reloadAfterEvent(load);
     }
   }, [events]);
 

@@ -46,7 +46,17 @@ export function TelemetryPanel({ deviceId, events }: { deviceId: string; events:
     api.telemetry(deviceId, { metric, from: to - ms, to, ...(bucket ? { bucket, agg } : {}) }).then(
       ({ points }) => {
         const numeric = points.filter((p): p is { t: number; v: number } => typeof p.v === "number");
-        setSeries({ xs: numeric.map((p) => p.t / 1000), ys: numeric.map((p) => p.v) });
+        const newest = numeric.length ? numeric[numeric.length - 1]!.t / 1000 : -Infinity;
+        // Live points that arrived while the request ran (the store may not have them yet) stay.
+        setSeries((s) => {
+          const kept = range === "live"
+            ? s.xs.map((x, i) => [x, s.ys[i]!] as const).filter(([x]) => x > newest)
+            : [];
+          return {
+            xs: [...numeric.map((p) => p.t / 1000), ...kept.map(([x]) => x)],
+            ys: [...numeric.map((p) => p.v), ...kept.map(([, y]) => y)],
+          };
+        });
         setError(undefined);
       },
       (e: Error) => setError(e.message),
@@ -55,27 +65,34 @@ export function TelemetryPanel({ deviceId, events }: { deviceId: string; events:
 
   useEffect(() => {
     const latest = new Map<string, LatestValue>();
-    const appended: { t: number; v: number }[] = [];
+    const reported: { name: string; value: MetricValue; ts: number }[] = [];
     for (const event of events) {
       if (event.type !== "telemetry.reported") continue;
       const { values } = event.data as { values: { name: string; value: MetricValue; ts: number }[] };
-      for (const { name, value, ts } of values) {
-        latest.set(name, { metric: name, value, t: ts });
-        if (name === metric && typeof value === "number") appended.push({ t: ts, v: value });
+      for (const value of values) {
+        latest.set(value.name, { metric: value.name, value: value.value, t: value.ts });
+        reported.push(value);
       }
     }
+    // The first values of a device without telemetry choose the metric: they are its first points.
+    const shown = metric ?? [...latest.values()].find((l) => typeof l.value === "number")?.metric;
+    const appended = reported.filter((r) => r.name === shown && typeof r.value === "number")
+      .map((r) => ({ t: r.ts, v: r.value as number }));
     if (latest.size) {
       setMetrics((known) => {
         const merged = new Map(known.map((m) => [m.metric, m]));
         for (const [name, value] of latest) merged.set(name, value);
         return [...merged.values()].sort((a, b) => a.metric.localeCompare(b.metric));
       });
-      setMetric((m) => m ?? [...latest.values()].find((l) => typeof l.value === "number")?.metric);
+      setMetric((m) => m ?? shown);
     }
     if (range === "live" && appended.length) {
       setSeries((s) => {
         const since = (Date.now() - LIVE_WINDOW_MS) / 1000;
-        const points = s.xs.map((x, i) => ({ t: x * 1000, v: s.ys[i]! })).concat(appended)
+        // Keyed by time, as in the store: a live value the API already returned is not added twice.
+        const byTime = new Map(s.xs.map((x, i) => [Math.round(x * 1000), s.ys[i]!]));
+        for (const p of appended) byTime.set(p.t, p.v);
+        const points = [...byTime].map(([t, v]) => ({ t, v }))
           .filter((p) => p.t / 1000 >= since)
           .sort((a, b) => a.t - b.t);
         return { xs: points.map((p) => p.t / 1000), ys: points.map((p) => p.v) };
