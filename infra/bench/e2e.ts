@@ -17,7 +17,8 @@
  * A step that does not complete, or sustains less than 80% of its target, ends its mode.
  */
 import { histogramDelta, histogramOf, quantile } from "./prom_text.ts";
-import { connectFleet, type Fleet, METRICS_PER_MESSAGE, type PublishResult } from "./e2e_load.ts";
+import { connectFleet, type Fleet, type PublishResult } from "./e2e_load.ts";
+import { METRICS_PER_MESSAGE } from "./telemetry_payload.ts";
 import { embeddedTopology, realEnginesFromEnv, startRealTopology, type Topology } from "./e2e_topologies.ts";
 import type { PlatformChild } from "./platform_child.ts";
 import { type Usage, watchProcesses } from "./proc_stats.ts";

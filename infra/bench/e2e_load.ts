@@ -10,26 +10,10 @@
  * would be one point. The platform's `aiot_event_age_seconds` is measured from it.
  */
 import mqtt from "mqtt";
+import { telemetryPayload } from "./telemetry_payload.ts";
 
-/** Metrics per message (every key of the payload but `ts`). */
-export const METRICS_PER_MESSAGE = 9;
 /** The per-device message number (1, 2, …): its latest value tells how many messages of the device are stored. */
 export const SEQ_METRIC = "seq";
-
-function payload(ts: number, i: number): string {
-  return JSON.stringify({
-    ts,
-    temperature: 20 + (i % 100) / 10,
-    humidity: 40 + (i % 37) / 10,
-    pressure: 1013.2,
-    battery: 87,
-    rssi: -67,
-    voltage: 3.31,
-    current: 0.12,
-    seq: i,
-    uptime: 100_000 + i,
-  });
-}
 
 export interface Device {
   id: string;
@@ -144,16 +128,21 @@ export async function connectFleet(
           if (sent === 0) [firstTs, firstAt] = [ts, performance.now()];
           inflight[d]!++;
           sent++;
-          clients[d]!.publish(`devices/${id}/telemetry`, payload(ts, ++seqOf[d]!), { qos: 1 }, (error) => {
-            inflight[d]!--;
-            if (!error) {
-              acked++;
-              totalAcked++;
-              if (ts > (lastAckedTs.get(id) ?? 0)) lastAckedTs.set(id, ts);
-              if (ts > newest) newest = ts;
-            }
-            wake?.();
-          });
+          clients[d]!.publish(
+            `devices/${id}/telemetry`,
+            telemetryPayload(++seqOf[d]!, ts),
+            { qos: 1 },
+            (error) => {
+              inflight[d]!--;
+              if (!error) {
+                acked++;
+                totalAcked++;
+                if (ts > (lastAckedTs.get(id) ?? 0)) lastAckedTs.set(id, ts);
+                if (ts > newest) newest = ts;
+              }
+              wake?.();
+            },
+          );
         }
         // Window full: wait for a PUBACK; else for the next due message.
         if (blocked) await new Promise<void>((resolve) => (wake = resolve, setTimeout(resolve, 5)));

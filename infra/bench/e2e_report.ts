@@ -3,7 +3,7 @@
  * throughput, loss and latency per mode and step; CPU and peak memory per process.
  */
 import type { E2eOptions, Latency, StepResult, StoreArrival } from "./e2e.ts";
-import { METRICS_PER_MESSAGE } from "./e2e_load.ts";
+import { METRICS_PER_MESSAGE } from "./telemetry_payload.ts";
 
 interface Table {
   title: string;

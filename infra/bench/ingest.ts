@@ -12,27 +12,13 @@
  */
 import mqtt from "mqtt";
 import type { Comparison, Sample } from "./harness.ts";
+import { telemetryPayload } from "./telemetry_payload.ts";
 import { type PlatformChild, type RawBrokerChild, startPlatform, startRawAedes } from "./platform_child.ts";
 
 const DEVICES = 20;
 const WINDOW = 500;
 const TIMEOUT_MS = 180_000;
 const STALL_MS = 5_000;
-
-/** ~150 bytes of flat-object telemetry. */
-function payload(i: number): string {
-  return JSON.stringify({
-    temperature: 20 + (i % 100) / 10,
-    humidity: 40 + (i % 37) / 10,
-    pressure: 1013.2,
-    battery: 87,
-    rssi: -67,
-    voltage: 3.31,
-    current: 0.12,
-    seq: i,
-    uptime: 100_000 + i,
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -54,7 +40,7 @@ async function publishAll(
       const pump = () => {
         while (sent < total && sent - done < (qos === 1 ? WINDOW : 5000)) {
           const i = c * perClient + sent++;
-          client.publish(topic, payload(i), { qos }, (error) => {
+          client.publish(topic, telemetryPayload(i), { qos }, (error) => {
             if (error) return reject(error);
             if (++done === total) resolve();
             else pump();
