@@ -23,3 +23,17 @@ export async function withDatabase(fn: (database: string) => Promise<void>): Pro
     }
   }
 }
+
+/**
+ * Whether the server applies a conditional update (`{_id, seq: read}`) atomically. FerretDB v1
+ * (SQLite backend) does not: 3 clients doing 450 successful compare-and-set increments of one
+ * document left it at 238 (measured 2026-11-28). Real MongoDB does.
+ */
+export async function atomicConditionalUpdates(): Promise<boolean> {
+  const client = new MongoClient(MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
+  try {
+    return !("ferretdbVersion" in await client.db("admin").command({ buildInfo: 1 }));
+  } finally {
+    await client.close();
+  }
+}
