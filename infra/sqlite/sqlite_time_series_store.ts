@@ -78,7 +78,10 @@ export function createSqliteTimeSeriesStore(
   const owned = typeof target === "string";
   const db = owned ? new DatabaseSync(target) : target;
   if (owned) {
-    db.exec(`PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;
+    // 64 KiB pages (SQLite's largest; takes effect when the file is created): a batch touches a leaf
+    // page per series, and the write costs per page written, not per byte. Measured with 900 series
+    // and 9,000 points per batch: 108k points/s with 4 KiB pages, 205k with 64 KiB.
+    db.exec(`PRAGMA page_size = 65536; PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;
       PRAGMA synchronous = ${options.durability === "process" ? "NORMAL" : "FULL"};`);
   }
   let sql: ReturnType<typeof prepare> | undefined;
