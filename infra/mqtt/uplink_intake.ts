@@ -16,30 +16,12 @@
  * import processors, so the composition root passes it in.
  */
 import type { DomainEvent, EventType } from "../../core/events/catalog.ts";
+import type { RejectionNotice, Uplink, UplinkResult } from "../../core/gateway/uplink.ts";
 import { toLogMessage } from "../../core/events/codec.ts";
 import { topicFor } from "../../core/events/topics.ts";
 import type { GroupCommitAppender } from "./group_commit.ts";
 
-/** One device uplink as the broker received it (the shape `ingestUplink` takes). */
-export interface Uplink {
-  deviceId: string;
-  clientId?: string;
-  topic: string;
-  payload: Uint8Array;
-  qos?: 0 | 1 | 2;
-}
-
-/** The notice published on `devices/{id}/errors` for a rejected uplink. */
-export interface RejectionNotice {
-  topic: string;
-  reason: string;
-  at: string;
-}
-
-/** What the parser makes of an uplink (the shape `ingestUplink` returns). */
-export type UplinkResult =
-  | { ok: true; events: DomainEvent[] }
-  | { ok: false; reason: string; rejected: DomainEvent; notice: RejectionNotice };
+export type { RejectionNotice, Uplink, UplinkResult };
 
 /** Turns an uplink into events or a rejection; must not throw. */
 export type IngestUplink = (uplink: Uplink) => UplinkResult;

@@ -6,35 +6,18 @@
  */
 import { createEvent, type DomainEvent } from "../../core/events/catalog.ts";
 import { bytesToBase64 } from "../../core/encoding.ts";
+import type { RejectionNotice, Uplink, UplinkResult } from "../../core/gateway/uplink.ts";
 import { z } from "zod";
 import { parseTimestamp, telemetryValues, UplinkRejected } from "./telemetry_payload.ts";
 import { DEFAULT_UPLINK_LIMITS, TOPIC_ID, type UplinkLimits } from "./uplink_limits.ts";
 
-export interface Uplink {
-  /** The authenticated device (MQTT username or certificate CN). */
-  deviceId: string;
-  clientId?: string;
-  topic: string;
-  payload: Uint8Array;
-  qos?: 0 | 1 | 2;
-}
+export type { RejectionNotice, Uplink, UplinkResult };
 
 export interface UplinkOptions {
   now?: () => number;
   limits?: Partial<UplinkLimits>;
   traceparent?: string;
 }
-
-/** The notice published on `devices/{id}/errors`. */
-export interface RejectionNotice {
-  topic: string;
-  reason: string;
-  at: string;
-}
-
-export type UplinkResult =
-  | { ok: true; events: DomainEvent[] }
-  | { ok: false; reason: string; rejected: DomainEvent; notice: RejectionNotice };
 
 const ackSchema = z.strictObject({
   status: z.enum(["ok", "error"]),
