@@ -14,12 +14,11 @@ import { createLiveHub, type LiveHub } from "../../api/live/live_hub.ts";
 import { commandsProcessor } from "../../processors/commands/mod.ts";
 import { gatewayControl } from "../../processors/gateway_control/mod.ts";
 import { ingestUplink } from "../../processors/ingest/uplink.ts";
-import { readModelsProjector } from "../../processors/readmodels/mod.ts";
-import { timeseriesProjector } from "../../processors/timeseries/mod.ts";
 import type { AiotConfig, Role } from "../config/config.ts";
 import { openEventLog } from "../event_log_from_config.ts";
 import { instrument, type Instrumentation } from "./instrumentation.ts";
 import { startProjectionThread } from "./projection_thread.ts";
+import { runProjectors } from "./projectors.ts";
 import { createEmbeddedBroker, type EmbeddedBroker } from "../mqtt/mod.ts";
 import {
   createExternalBrokerGateway,
@@ -189,15 +188,14 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
   const processors: RunningProcessor[] = [];
   if (config.projectionThread && (has("timeseries") || has("readmodels"))) {
     processors.push(startProjectionThread(config, hooks));
-  } else if (has("timeseries")) {
-    processors.push(
-      runProcessor(timeseriesProjector(timeseries, topics.telemetry), { log, hooks, dlqTopic: topics.dlq }),
-    );
-  }
-  if (has("readmodels") && !config.projectionThread) {
-    processors.push(
-      runProcessor(readModelsProjector(readModels, topics), { log, hooks, dlqTopic: topics.dlq }),
-    );
+  } else {
+    processors.push(...runProjectors({
+      log,
+      topics,
+      hooks,
+      ...(has("timeseries") ? { timeseries } : {}),
+      ...(has("readmodels") ? { readModels } : {}),
+    }));
   }
   const gateway = has("gateway")
     ? await startGateway(config, { log, topics, readModels, instrumentation, brokerAccounts }, processors)

@@ -11,12 +11,11 @@
 /// <reference lib="deno.worker" />
 import os from "node:os";
 import { topicNames } from "../../core/events/topics.ts";
-import { type RunnerHooks, type RunningProcessor, runProcessor } from "../../core/processing/runner.ts";
-import { readModelsProjector } from "../../processors/readmodels/mod.ts";
-import { timeseriesProjector } from "../../processors/timeseries/mod.ts";
+import type { RunnerHooks } from "../../core/processing/runner.ts";
 import type { AiotConfig } from "../config/config.ts";
 import { openEventLog } from "../event_log_from_config.ts";
 import { openReadModels, openTimeSeriesStore } from "../stores_from_config.ts";
+import { runProjectors } from "./projectors.ts";
 
 /** Appends made by the main thread are seen within this time (there is no cross-thread wake-up). */
 const IDLE_RECHECK_MS = 20;
@@ -60,11 +59,7 @@ async function start(config: AiotConfig): Promise<void> {
   const { log } = await openEventLog(own, { idleRecheckMs: IDLE_RECHECK_MS });
   const timeseries = config.roles.includes("timeseries") ? await openTimeSeriesStore(config) : undefined;
   const readModels = config.roles.includes("readmodels") ? await openReadModels(config) : undefined;
-  const options = { log, hooks: forwardingHooks, dlqTopic: topics.dlq };
-  const processors: RunningProcessor[] = [
-    ...(timeseries ? [runProcessor(timeseriesProjector(timeseries, topics.telemetry), options)] : []),
-    ...(readModels ? [runProcessor(readModelsProjector(readModels, topics), options)] : []),
-  ];
+  const processors = runProjectors({ log, topics, hooks: forwardingHooks, timeseries, readModels });
   for (const processor of processors) {
     processor.done.catch((error) => self.postMessage({ type: "failed", message: message(error) }));
   }

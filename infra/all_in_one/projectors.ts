@@ -1,0 +1,28 @@
+/**
+ * The projectors of a process's roles (`timeseries`, `readmodels`) on the generic runner: one
+ * place for what runs where, used on the main thread and by the projection thread alike.
+ */
+import type { TopicNames } from "../../core/events/topics.ts";
+import type { EventLog } from "../../core/log/event_log.ts";
+import { type RunnerHooks, type RunningProcessor, runProcessor } from "../../core/processing/runner.ts";
+import type { ReadModels } from "../../core/readmodels/read_models.ts";
+import type { TimeSeriesStore } from "../../core/timeseries/time_series_store.ts";
+import { readModelsProjector } from "../../processors/readmodels/mod.ts";
+import { timeseriesProjector } from "../../processors/timeseries/mod.ts";
+
+/** Starts a projector for each store given (a store is given when its role runs here). */
+export function runProjectors(
+  { log, topics, hooks, timeseries, readModels }: {
+    log: EventLog;
+    topics: TopicNames;
+    hooks: RunnerHooks;
+    timeseries?: TimeSeriesStore | undefined;
+    readModels?: ReadModels | undefined;
+  },
+): RunningProcessor[] {
+  const options = { log, hooks, dlqTopic: topics.dlq };
+  return [
+    ...(timeseries ? [runProcessor(timeseriesProjector(timeseries, topics.telemetry), options)] : []),
+    ...(readModels ? [runProcessor(readModelsProjector(readModels, topics), options)] : []),
+  ];
+}
