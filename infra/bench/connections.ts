@@ -112,30 +112,38 @@ export async function measureConnections(
   const results: ConnectionsResult[] = [];
   const DEVICES = 10;
 
-  const platform = await startPlatform();
-  try {
-    const tokens: string[] = [];
-    for (let d = 0; d < DEVICES; d++) tokens.push(await platform.register(`bench-conn-${d}`));
-    await sleep(1000);
-    const idle = await memoryOf(platform.pid);
-    const { conns, failed, ms, closed } = await openMany(platform.mqttPort, target, (i) => ({
-      clientId: `c${i}`,
-      username: `bench-conn-${i % DEVICES}`,
-      password: tokens[i % DEVICES]!,
-    }), progress);
+  /** Opens `target` connections to a broker process, holds them, and records its memory. */
+  const measure = async (
+    label: string,
+    broker: { pid: number; port: number },
+    credentials: (i: number) => { clientId: string; username?: string; password?: string },
+  ) => {
+    const idle = await memoryOf(broker.pid);
+    const { conns, failed, ms, closed } = await openMany(broker.port, target, credentials, progress);
     await sleep(5000); // hold; let connection events settle
-    const memory = await memoryOf(platform.pid);
     results.push({
-      label: `all-in-one (embedded, ${DEVICES} devices × ${target / DEVICES} client ids)`,
+      label,
       target,
       connected: conns.length,
       failed,
       connectMs: ms,
       stillOpen: conns.length - closed(),
       idleRssMiB: idle.rssMiB,
-      ...memory,
+      ...await memoryOf(broker.pid),
     });
     for (const conn of conns) conn.close();
+  };
+
+  const platform = await startPlatform();
+  try {
+    const tokens: string[] = [];
+    for (let d = 0; d < DEVICES; d++) tokens.push(await platform.register(`bench-conn-${d}`));
+    await sleep(1000);
+    await measure(
+      `all-in-one (embedded, ${DEVICES} devices × ${target / DEVICES} client ids)`,
+      { pid: platform.pid, port: platform.mqttPort },
+      (i) => ({ clientId: `c${i}`, username: `bench-conn-${i % DEVICES}`, password: tokens[i % DEVICES]! }),
+    );
   } finally {
     await platform.stop();
   }
@@ -143,26 +151,7 @@ export async function measureConnections(
   const raw = await startRawAedes();
   try {
     await sleep(500);
-    const idle = await memoryOf(raw.pid);
-    const { conns, failed, ms, closed } = await openMany(
-      raw.port,
-      target,
-      (i) => ({ clientId: `c${i}` }),
-      progress,
-    );
-    await sleep(5000);
-    const memory = await memoryOf(raw.pid);
-    results.push({
-      label: "plain aedes (no auth)",
-      target,
-      connected: conns.length,
-      failed,
-      connectMs: ms,
-      stillOpen: conns.length - closed(),
-      idleRssMiB: idle.rssMiB,
-      ...memory,
-    });
-    for (const conn of conns) conn.close();
+    await measure("plain aedes (no auth)", raw, (i) => ({ clientId: `c${i}` }));
   } finally {
     await raw.stop();
   }

@@ -10,6 +10,7 @@ import { Kafka, logLevel } from "kafkajs";
 import type { EventLog } from "../../core/log/event_log.ts";
 import { createSqliteEventLog } from "../sqlite/sqlite_event_log.ts";
 import type { Comparison, Sample } from "./harness.ts";
+import { rawKafkaConsume } from "./log_kafka.ts";
 import { benchMessages } from "./log_sqlite.ts";
 
 const BATCH = 1000;
@@ -64,28 +65,6 @@ export async function sqliteReplayComparisons(
   };
 }
 
-async function rawKafkaRead(kafka: Kafka, topic: string, expected: number): Promise<Sample> {
-  const consumer = kafka.consumer({ groupId: `bench-replay-${crypto.randomUUID()}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let units = 0;
-  let finished!: () => void;
-  const all = new Promise<void>((resolve) => (finished = resolve));
-  const started = performance.now();
-  await consumer.run({
-    autoCommit: false,
-    eachBatch: ({ batch }) => {
-      units += batch.messages.length;
-      if (units >= expected) finished();
-      return Promise.resolve();
-    },
-  });
-  await all;
-  const ms = performance.now() - started;
-  await consumer.disconnect();
-  return { units, ms };
-}
-
 export async function kafkaReplayComparisons(
   brokers: string[],
   count: number,
@@ -105,7 +84,10 @@ export async function kafkaReplayComparisons(
   return {
     name: `replay ${count} events (Kafka, 4 partitions)`,
     unit: "events/s",
-    baseline: { label: "kafkajs consumer, fresh group", run: () => rawKafkaRead(kafka, topic, count) },
+    baseline: {
+      label: "kafkajs consumer, fresh group",
+      run: () => rawKafkaConsume(kafka, topic, count, { commit: false }),
+    },
     aiot: { label: "KafkaEventLog.replay", run: () => aiotReplay(log, topic) },
   };
 }

@@ -1,22 +1,7 @@
 /** The gateway seen by an independent client: Debian's mosquitto_pub / mosquitto_sub. */
 import assert from "node:assert/strict";
+import { run } from "../mqtt_external/_mosquitto.ts";
 import { eventsIn, eventually, startGateway, TOKEN, topics } from "./_test_support.ts";
-
-async function run(
-  command: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const output = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" }).output();
-    const text = new TextDecoder();
-    return { code: output.code, stdout: text.decode(output.stdout), stderr: text.decode(output.stderr) };
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new Error(`${command} is missing: install it with "apt-get install -y mosquitto-clients"`);
-    }
-    throw error;
-  }
-}
 
 Deno.test("mosquitto_pub with the device token lands in the log; a wrong password exits non-zero", async () => {
   const gateway = await startGateway();
