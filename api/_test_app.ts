@@ -9,7 +9,7 @@ import { toLogMessage } from "../core/events/codec.ts";
 import type { DomainEvent } from "../core/events/catalog.ts";
 import { topicNames } from "../core/events/topics.ts";
 import { createInMemoryEventLog } from "../core/testing/in_memory_event_log.ts";
-import { createInMemoryReadModels } from "../core/testing/in_memory_read_models.ts";
+import { createInMemoryReadModelStore } from "../core/testing/in_memory_read_model_store.ts";
 import { createInMemoryTimeSeriesStore } from "../core/testing/in_memory_time_series_store.ts";
 import { createInMemoryUserStore } from "../core/testing/in_memory_user_store.ts";
 import { type Role, ROLES } from "../core/users/roles.ts";
@@ -46,7 +46,7 @@ export async function createTestApp(overrides: Partial<AppDeps> = {}): Promise<T
   const topics = topicNames();
   const log = createInMemoryEventLog();
   await log.ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 2 })));
-  const readModels = createInMemoryReadModels();
+  const readModels = createInMemoryReadModelStore();
   const appended: DomainEvent[] = [];
 
   const deps: AppDeps = {

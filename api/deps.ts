@@ -7,9 +7,9 @@ import type { BrokerAccounts } from "../core/devices/broker_accounts.ts";
 import type { DomainEvent } from "../core/events/catalog.ts";
 import type { TopicNames } from "../core/events/topics.ts";
 import type { AppendAck } from "../core/log/event_log.ts";
-import type { ReadModels } from "../core/readmodels/read_models.ts";
 import type { TimeSeriesStore } from "../core/timeseries/time_series_store.ts";
 import type { UserStore } from "../core/users/user_store.ts";
+import type { ReadModelStore } from "../core/readmodels/mod.ts";
 
 /** The result of probing one engine. */
 export interface ReadinessCheck {
@@ -61,7 +61,7 @@ export interface HealthDeps {
 }
 
 export interface AppDeps extends HealthDeps {
-  readModels: ReadModels;
+  readModels: ReadModelStore;
   timeseries: TimeSeriesStore;
   users: UserStore;
   topics: TopicNames;

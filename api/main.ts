@@ -4,5 +4,6 @@
  * projector: writes wait (up to 2 s) for a `readmodels` service to project them. Compose runs the
  * same image with `AIOT_ROLES=api`; this entry point is for running the API alone by hand.
  */
-Deno.env.set("AIOT_ROLES", "api");
-await import("../infra/all_in_one/main.ts");
+import { servePlatform } from "../infra/all_in_one/serve.ts";
+
+await servePlatform({ roles: ["api"], demo: Deno.args.includes("--demo") });

@@ -5,7 +5,7 @@
  * change. On timeout it answers anyway: the write is durable, only its read model lags.
  */
 import type { AppendAck } from "../core/log/event_log.ts";
-import type { ReadModels } from "../core/readmodels/read_models.ts";
+import type { ReadModelStore } from "../core/readmodels/mod.ts";
 
 export interface ProjectionWaitOptions {
   /** The projector's checkpoint name. Default `readmodels`. */
@@ -18,7 +18,7 @@ export interface ProjectionWaitOptions {
 
 /** Resolves true once every ack is projected, false after the timeout. */
 export async function waitForProjection(
-  readModels: ReadModels,
+  readModels: ReadModelStore,
   topic: string,
   acks: readonly AppendAck[],
   options: ProjectionWaitOptions = {},

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { createInMemoryReadModels } from "../core/testing/in_memory_read_models.ts";
+import { createInMemoryReadModelStore } from "../core/testing/in_memory_read_model_store.ts";
 import { eventClock } from "../core/testing/read_model_fixtures.ts";
 import { waitForProjection } from "./projection_wait.ts";
 
 Deno.test("waitForProjection() resolves true once the checkpoint passed every ack", async () => {
-  const readModels = createInMemoryReadModels();
+  const readModels = createInMemoryReadModelStore();
   const c = eventClock();
   const event = c.event("device.registered", "d1", {});
   setTimeout(() => {
@@ -21,7 +21,7 @@ Deno.test("waitForProjection() resolves true once the checkpoint passed every ac
 });
 
 Deno.test("waitForProjection() gives up after timeoutMs", async () => {
-  const readModels = createInMemoryReadModels();
+  const readModels = createInMemoryReadModelStore();
   const started = performance.now();
   const result = await waitForProjection(readModels, "aiot.device", [{ partition: 0, offset: 0 }], {
     timeoutMs: 50,

@@ -3,14 +3,14 @@
  * models when their URLs are set, else SQLite files under the data directory. Drivers of the
  * production engines are loaded only when used, so the embedded default starts light.
  */
-import type { ReadModels } from "../core/readmodels/read_models.ts";
 import type { UserStore } from "../core/users/user_store.ts";
 import type { TimeSeriesStore } from "../core/timeseries/time_series_store.ts";
 import type { AiotConfig } from "./config/config.ts";
-import { createSqlReadModels } from "./readmodels/sql_read_models.ts";
+import { createSqlReadModelStore } from "./readmodels/sql_read_model_store.ts";
 import { createSqlUserStore } from "./readmodels/sql_user_store.ts";
 import { createSqliteSqlDriver } from "./sqlite/sqlite_sql_driver.ts";
 import { createSqliteTimeSeriesStore } from "./sqlite/sqlite_time_series_store.ts";
+import type { ReadModelStore } from "../core/readmodels/mod.ts";
 
 export async function openTimeSeriesStore(config: AiotConfig): Promise<TimeSeriesStore> {
   let store: TimeSeriesStore;
@@ -26,14 +26,14 @@ export async function openTimeSeriesStore(config: AiotConfig): Promise<TimeSerie
   return store;
 }
 
-export async function openReadModels(config: AiotConfig): Promise<ReadModels> {
-  let readModels: ReadModels;
+export async function openReadModels(config: AiotConfig): Promise<ReadModelStore> {
+  let readModels: ReadModelStore;
   if (config.postgresUrl) {
     const { createPostgresSqlDriver } = await import("./postgres/mod.ts");
-    readModels = createSqlReadModels(await createPostgresSqlDriver({ url: config.postgresUrl }));
+    readModels = createSqlReadModelStore(await createPostgresSqlDriver({ url: config.postgresUrl }));
   } else {
     await Deno.mkdir(config.dataDir, { recursive: true });
-    readModels = createSqlReadModels(createSqliteSqlDriver({ path: `${config.dataDir}/readmodels.db` }));
+    readModels = createSqlReadModelStore(createSqliteSqlDriver({ path: `${config.dataDir}/readmodels.db` }));
   }
   await readModels.migrate();
   return readModels;

@@ -8,6 +8,7 @@ import type { AppendAck } from "../../core/log/event_log.ts";
 import type { RegistryDeps } from "../../core/devices/registry.ts";
 import type { AppDeps } from "../deps.ts";
 import { waitForProjection } from "../projection_wait.ts";
+import { getDevice } from "../../core/readmodels/mod.ts";
 
 export interface ApiContext {
   deps: AppDeps;
@@ -33,7 +34,7 @@ export function apiContext(deps: AppDeps): ApiContext {
     newId,
     append,
     registry: {
-      findDevice: (id) => deps.readModels.getDevice(id),
+      findDevice: (id) => getDevice(deps.readModels, id),
       appendDeviceEvents: (events) => append(deps.topics.device, events),
       generateToken: deps.generateToken,
       hashSecret: deps.hashSecret,

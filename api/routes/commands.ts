@@ -10,6 +10,7 @@ import type { ApiContext } from "./api_context.ts";
 import { route } from "./define.ts";
 import { jsonObject } from "./schemas.ts";
 import { definedOnly } from "./validation.ts";
+import { getCommand, getDevice, listCommands } from "../../core/readmodels/mod.ts";
 
 const newCommand = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, "expected 1-128 characters of A-Z a-z 0-9 _ . : -"),
@@ -34,7 +35,7 @@ export function commandRoutes(ctx: ApiContext) {
       body: newCommand,
       responses: { 202: "Requested", 400: "Invalid body", 404: "No such device", 409: "Decommissioned" },
       async handle({ c, params, body, principal }) {
-        const device = await readModels.getDevice(params.id!);
+        const device = await getDevice(readModels, params.id!);
         if (!device) throw new NotFoundError(`Device "${params.id}" does not exist`);
         if (device.status === "decommissioned") {
           throw new ConflictError(`Device "${device.id}" is decommissioned`);
@@ -62,10 +63,10 @@ export function commandRoutes(ctx: ApiContext) {
       query: listQuery,
       responses: { 200: "Commands", 400: "Invalid query", 404: "No such device" },
       async handle({ c, params, query }) {
-        if (!await readModels.getDevice(params.id!)) {
+        if (!await getDevice(readModels, params.id!)) {
           throw new NotFoundError(`Device "${params.id}" does not exist`);
         }
-        const items = await readModels.listCommands({ deviceId: params.id!, ...definedOnly(query) });
+        const items = await listCommands(readModels, { deviceId: params.id!, ...definedOnly(query) });
         return c.json({ items });
       },
     }),
@@ -77,7 +78,7 @@ export function commandRoutes(ctx: ApiContext) {
       permission: "read",
       responses: { 200: "The command", 404: "No such command" },
       async handle({ c, params }) {
-        const command = await readModels.getCommand(params.id!);
+        const command = await getCommand(readModels, params.id!);
         if (!command) throw new NotFoundError(`Command "${params.id}" does not exist`);
         return c.json(command);
       },

@@ -6,12 +6,17 @@
 import { z } from "zod";
 import { createEvent } from "../../core/events/catalog.ts";
 import { ConflictError, NotFoundError } from "../../core/errors.ts";
-import type { DeviceStateRow } from "../../core/readmodels/rows.ts";
 import { parseBucket } from "../../core/timeseries/rollup.ts";
 import { type Aggregation, AGGREGATIONS } from "../../core/timeseries/time_series_store.ts";
 import type { ApiContext } from "./api_context.ts";
 import { route } from "./define.ts";
 import { jsonObject, metricName } from "./schemas.ts";
+import {
+  type DeviceStateRow,
+  getDevice,
+  getDeviceState,
+  listDeviceMetrics,
+} from "../../core/readmodels/mod.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -78,11 +83,11 @@ const stateView = (row: DeviceStateRow) => ({
 export function deviceDataRoutes(ctx: ApiContext) {
   const { readModels, timeseries } = ctx.deps;
   const device = async (id: string) => {
-    const row = await readModels.getDevice(id);
+    const row = await getDevice(readModels, id);
     if (!row) throw new NotFoundError(`Device "${id}" does not exist`);
     return row;
   };
-  const state = async (id: string) => stateView((await readModels.getDeviceState(id)) ?? emptyState(id));
+  const state = async (id: string) => stateView((await getDeviceState(readModels, id)) ?? emptyState(id));
 
   return [
     route({
@@ -116,13 +121,14 @@ export function deviceDataRoutes(ctx: ApiContext) {
     route({
       method: "get",
       path: "/api/v1/devices/{id}/metrics",
-      summary: "Each metric of the device with its latest value",
+      summary: "Each metric of the device with its latest value (by event time), its time and point count",
       tag: "telemetry",
       permission: "read",
       responses: { 200: "Metrics by name", 404: "No such device" },
       async handle({ c, params }) {
         await device(params.id!);
-        return c.json({ items: await timeseries.latest(params.id!) });
+        const rows = await listDeviceMetrics(readModels, params.id!);
+        return c.json({ items: rows.map(({ metric, value, t, count }) => ({ metric, value, t, count })) });
       },
     }),
     route({

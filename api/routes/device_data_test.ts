@@ -1,3 +1,4 @@
+import { createEvent } from "../../core/events/catalog.ts";
 import assert from "node:assert/strict";
 import { createTestApp, T0 } from "../_test_app.ts";
 
@@ -73,15 +74,25 @@ Deno.test("telemetry queries name the bad parameter", async () => {
   );
 });
 
-Deno.test("GET /metrics of a device lists each metric with its latest value", async () => {
+Deno.test("GET /metrics of a device lists each metric with its latest value, time and count", async () => {
   const t = await withTelemetry();
+  const reading = (values: { name: string; value: number | string; ts: number }[]) =>
+    createEvent("telemetry.reported", { values }, { key: "d1", source: "test" });
+  await t.deps.appendEvents(t.deps.topics.telemetry, [
+    reading([{ name: "temperature", value: 20, ts: T0 - 150_000 }]),
+    reading([{ name: "temperature", value: 24, ts: T0 - 80_000 }, {
+      name: "mode",
+      value: "eco",
+      ts: T0 - 80_000,
+    }]),
+    reading([{ name: "temperature", value: 22, ts: T0 - 90_000 }]), // late: counted, not the latest
+  ]);
   const body = await (await t.call("GET", "/api/v1/devices/d1/metrics", { as: "viewer" })).json();
   assert.deepEqual(body, {
-    items: [{ metric: "mode", t: T0 - 80_000, value: "eco" }, {
-      metric: "temperature",
-      t: T0 - 80_000,
-      value: 24,
-    }],
+    items: [
+      { metric: "mode", value: "eco", t: T0 - 80_000, count: 1 },
+      { metric: "temperature", value: 24, t: T0 - 80_000, count: 3 },
+    ],
   });
 });
 

@@ -11,11 +11,11 @@ import {
   updateDevice,
 } from "../../core/devices/registry.ts";
 import { NotFoundError } from "../../core/errors.ts";
-import type { DeviceRow } from "../../core/readmodels/rows.ts";
 import type { ApiContext } from "./api_context.ts";
 import { route } from "./define.ts";
 import { cursorParam, entityId, labelKey, labels, limitParam } from "./schemas.ts";
 import { definedOnly } from "./validation.ts";
+import { type DeviceRow, getDevice, listDevices } from "../../core/readmodels/mod.ts";
 
 const profile = {
   name: z.string().min(1).max(256).optional(),
@@ -50,7 +50,7 @@ export function deviceView(row: DeviceRow) {
 export function deviceRoutes(ctx: ApiContext) {
   const { readModels } = ctx.deps;
   const found = async (id: string) => {
-    const row = await readModels.getDevice(id);
+    const row = await getDevice(readModels, id);
     if (!row) throw new NotFoundError(`Device "${id}" does not exist`);
     return deviceView(row);
   };
@@ -70,7 +70,7 @@ export function deviceRoutes(ctx: ApiContext) {
       },
       async handle({ c, body, principal }) {
         const { id, token } = await registerDevice(ctx.registry, definedOnly(body), principal!.actor);
-        const row = await readModels.getDevice(id);
+        const row = await getDevice(readModels, id);
         // The projection may lag past the wait: answer from the request then.
         const view = row ? deviceView(row) : { id, labels: body.labels ?? {}, status: "active", ...body };
         c.header("Location", `/api/v1/devices/${encodeURIComponent(id)}`);
@@ -86,7 +86,7 @@ export function deviceRoutes(ctx: ApiContext) {
       query: listQuery,
       responses: { 200: "One page; `next` continues", 400: "Invalid query" },
       async handle({ c, query }) {
-        const page = await readModels.listDevices(definedOnly(query));
+        const page = await listDevices(readModels, definedOnly(query));
         return c.json({ items: page.items.map(deviceView), ...(page.next ? { next: page.next } : {}) });
       },
     }),

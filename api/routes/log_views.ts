@@ -9,6 +9,7 @@ import type { ApiContext } from "./api_context.ts";
 import { route } from "./define.ts";
 import { definedOnly } from "./validation.ts";
 import { cursorParam, entityId, limitParam } from "./schemas.ts";
+import { listDlq } from "../../core/readmodels/mod.ts";
 
 const dlqQuery = z.object({ device: entityId.optional(), cursor: cursorParam, limit: limitParam });
 
@@ -30,7 +31,8 @@ export function dlqRoutes(ctx: ApiContext) {
       query: dlqQuery,
       responses: { 200: "One page; `next` continues", 400: "Invalid query" },
       async handle({ c, query }) {
-        const page = await ctx.deps.readModels.listDlq(
+        const page = await listDlq(
+          ctx.deps.readModels,
           definedOnly({ deviceId: query.device, cursor: query.cursor, limit: query.limit }),
         );
         return c.json(page);

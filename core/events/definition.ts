@@ -8,7 +8,7 @@
 
 import type { z } from "zod";
 import type { EventEnvelope } from "./envelope.ts";
-import type { TopicFamily } from "./topics.ts";
+import type { TopicFamily } from "./topic_families.ts";
 
 /** Lifts `data` stored at version `from` to version `from + 1`. */
 export interface Upcaster {

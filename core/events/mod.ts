@@ -43,12 +43,6 @@ export {
   isEventType,
   parseEvent,
 } from "./catalog.ts";
-export {
-  DEFAULT_TOPIC_PREFIX,
-  topicFamilies,
-  type TopicFamily,
-  topicFor,
-  type TopicNames,
-  topicNames,
-} from "./topics.ts";
+export { topicFamilies, type TopicFamily } from "./topic_families.ts";
+export { DEFAULT_TOPIC_PREFIX, topicFor, type TopicNames, topicNames } from "./topics.ts";
 export { decodeEvent, encodeEvent } from "./codec.ts";

@@ -4,11 +4,7 @@
  */
 
 import { eventCatalog, type EventType } from "./catalog.ts";
-
-/** The event families, one topic each. */
-export const topicFamilies = ["telemetry", "device", "command", "ota", "alert", "dlq"] as const;
-
-export type TopicFamily = typeof topicFamilies[number];
+import { topicFamilies, type TopicFamily } from "./topic_families.ts";
 
 /** Topic names by family, e.g. `{ telemetry: "aiot.telemetry", … }`. */
 export type TopicNames = Readonly<Record<TopicFamily, string>>;

@@ -3,7 +3,7 @@
  * a patch value of `null` deletes the key, objects merge recursively, everything else
  * (arrays included) replaces. Inputs are never mutated.
  */
-import type { JsonObject, JsonValue } from "./rows.ts";
+import type { JsonObject, JsonValue } from "./json_value.ts";
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -1,52 +1,77 @@
 /**
  * @module
- * Read models (design §4): the `ReadModels` port with its row types, and the pure reducers every
- * adapter projects through — device registry, device shadow (merge patch, delta, version,
- * connected, lastSeen), command lifecycle and dead-letter rows — plus the batch planner that
- * splits a batch at the checkpoint and computes the changed rows.
+ * Read models (design §4) as data: `defineReadModel` (a table, its columns, `keysOf` and a pure
+ * `evolve`), the registry of every model, the generic `ReadModelStore` port the SQL store and the
+ * in-memory fake implement, the engine-neutral batch planner, and each model's typed queries
+ * (in its own folder: `devices/`, `device_states/`, `commands/`, `dlq/`, `device_metrics/`).
  *
  * ```ts
- * import { evolveDeviceState } from "./mod.ts";
- * // const row = events.reduce(evolveDeviceState, undefined);
+ * import { getDevice } from "./mod.ts";
+ * // const row = await getDevice(store, "pump-1");
  * ```
  */
+export {
+  type AnyReadModel,
+  columnOf,
+  type ColumnType,
+  defineReadModel,
+  type EntryTable,
+  keyId,
+  keyOfRow,
+  keyValues,
+  type ReadModel,
+  type ReadModelMigration,
+  type ReadModelOptions,
+  type RowKey,
+} from "./define.ts";
 export type {
-  CommandRow,
-  CommandStatus,
-  DeviceCredential,
-  DeviceRow,
-  DeviceStateRow,
-  DlqRow,
-  JsonObject,
-  JsonValue,
-} from "./rows.ts";
-export type {
-  ListCommandsOptions,
-  ListDevicesOptions,
-  ListDlqOptions,
   Page,
   ProjectBatch,
+  ProjectOptions,
   ProjectResult,
-  ReadModels,
-} from "./read_models.ts";
-export { jsonEqual, mergePatch, stateDelta } from "./json_patch.ts";
-export { canonicalTime, emptyDeviceState, evolveDevice, evolveDeviceState } from "./device_projection.ts";
-export { commandIdOf, dlqRowOf, evolveCommand, isFinalStatus } from "./command_projection.ts";
+  ReadModelStatus,
+  ReadModelStore,
+  RowFilter,
+  RowQuery,
+} from "./store.ts";
+export { readModels } from "./registry.ts";
 export {
-  isProjected,
-  keysTouchedBy,
-  type PendingEvents,
-  pendingEvents,
-  projectEvents,
-  type ProjectionChanges,
-  type ProjectionKeys,
-  type ProjectionSnapshot,
+  type BatchPlan,
+  type ModelChanges,
+  type ModelPlan,
+  planBatch,
+  projectModel,
+  selectModels,
 } from "./projection.ts";
+export type { JsonObject, JsonValue } from "./json_value.ts";
+export { canonicalTime } from "./canonical_time.ts";
+export { jsonEqual, mergePatch, stateDelta } from "./json_patch.ts";
 export {
   decodeCursor,
   DEFAULT_PAGE_LIMIT,
   encodeCursor,
+  listPage,
+  type ListPageOptions,
   MAX_PAGE_LIMIT,
   pageLimit,
   toPage,
 } from "./pagination.ts";
+export {
+  type DeviceCredential,
+  type DeviceRow,
+  getDevice,
+  listDevices,
+  type ListDevicesOptions,
+} from "./devices/mod.ts";
+export { type DeviceStateRow, emptyDeviceState, getDeviceState } from "./device_states/mod.ts";
+export {
+  type CommandRow,
+  type CommandStatus,
+  getCommand,
+  isFinalStatus,
+  listCommands,
+  type ListCommandsOptions,
+  listOpenCommands,
+} from "./commands/mod.ts";
+export { type DlqRow, listDlq, type ListDlqOptions } from "./dlq/mod.ts";
+export { type DeviceMetricRow, listDeviceMetrics } from "./device_metrics/mod.ts";

@@ -1,8 +1,10 @@
 /**
- * Limits and opaque cursors shared by every `ReadModels` adapter, so pages and cursors are the
+ * Limits, opaque cursors and keyset pages shared by every read model, so pages and cursors are the
  * same whatever the engine. A cursor is the base64url of the last id of a page.
  */
 import { ValidationError } from "../errors.ts";
+import type { ReadModel } from "./define.ts";
+import type { Page, ReadModelStore, RowFilter, RowQuery } from "./store.ts";
 
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 500;
@@ -43,12 +45,41 @@ export function decodeCursor(cursor: string): string {
 }
 
 /** Turns `limit + 1` fetched rows into a page: the extra row only says there is a next page. */
-export function toPage<Row>(
-  rows: Row[],
-  limit: number,
-  idOf: (row: Row) => string,
-): { items: Row[]; next?: string } {
+export function toPage<Row>(rows: Row[], limit: number, idOf: (row: Row) => string): Page<Row> {
   if (rows.length <= limit) return { items: rows };
   const items = rows.slice(0, limit);
   return { items, next: encodeCursor(idOf(items[items.length - 1]!)) };
+}
+
+export interface ListPageOptions<Row> {
+  where?: readonly RowFilter<Row>[];
+  entry?: RowQuery<Row>["entry"];
+  /** Newest (highest key) first; default ascending. */
+  descending?: boolean;
+  /** `next` of the previous page. */
+  cursor?: string | undefined;
+  /** Default 50, at most 500 (larger values are clamped). */
+  limit?: number | undefined;
+}
+
+/** One page of `model`'s rows in key order, after `cursor`: keyset pagination on a one-field key. */
+export async function listPage<Row>(
+  store: ReadModelStore,
+  model: ReadModel<Row, string>,
+  options: ListPageOptions<Row> = {},
+): Promise<Page<Row>> {
+  const limit = pageLimit(options.limit);
+  const field = model.key[0]!;
+  const where = [...(options.where ?? [])];
+  if (options.cursor !== undefined) {
+    const after = decodeCursor(options.cursor) as NonNullable<Row[typeof field]>;
+    where.push({ field, op: options.descending ? "<" : ">", value: after } as RowFilter<Row>);
+  }
+  const rows = await store.list(model, {
+    where,
+    ...(options.entry ? { entry: options.entry } : {}),
+    orderBy: [{ field, desc: options.descending ?? false }],
+    limit: limit + 1,
+  });
+  return toPage(rows, limit, (row) => String(row[field]));
 }

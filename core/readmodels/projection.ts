@@ -1,158 +1,133 @@
 /**
- * One batch through the reducers: which rows a batch touches (so an adapter loads only those),
- * and the rows it changes. Adapters load, call `projectEvents`, and write the result with the
- * checkpoint in one transaction; the fake does the same in memory.
+ * One batch through the registered read models, engine-neutral: split the batch at each model's
+ * checkpoint, collect the keys each model touches (so a store loads only those rows), and fold
+ * the events into the changed rows. Stores load, call `projectModel`, and write the result with
+ * the checkpoints in one transaction; the fake does the same in memory.
  */
 import type { DomainEvent } from "../events/catalog.ts";
-import type { EventEnvelope } from "../events/envelope.ts";
-import { commandIdOf, dlqRowOf, evolveCommand } from "./command_projection.ts";
-import { evolveDevice, evolveDeviceState, isStateEvent } from "./device_projection.ts";
-import type { ProjectBatch } from "./read_models.ts";
-import type { CommandRow, DeviceRow, DeviceStateRow, DlqRow } from "./rows.ts";
+import { type AnyReadModel, keyId, keyOfRow, type RowKey } from "./define.ts";
+import type { ProjectBatch, ProjectResult } from "./store.ts";
 
-const REGISTRY_TYPES: ReadonlySet<string> = new Set([
-  "device.registered",
-  "device.updated",
-  "device.credentials.rotated",
-  "device.decommissioned",
-]);
-
-const PROJECTED_TYPES: ReadonlySet<string> = new Set([
-  ...REGISTRY_TYPES,
-  "device.connected",
-  "device.disconnected",
-  "device.state.reported",
-  "device.state.desired",
-  "telemetry.reported",
-  "command.requested",
-  "command.dispatched",
-  "command.acked",
-  "command.failed",
-  "command.expired",
-  "input.rejected",
-]);
-
-/**
- * True for the event types the read models project. The runner hands over decoded, validated
- * events, so a known type means its `data` matches the catalog schema.
- */
-export function isProjected(event: EventEnvelope): event is DomainEvent {
-  return PROJECTED_TYPES.has(event.type);
-}
-
-/** The ids of the rows a batch reads before it writes. */
-export interface ProjectionKeys {
-  deviceIds: string[];
-  stateIds: string[];
-  commandIds: string[];
-}
-
-/** The current rows of the touched ids; an id without a row is absent. */
-export interface ProjectionSnapshot {
-  devices: ReadonlyMap<string, DeviceRow>;
-  states: ReadonlyMap<string, DeviceStateRow>;
-  commands: ReadonlyMap<string, CommandRow>;
-}
-
-/** The rows to write: every row whose value changed, in its final form. */
-export interface ProjectionChanges {
-  devices: DeviceRow[];
-  states: DeviceStateRow[];
-  commands: CommandRow[];
-  dlq: DlqRow[];
-}
-
-/** The rows `events` may change, by table. */
-export function keysTouchedBy(events: readonly DomainEvent[]): ProjectionKeys {
-  const devices = new Set<string>();
-  const states = new Set<string>();
-  const commands = new Set<string>();
-  for (const event of events) {
-    if (REGISTRY_TYPES.has(event.type)) devices.add(event.key);
-    if (isStateEvent(event)) states.add(event.key);
-    const commandId = commandIdOf(event);
-    if (commandId !== undefined) commands.add(commandId);
-  }
-  return { deviceIds: [...devices], stateIds: [...states], commandIds: [...commands] };
-}
-
-function changed<Row>(before: ReadonlyMap<string, Row>, after: Map<string, Row>): Row[] {
-  const rows: Row[] = [];
-  for (const [id, row] of after) if (before.get(id) !== row) rows.push(row);
-  return rows;
-}
-
-function evolveIn<Row>(
-  rows: Map<string, Row>,
-  id: string,
-  event: DomainEvent,
-  evolve: (row: Row | undefined, event: DomainEvent) => Row | undefined,
-): void {
-  const current = rows.get(id);
-  const next = evolve(current, event);
-  if (next !== undefined && next !== current) rows.set(id, next);
-}
-
-/** Applies `events` in order to `snapshot` (left untouched) and returns what changed. */
-export function projectEvents(
-  snapshot: ProjectionSnapshot,
-  events: readonly DomainEvent[],
-): ProjectionChanges {
-  const devices = new Map(snapshot.devices);
-  const states = new Map(snapshot.states);
-  const commands = new Map(snapshot.commands);
-  const dlq = new Map<string, DlqRow>();
-  for (const event of events) {
-    if (REGISTRY_TYPES.has(event.type)) evolveIn(devices, event.key, event, evolveDevice);
-    if (isStateEvent(event)) evolveIn(states, event.key, event, evolveDeviceState);
-    const commandId = commandIdOf(event);
-    if (commandId !== undefined) evolveIn(commands, commandId, event, evolveCommand);
-    if (event.type === "input.rejected") dlq.set(event.id, dlqRowOf(event));
-  }
-  return {
-    devices: changed(snapshot.devices, devices),
-    states: changed(snapshot.states, states),
-    commands: changed(snapshot.commands, commands),
-    dlq: [...dlq.values()],
-  };
-}
-
-/** The part of a batch at or after the checkpoint, and the checkpoint after it. */
-export interface PendingEvents {
-  /** Projected events at or after the checkpoint, in order. */
+/** The part of a batch one model still has to apply. */
+export interface ModelPlan {
+  model: AnyReadModel;
+  /** Events of the model's types at or after its checkpoint, in order. */
   events: DomainEvent[];
-  /** Events at or after the checkpoint (projected or not). */
-  applied: number;
-  /** Events below the checkpoint: already applied by an earlier delivery. */
-  skipped: number;
-  /** The checkpoint to store: one past the last offset, never lower than `checkpoint`. */
+  /** The distinct rows those events touch. */
+  keys: RowKey[];
+  /** The checkpoint to store: one past the batch's last offset, never lower than the stored one. */
   nextOffset: number | undefined;
+  /** Whether the checkpoint moves (false when the whole batch is below it). */
+  advances: boolean;
 }
 
-/**
- * Splits `batch` at `checkpoint` (the next offset to apply, `undefined` when none is stored).
- * Throws a `RangeError` when offsets are missing, negative or not increasing.
- */
-export function pendingEvents(batch: ProjectBatch, checkpoint: number | undefined): PendingEvents {
+export interface BatchPlan extends ProjectResult {
+  plans: ModelPlan[];
+}
+
+/** Throws a `RangeError` when offsets are missing, negative or not increasing. */
+function checkOffsets(batch: ProjectBatch): void {
   const { events, offsets } = batch;
   if (events.length !== offsets.length) {
     throw new RangeError(`Cannot project ${events.length} events with ${offsets.length} offsets`);
   }
-  const from = checkpoint ?? 0;
-  const pending: DomainEvent[] = [];
-  let applied = 0;
   let last = -1;
-  for (let i = 0; i < events.length; i++) {
-    const offset = offsets[i]!;
+  for (const offset of offsets) {
     if (!Number.isSafeInteger(offset) || offset < 0 || offset <= last) {
       throw new RangeError(`Cannot project offset ${offset} after ${last}: offsets must increase`);
     }
     last = offset;
-    if (offset < from) continue;
-    applied++;
-    const event = events[i]!;
-    if (isProjected(event)) pending.push(event);
   }
-  const nextOffset = applied > 0 ? last + 1 : checkpoint;
-  return { events: pending, applied, skipped: events.length - applied, nextOffset };
+}
+
+/**
+ * Splits `batch` for each of `models` at its checkpoint (`checkpoints.get(name)`, the next offset
+ * to apply; absent: none stored). The runner hands over decoded, validated events, so a type a
+ * model lists means its `data` matches the catalog schema.
+ */
+export function planBatch(
+  models: readonly AnyReadModel[],
+  batch: ProjectBatch,
+  checkpoints: ReadonlyMap<string, number | undefined>,
+): BatchPlan {
+  checkOffsets(batch);
+  const { events, offsets } = batch;
+  const last = offsets.length === 0 ? -1 : offsets[offsets.length - 1]!;
+  let applied = 0;
+  const plans = models.map((model): ModelPlan => {
+    const checkpoint = checkpoints.get(model.name);
+    const from = checkpoint ?? 0;
+    let first = 0;
+    while (first < offsets.length && offsets[first]! < from) first++;
+    applied = Math.max(applied, events.length - first);
+    const mine: DomainEvent[] = [];
+    const keys = new Map<string, RowKey>();
+    for (let i = first; i < events.length; i++) {
+      const event = events[i]! as DomainEvent;
+      if (!model.eventTypes.has(event.type)) continue;
+      mine.push(event);
+      for (const key of model.keysOf(event)) keys.set(keyId(key), key);
+    }
+    const advances = first < events.length;
+    return {
+      model,
+      events: mine,
+      keys: [...keys.values()],
+      nextOffset: advances ? last + 1 : checkpoint,
+      advances,
+    };
+  });
+  return { plans, applied, skipped: events.length - applied };
+}
+
+/** The rows to write for one model: changed rows in their final form, and removed keys. */
+export interface ModelChanges<Row> {
+  upserts: Row[];
+  deletes: RowKey[];
+}
+
+/**
+ * Applies `events` in order to `snapshot` (the current rows of the touched keys, by `keyId`; left
+ * untouched) and returns what changed.
+ */
+export function projectModel<Row>(
+  model: AnyReadModel,
+  snapshot: ReadonlyMap<string, Row>,
+  events: readonly DomainEvent[],
+): ModelChanges<Row> {
+  const rows = new Map<string, Row | undefined>(snapshot);
+  for (const event of events) {
+    for (const key of model.keysOf(event)) {
+      const id = keyId(key);
+      const current = rows.get(id);
+      if (model.immutable && current !== undefined) continue; // the first write wins
+      const next = model.evolve(current, event, key) as Row | undefined;
+      if (next !== current) rows.set(id, next);
+    }
+  }
+  const upserts: Row[] = [];
+  const deletes: RowKey[] = [];
+  for (const [id, row] of rows) {
+    const before = snapshot.get(id);
+    if (row === before) continue;
+    if (row === undefined) deletes.push(keyOfRow(model, before));
+    else upserts.push(row);
+  }
+  return { upserts, deletes };
+}
+
+/** The names of `models`, checked against the registry: an unknown name is a `RangeError`. */
+export function selectModels(
+  models: readonly AnyReadModel[],
+  names: readonly string[] | undefined,
+): readonly AnyReadModel[] {
+  if (names === undefined) return models;
+  for (const name of names) {
+    if (!models.some((m) => m.name === name)) {
+      throw new RangeError(
+        `Unknown read model "${name}": expected one of ${models.map((m) => m.name).join(", ")}`,
+      );
+    }
+  }
+  return models.filter((m) => names.includes(m.name));
 }

@@ -1,15 +1,25 @@
-/** Shared pieces of the `ReadModels` contract suite: the factory, batches and a full dump. */
+/** Shared pieces of the `ReadModelStore` contract suite: the factory, batches and a full dump. */
 import type { DomainEvent } from "../events/catalog.ts";
-import type { ProjectBatch, ReadModels } from "../readmodels/read_models.ts";
-import type { CommandRow, DeviceRow, DeviceStateRow, DlqRow } from "../readmodels/rows.ts";
-import type { WriteFaults } from "./in_memory_read_models.ts";
+import type { WriteFaults } from "./in_memory_read_model_store.ts";
+import {
+  type CommandRow,
+  type DeviceRow,
+  type DeviceStateRow,
+  type DlqRow,
+  getDeviceState,
+  listCommands,
+  listDevices,
+  listDlq,
+  type ProjectBatch,
+  type ReadModelStore,
+} from "../readmodels/mod.ts";
 
 export interface ReadModelsFactory {
   /**
    * Migrated read models holding no rows and no checkpoints. The contract closes them. While
    * `faults.failWritesTo` is set, the adapter's writes to that table must throw mid-transaction.
    */
-  newReadModels(faults: WriteFaults): Promise<ReadModels>;
+  newReadModels(faults: WriteFaults): Promise<ReadModelStore>;
 }
 
 export interface ReadModelsContractCase {
@@ -20,7 +30,7 @@ export interface ReadModelsContractCase {
 /** Runs `fn` on fresh read models and closes them. */
 export async function withReadModels(
   factory: ReadModelsFactory,
-  fn: (rm: ReadModels, faults: WriteFaults) => Promise<void>,
+  fn: (rm: ReadModelStore, faults: WriteFaults) => Promise<void>,
 ): Promise<void> {
   const faults: WriteFaults = {};
   const rm = await factory.newReadModels(faults);
@@ -50,17 +60,18 @@ export interface ReadModelsDump {
   dlq: DlqRow[];
 }
 
-export async function dump(rm: ReadModels, deviceIds: string[]): Promise<ReadModelsDump> {
+export async function dump(rm: ReadModelStore, deviceIds: string[]): Promise<ReadModelsDump> {
   const devices: DeviceRow[] = [];
   let cursor: string | undefined;
   do {
-    const page = await rm.listDevices({ limit: 500, ...(cursor === undefined ? {} : { cursor }) });
+    const page = await listDevices(rm, { limit: 500, ...(cursor === undefined ? {} : { cursor }) });
     devices.push(...page.items);
     cursor = page.next;
   } while (cursor !== undefined);
-  const states = await Promise.all(deviceIds.map((id) => rm.getDeviceState(id)));
-  const commands = (await Promise.all(deviceIds.map((deviceId) => rm.listCommands({ deviceId, limit: 500 }))))
-    .flat();
-  const dlq = (await rm.listDlq({ limit: 500 })).items;
+  const states = await Promise.all(deviceIds.map((id) => getDeviceState(rm, id)));
+  const commands =
+    (await Promise.all(deviceIds.map((deviceId) => listCommands(rm, { deviceId, limit: 500 }))))
+      .flat();
+  const dlq = (await listDlq(rm, { limit: 500 })).items;
   return { devices, states, commands, dlq };
 }

@@ -1,20 +1,20 @@
-/** `ReadModels` contract: device listing by label with keyset pagination, and the DLQ listing. */
+/** `ReadModelStore` contract: device listing by label with keyset pagination, and the DLQ listing. */
 import assert from "node:assert/strict";
 import { ValidationError } from "../errors.ts";
 import type { DomainEvent } from "../events/catalog.ts";
-import type { ReadModels } from "../readmodels/read_models.ts";
 import { batchOf, type ReadModelsContractCase, withReadModels } from "./_read_models_contract_kit.ts";
 import { eventClock } from "./read_model_fixtures.ts";
+import { getDevice, listDevices, listDlq, type ReadModelStore } from "../readmodels/mod.ts";
 
 async function collect(
-  rm: ReadModels,
+  rm: ReadModelStore,
   options: { label?: { key: string; value: string }; limit?: number },
 ): Promise<{ ids: string[]; pages: number }> {
   const ids: string[] = [];
   let pages = 0;
   let cursor: string | undefined;
   do {
-    const page = await rm.listDevices({ ...options, ...(cursor === undefined ? {} : { cursor }) });
+    const page = await listDevices(rm, { ...options, ...(cursor === undefined ? {} : { cursor }) });
     ids.push(...page.items.map((d) => d.id));
     pages++;
     cursor = page.next;
@@ -41,8 +41,8 @@ export const listingCases: ReadModelsContractCase[] = [
         const all = await collect(rm, { limit: 50 });
         assert.deepEqual(all.ids, Array.from({ length: 120 }, (_, i) => pad(i)));
         assert.equal(all.pages, 3);
-        assert.equal((await rm.listDevices()).items.length, 50, "default limit 50");
-        assert.equal((await rm.listDevices({ limit: 10_000 })).items.length, 120, "limit clamped to 500");
+        assert.equal((await listDevices(rm)).items.length, 50, "default limit 50");
+        assert.equal((await listDevices(rm, { limit: 10_000 })).items.length, 120, "limit clamped to 500");
         const paris = await collect(rm, { label: { key: "site", value: "paris" }, limit: 7 });
         assert.deepEqual(paris.ids, Array.from({ length: 40 }, (_, i) => pad(i * 3)));
         assert.equal(paris.pages, 6);
@@ -59,15 +59,15 @@ export const listingCases: ReadModelsContractCase[] = [
           "old labels are gone",
         );
         assert.deepEqual(
-          (await rm.getDevice(pad(1)))?.labels,
+          (await getDevice(rm, pad(1)))?.labels,
           { site: "lyon", n: "1" },
           "labels kept on rename",
         );
-        const exact = await rm.listDevices({ label: { key: "site", value: "paris" }, limit: 39 });
+        const exact = await listDevices(rm, { label: { key: "site", value: "paris" }, limit: 39 });
         assert.equal(exact.next, undefined, "no cursor when the page holds the rest");
-        assert.deepEqual((await rm.listDevices({ label: { key: "site", value: "berlin" } })).items, []);
-        await assert.rejects(rm.listDevices({ cursor: "%%not-a-cursor%%" }), ValidationError);
-        await assert.rejects(rm.listDevices({ limit: 0 }), RangeError);
+        assert.deepEqual((await listDevices(rm, { label: { key: "site", value: "berlin" } })).items, []);
+        await assert.rejects(listDevices(rm, { cursor: "%%not-a-cursor%%" }), ValidationError);
+        await assert.rejects(listDevices(rm, { limit: 0 }), RangeError);
       }),
   },
   {
@@ -85,10 +85,10 @@ export const listingCases: ReadModelsContractCase[] = [
         await rm.project(batchOf(events.slice(0, 10), 0));
         await rm.project(batchOf(events.slice(10), 10));
         const newest = events.map((e) => e.id).reverse();
-        const first = await rm.listDlq({ limit: 10 });
+        const first = await listDlq(rm, { limit: 10 });
         assert.deepEqual(first.items.map((r) => r.id), newest.slice(0, 10));
         assert.ok(first.next !== undefined);
-        const rest = await rm.listDlq({ limit: 100, cursor: first.next });
+        const rest = await listDlq(rm, { limit: 100, cursor: first.next });
         assert.deepEqual(rest.items.map((r) => r.id), newest.slice(10));
         assert.equal(rest.next, undefined);
         const row = first.items[0]!;
@@ -99,9 +99,9 @@ export const listingCases: ReadModelsContractCase[] = [
           reason: "reason 24",
           payload: btoa("payload 24"),
         });
-        const d1 = await rm.listDlq({ deviceId: "d1", limit: 4 });
+        const d1 = await listDlq(rm, { deviceId: "d1", limit: 4 });
         assert.deepEqual(d1.items.map((r) => r.reason), ["reason 23", "reason 21", "reason 17", "reason 15"]);
-        const d1Next = await rm.listDlq({
+        const d1Next = await listDlq(rm, {
           deviceId: "d1",
           limit: 100,
           ...(d1.next ? { cursor: d1.next } : {}),

@@ -1,5 +1,5 @@
 /**
- * `ReadModels` contract: exactly-once projection. The checkpoint moves with the rows in one
+ * `ReadModelStore` contract: exactly-once projection. The checkpoint moves with the rows in one
  * transaction, so redelivery never double-applies, a failure leaves nothing behind, and a rebuild
  * from offset 0 equals the live models.
  */
@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import type { DomainEvent } from "../events/catalog.ts";
 import { batchOf, dump, type ReadModelsContractCase, withReadModels } from "./_read_models_contract_kit.ts";
 import { credential, type EventClock, eventClock, fixtureTime } from "./read_model_fixtures.ts";
+import { getCommand, getDevice, getDeviceState } from "../readmodels/mod.ts";
 
 /** A mixed history of 3 devices touching every projection. */
 function history(c: EventClock): DomainEvent[] {
@@ -75,7 +76,7 @@ export const exactlyOnceCases: ReadModelsContractCase[] = [
           type: "alert.raised",
         } as unknown as DomainEvent;
         assert.deepEqual(await rm.project(batchOf([alert], 7)), { applied: 1, skipped: 0 });
-        assert.equal(await rm.getDevice("z"), undefined);
+        assert.equal(await getDevice(rm, "z"), undefined);
         assert.equal(await rm.checkpoint("readmodels", "aiot.device", 0), 8);
         await rm.project(batchOf([c.event("device.registered", "y", {})], 3, 1));
         assert.equal(await rm.checkpoint("readmodels", "aiot.device", 1), 4);
@@ -121,13 +122,13 @@ export const exactlyOnceCases: ReadModelsContractCase[] = [
         faults.failWritesTo = "commands";
         await assert.rejects(rm.project(batch));
         faults.failWritesTo = undefined;
-        assert.equal((await rm.getDevice("a"))?.name, "before");
-        assert.equal(await rm.getDevice("b"), undefined);
-        assert.equal(await rm.getDeviceState("b"), undefined);
+        assert.equal((await getDevice(rm, "a"))?.name, "before");
+        assert.equal(await getDevice(rm, "b"), undefined);
+        assert.equal(await getDeviceState(rm, "b"), undefined);
         assert.equal(await rm.checkpoint("readmodels", "aiot.device", 0), 1);
         assert.deepEqual(await rm.project(batch), { applied: 4, skipped: 0 });
-        assert.equal((await rm.getDevice("a"))?.name, "after");
-        assert.equal((await rm.getCommand("cb"))?.status, "requested");
+        assert.equal((await getDevice(rm, "a"))?.name, "after");
+        assert.equal((await getCommand(rm, "cb"))?.status, "requested");
       }),
   },
 ];

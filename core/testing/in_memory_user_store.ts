@@ -3,8 +3,6 @@
  * the SQL store (unique names, the last admin stays, newest-first audit pages).
  */
 import { ConflictError } from "../errors.ts";
-import { decodeCursor, pageLimit, toPage } from "../readmodels/pagination.ts";
-import type { Page } from "../readmodels/read_models.ts";
 import type {
   ApiTokenInfo,
   AuditRecord,
@@ -13,6 +11,7 @@ import type {
   UserRecord,
   UserStore,
 } from "../users/user_store.ts";
+import { decodeCursor, type Page, pageLimit, toPage } from "../readmodels/mod.ts";
 
 const byKey = <T>(key: (row: T) => string) => (a: T, b: T) => key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 

@@ -4,7 +4,7 @@
  */
 export { type ContractCase, eventLogContract, type EventLogFactory } from "./event_log_contract.ts";
 export { createInMemoryEventLog } from "./in_memory_event_log.ts";
-export { createInMemoryReadModels, type ReadModelTable, type WriteFaults } from "./in_memory_read_models.ts";
+export { createInMemoryReadModelStore, type WriteFaults } from "./in_memory_read_model_store.ts";
 export {
   batchOf,
   readModelsContract,

@@ -1,9 +1,9 @@
 /**
- * The one contract every `ReadModels` passes: the in-memory fake, SQLite and PostgreSQL. Each
+ * The one contract every `ReadModelStore` passes: the in-memory fake, SQLite and PostgreSQL. Each
  * adapter's test file registers the cases with its own factory:
  *
  * ```ts
- * for (const c of readModelsContract) Deno.test(`ReadModels contract [sqlite] › ${c.name}`, () => c.run(factory));
+ * for (const c of readModelsContract) Deno.test(`ReadModelStore contract [sqlite] › ${c.name}`, () => c.run(factory));
  * ```
  */
 import assert from "node:assert/strict";
@@ -11,6 +11,8 @@ import { batchOf, type ReadModelsContractCase, withReadModels } from "./_read_mo
 import { exactlyOnceCases } from "./_read_models_contract_once.ts";
 import { listingCases } from "./_read_models_contract_listing.ts";
 import { credential, eventClock, fixtureTime } from "./read_model_fixtures.ts";
+import { listDeviceMetrics } from "../readmodels/device_metrics/queries.ts";
+import { getCommand, getDevice, getDeviceState, listCommands, listDevices } from "../readmodels/mod.ts";
 
 export { batchOf, type ReadModelsContractCase, type ReadModelsFactory } from "./_read_models_contract_kit.ts";
 
@@ -28,7 +30,7 @@ const projectionCases: ReadModelsContractCase[] = [
           }, 10),
           c.event("device.updated", "d1", { model: "B-2", labels: { site: "lyon", floor: "2" } }, 20),
         ], 0));
-        assert.deepEqual(await rm.getDevice("d1"), {
+        assert.deepEqual(await getDevice(rm, "d1"), {
           id: "d1",
           name: "Boiler",
           model: "B-2",
@@ -41,15 +43,15 @@ const projectionCases: ReadModelsContractCase[] = [
         await rm.project(
           batchOf([c.event("device.credentials.rotated", "d1", { credential: credential("b") }, 30)], 2),
         );
-        assert.deepEqual((await rm.getDevice("d1"))?.credential, credential("b"));
+        assert.deepEqual((await getDevice(rm, "d1"))?.credential, credential("b"));
         await rm.project(batchOf([c.event("device.decommissioned", "d1", { reason: "gone" }, 40)], 3));
-        const row = await rm.getDevice("d1");
+        const row = await getDevice(rm, "d1");
         assert.equal(row?.status, "decommissioned");
         assert.equal(row?.credential, undefined);
         assert.equal(row?.updatedAt, fixtureTime(40));
-        const listed = await rm.listDevices();
+        const listed = await listDevices(rm);
         assert.deepEqual(listed.items.map((d) => [d.id, d.status]), [["d1", "decommissioned"]]);
-        assert.equal(await rm.getDevice("nobody"), undefined);
+        assert.equal(await getDevice(rm, "nobody"), undefined);
       }),
   },
   {
@@ -74,7 +76,7 @@ const projectionCases: ReadModelsContractCase[] = [
             7,
           ),
         ], 2));
-        assert.deepEqual(await rm.getDeviceState("d1"), {
+        assert.deepEqual(await getDeviceState(rm, "d1"), {
           deviceId: "d1",
           reported: { mode: "eco", fan: { speed: 2, on: true }, "ü key": "ü" },
           desired: { mode: "eco", fan: { speed: 3, on: true } },
@@ -86,9 +88,9 @@ const projectionCases: ReadModelsContractCase[] = [
         await rm.project(batchOf([
           c.event("device.state.desired", "d1", { patch: { fan: null }, by: "alice" }, 8),
         ], 3));
-        const row = await rm.getDeviceState("d1");
+        const row = await getDeviceState(rm, "d1");
         assert.deepEqual([row?.desired, row?.delta, row?.version], [{ mode: "eco" }, {}, 4]);
-        assert.equal(await rm.getDeviceState("nobody"), undefined);
+        assert.equal(await getDeviceState(rm, "nobody"), undefined);
       }),
   },
   {
@@ -100,14 +102,14 @@ const projectionCases: ReadModelsContractCase[] = [
           c.event("device.connected", "d1", { clientId: "d1", protocol: "mqtts" }, 100),
           c.event("telemetry.reported", "d1", { values: [{ name: "t", value: 1, ts: 1 }] }, 200),
         ], 0));
-        let row = await rm.getDeviceState("d1");
+        let row = await getDeviceState(rm, "d1");
         assert.deepEqual([row?.connected, row?.lastSeen, row?.version], [true, fixtureTime(200), 0]);
         await rm.project(batchOf([
           c.event("telemetry.reported", "d1", { values: [{ name: "t", value: 2, ts: 1 }] }, 150),
           c.event("device.state.desired", "d1", { patch: { x: 1 }, by: "alice" }, 300),
           c.event("device.disconnected", "d1", { clientId: "d1", reason: "keepalive_timeout" }, 250),
         ], 2));
-        row = await rm.getDeviceState("d1");
+        row = await getDeviceState(rm, "d1");
         assert.deepEqual([row?.connected, row?.lastSeen, row?.version], [false, fixtureTime(250), 1]);
       }),
   },
@@ -138,7 +140,7 @@ const projectionCases: ReadModelsContractCase[] = [
           c.event("command.acked", "d1", { commandId: "c2", status: "error", error: "busy" }, 41),
           c.event("command.failed", "d1", { commandId: "c2", reason: "late" }, 42),
         ], 7));
-        assert.deepEqual(await rm.getCommand("c1"), {
+        assert.deepEqual(await getCommand(rm, "c1"), {
           id: "c1",
           deviceId: "d1",
           name: "reboot",
@@ -152,21 +154,48 @@ const projectionCases: ReadModelsContractCase[] = [
           expiresAt: fixtureTime(610),
           requestedBy: "alice",
         });
-        const c2 = await rm.getCommand("c2");
+        const c2 = await getCommand(rm, "c2");
         assert.deepEqual([c2?.status, c2?.ackStatus, c2?.error, c2?.completedAt], [
           "acked",
           "error",
           "busy",
           fixtureTime(41),
         ]);
-        assert.equal(await rm.getCommand("never-requested"), undefined);
-        const all = await rm.listCommands({ deviceId: "d1" });
+        assert.equal(await getCommand(rm, "never-requested"), undefined);
+        const all = await listCommands(rm, { deviceId: "d1" });
         assert.deepEqual(all.map((r) => r.id), ["c3", "c2", "c1"], "newest first");
-        assert.deepEqual((await rm.listCommands({ deviceId: "d1", status: "requested" })).map((r) => r.id), [
+        assert.deepEqual((await listCommands(rm, { deviceId: "d1", status: "requested" })).map((r) => r.id), [
           "c3",
         ]);
-        assert.deepEqual((await rm.listCommands({ deviceId: "d1", limit: 1 })).map((r) => r.id), ["c3"]);
-        assert.deepEqual(await rm.listCommands({ deviceId: "d2" }), []);
+        assert.deepEqual((await listCommands(rm, { deviceId: "d1", limit: 1 })).map((r) => r.id), ["c3"]);
+        assert.deepEqual(await listCommands(rm, { deviceId: "d2" }), []);
+      }),
+  },
+  {
+    name: "projects device metrics: latest value by event time, point counts, any value type",
+    run: (f) =>
+      withReadModels(f, async (rm) => {
+        const c = eventClock();
+        await rm.project(batchOf([
+          c.event("telemetry.reported", "d1", {
+            values: [{ name: "temp", value: 21.5, ts: 2_000 }, { name: "door", value: true, ts: 2_000 }],
+          }),
+          c.event("telemetry.reported", "d2", { values: [{ name: "temp", value: 1, ts: 9_000 }] }),
+        ], 0));
+        await rm.project(batchOf([
+          c.event("telemetry.reported", "d1", {
+            values: [{ name: "temp", value: 19, ts: 1_000 }, { name: "mode", value: "eco", ts: 1_500 }],
+          }),
+        ], 2));
+        assert.deepEqual(await listDeviceMetrics(rm, "d1"), [
+          { deviceId: "d1", metric: "door", value: true, t: 2_000, count: 1 },
+          { deviceId: "d1", metric: "mode", value: "eco", t: 1_500, count: 1 },
+          { deviceId: "d1", metric: "temp", value: 21.5, t: 2_000, count: 2 },
+        ]);
+        assert.deepEqual((await listDeviceMetrics(rm, "d2")).map((m) => [m.metric, m.value, m.count]), [
+          ["temp", 1, 1],
+        ]);
+        assert.deepEqual(await listDeviceMetrics(rm, "nobody"), []);
       }),
   },
 ];

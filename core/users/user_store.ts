@@ -4,8 +4,8 @@
  * from the event log (passwords and token hashes must never enter it), so it is never cleared by
  * a rebuild; it may share the read models' database.
  */
-import type { Page } from "../readmodels/read_models.ts";
 import type { Role } from "./roles.ts";
+import type { Page } from "../readmodels/mod.ts";
 
 /** A stored secret: only a slow hash of it (scrypt for passwords). */
 export interface PasswordHash {

@@ -9,18 +9,18 @@ import type { Instrumentation } from "./instrumentation.ts";
 import type { TopicNames } from "../../core/events/topics.ts";
 import { toLogMessage } from "../../core/events/codec.ts";
 import type { EventLog } from "../../core/log/event_log.ts";
-import type { ReadModels } from "../../core/readmodels/read_models.ts";
 import type { TimeSeriesStore } from "../../core/timeseries/time_series_store.ts";
 import { ensureAdmin } from "../../core/users/ensure_admin.ts";
 import type { UserStore } from "../../core/users/user_store.ts";
 import { generateToken, hashSecret, verifySecret } from "../auth/secrets.ts";
 import type { AiotConfig } from "../config/config.ts";
+import type { ReadModelStore } from "../../core/readmodels/mod.ts";
 
 export interface ApiEngines {
   log: EventLog;
   topics: TopicNames;
   timeseries: TimeSeriesStore;
-  readModels: ReadModels;
+  readModels: ReadModelStore;
   users: UserStore;
   readiness: AppDeps["readiness"];
   /** The SSE hub, where this process serves `/stream`. */

@@ -6,7 +6,6 @@
 import { type TopicNames, topicNames } from "../../core/events/topics.ts";
 import type { EventLog } from "../../core/log/event_log.ts";
 import { type RunningProcessor, runProcessor } from "../../core/processing/runner.ts";
-import type { ReadModels } from "../../core/readmodels/read_models.ts";
 import type { TimeSeriesStore } from "../../core/timeseries/time_series_store.ts";
 import type { ReadinessCheck } from "../../api/deps.ts";
 import type { BrokerAccounts } from "../../core/devices/broker_accounts.ts";
@@ -19,6 +18,9 @@ import { openEventLog } from "../event_log_from_config.ts";
 import { instrument, type Instrumentation } from "./instrumentation.ts";
 import { startProjectionThread } from "./projection_thread.ts";
 import { runProjectors } from "./projectors.ts";
+import { rebuildStaleReadModels } from "./stale_read_models.ts";
+
+const logLine = (line: string) => console.error(line);
 import { createEmbeddedBroker, type EmbeddedBroker } from "../mqtt/mod.ts";
 import {
   createExternalBrokerGateway,
@@ -27,6 +29,12 @@ import {
 import { openReadModels, openTimeSeriesStore, openUserStore } from "../stores_from_config.ts";
 import { openBrokerAccounts } from "../broker_accounts_from_config.ts";
 import type { UserStore } from "../../core/users/user_store.ts";
+import {
+  getDevice,
+  getDeviceState,
+  listOpenCommands,
+  type ReadModelStore,
+} from "../../core/readmodels/mod.ts";
 
 export interface Platform {
   config: AiotConfig;
@@ -34,7 +42,7 @@ export interface Platform {
   log: EventLog;
   engines: { log: string; timeseries: string; readModels: string };
   timeseries: TimeSeriesStore;
-  readModels: ReadModels;
+  readModels: ReadModelStore;
   users: UserStore;
   instrumentation: Instrumentation;
   /** The MQTT gateway, in processes with the `gateway` role. */
@@ -98,7 +106,7 @@ async function startGateway(
   { log, topics, readModels, instrumentation, brokerAccounts }: {
     log: EventLog;
     topics: TopicNames;
-    readModels: ReadModels;
+    readModels: ReadModelStore;
     instrumentation: Instrumentation;
     brokerAccounts: BrokerAccounts | undefined;
   },
@@ -125,7 +133,7 @@ async function startGateway(
     : await createEmbeddedBroker({
       log,
       topicPrefix: config.topicPrefix,
-      directory: { findDevice: (id) => readModels.getDevice(id) },
+      directory: { findDevice: (id) => getDevice(readModels, id) },
       ingest,
       mqttPort: config.mqtt.port,
       host: config.mqtt.host,
@@ -141,7 +149,7 @@ async function startGateway(
     gateway: broker,
     topics,
     loadOpenCommands: async () =>
-      (await readModels.listOpenCommands()).map((c) => ({
+      (await listOpenCommands(readModels)).map((c) => ({
         id: c.id,
         deviceId: c.deviceId,
         name: c.name,
@@ -149,7 +157,7 @@ async function startGateway(
         dispatched: c.status === "dispatched",
         ...(c.params ? { params: c.params } : {}),
       })),
-    desiredDelta: async (id) => (await readModels.getDeviceState(id))?.delta,
+    desiredDelta: async (id) => (await getDeviceState(readModels, id))?.delta,
   });
   await commands.init();
   processors.push(
@@ -189,6 +197,9 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
   if (config.projectionThread && (has("timeseries") || has("readmodels"))) {
     processors.push(startProjectionThread(config, hooks));
   } else {
+    if (has("readmodels")) {
+      await rebuildStaleReadModels({ log, topics, store: readModels, progress: logLine });
+    }
     processors.push(...runProjectors({
       log,
       topics,

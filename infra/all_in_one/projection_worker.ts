@@ -16,6 +16,7 @@ import type { AiotConfig } from "../config/config.ts";
 import { openEventLog } from "../event_log_from_config.ts";
 import { openReadModels, openTimeSeriesStore } from "../stores_from_config.ts";
 import { runProjectors } from "./projectors.ts";
+import { rebuildStaleReadModels } from "./stale_read_models.ts";
 
 /** Appends made by the main thread are seen within this time (there is no cross-thread wake-up). */
 const IDLE_RECHECK_MS = 20;
@@ -59,6 +60,9 @@ async function start(config: AiotConfig): Promise<void> {
   const { log } = await openEventLog(own, { idleRecheckMs: IDLE_RECHECK_MS });
   const timeseries = config.roles.includes("timeseries") ? await openTimeSeriesStore(config) : undefined;
   const readModels = config.roles.includes("readmodels") ? await openReadModels(config) : undefined;
+  if (readModels) {
+    await rebuildStaleReadModels({ log, topics, store: readModels, progress: (line) => console.error(line) });
+  }
   const processors = runProjectors({ log, topics, hooks: forwardingHooks, timeseries, readModels });
   for (const processor of processors) {
     processor.done.catch((error) => self.postMessage({ type: "failed", message: message(error) }));

@@ -12,10 +12,12 @@ import { toLogMessage } from "../../core/events/codec.ts";
 import { topicNames } from "../../core/events/topics.ts";
 import { readModelsProjector } from "../../processors/readmodels/mod.ts";
 import { timeseriesProjector } from "../../processors/timeseries/mod.ts";
-import { rebuildProjection } from "../cli/rebuild.ts";
+import { rebuildProjection } from "../lifecycle/rebuild.ts";
 import { type AiotConfig, loadConfig } from "../config/config.ts";
 import { openEventLog } from "../event_log_from_config.ts";
 import { openReadModels, openTimeSeriesStore } from "../stores_from_config.ts";
+import { getDevice, getDeviceState, listDeviceMetrics } from "../../core/readmodels/mod.ts";
+import { rebuildReadModel } from "./stale_read_models.ts";
 
 const PG_URL = Deno.env.get("AIOT_TEST_POSTGRES_URL") ?? "postgres://aiot:aiot@127.0.0.1:15432/aiot";
 const MONGO_URL = Deno.env.get("AIOT_TEST_MONGO_URL") ?? "mongodb://127.0.0.1:17017/";
@@ -173,13 +175,21 @@ async function snapshot(config: AiotConfig, DEVICES: number) {
       modes: raw.length,
       firstMode: raw[0],
       latest: await timeseries.latest(id),
-      device: await readModels.getDevice(id),
-      state: await readModels.getDeviceState(id),
+      device: await getDevice(readModels, id),
+      state: await getDeviceState(readModels, id),
+      metrics: await listDeviceMetrics(readModels, id),
     });
   }
   await timeseries.close();
   await readModels.close();
-  return rows as { id: string; count: number; sum: number; modes: number; state?: { version: number } }[];
+  return rows as {
+    id: string;
+    count: number;
+    sum: number;
+    modes: number;
+    state?: { version: number };
+    metrics: { metric: string; count: number }[];
+  }[];
 }
 
 /** True once the projector wrote anything: the moment to kill it, in the middle of its work. */
@@ -242,6 +252,11 @@ async function killedAndRestarted(env: Record<string, string>, size: Size): Prom
     );
     assert.equal(row.modes, size.readings, `raw string points of ${row.id}`);
     assert.equal(row.state?.version, expected.states.get(row.id), `state version of ${row.id}`);
+    assert.deepEqual(
+      row.metrics.map((m) => [m.metric, m.count]),
+      [["door", size.readings], ["mode", size.readings], ["temperature", size.readings]],
+      `device_metrics counts of ${row.id}`,
+    );
   }
 
   // Rebuild both projections from the log: they must equal the live ones.
@@ -259,6 +274,9 @@ async function killedAndRestarted(env: Record<string, string>, size: Size): Prom
     processor: readModelsProjector(readModels, topics),
     clear: () => readModels.clear(),
   });
+  assert.deepEqual(await snapshot(config, size.devices), live);
+  // One read model alone (`aiot rebuild device_metrics`): equal again, the others untouched.
+  await rebuildReadModel({ log, topics, store: readModels, name: "device_metrics" });
   await Promise.all([timeseries.close(), readModels.close(), log.close()]);
   assert.deepEqual(await snapshot(config, size.devices), live);
 }

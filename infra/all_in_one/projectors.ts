@@ -5,10 +5,10 @@
 import type { TopicNames } from "../../core/events/topics.ts";
 import type { EventLog } from "../../core/log/event_log.ts";
 import { type RunnerHooks, type RunningProcessor, runProcessor } from "../../core/processing/runner.ts";
-import type { ReadModels } from "../../core/readmodels/read_models.ts";
 import type { TimeSeriesStore } from "../../core/timeseries/time_series_store.ts";
 import { readModelsProjector } from "../../processors/readmodels/mod.ts";
 import { timeseriesProjector } from "../../processors/timeseries/mod.ts";
+import type { ReadModelStore } from "../../core/readmodels/mod.ts";
 
 /** Starts a projector for each store given (a store is given when its role runs here). */
 export function runProjectors(
@@ -17,7 +17,7 @@ export function runProjectors(
     topics: TopicNames;
     hooks: RunnerHooks;
     timeseries?: TimeSeriesStore | undefined;
-    readModels?: ReadModels | undefined;
+    readModels?: ReadModelStore | undefined;
   },
 ): RunningProcessor[] {
   const options = { log, hooks, dlqTopic: topics.dlq };

@@ -7,6 +7,7 @@ import { startPlatform } from "../all_in_one/platform.ts";
 import { generateToken, hashSecret } from "../auth/secrets.ts";
 import { loadConfig } from "../config/config.ts";
 import { createCertificateAuthority, issueDeviceCertificate, issueServerCertificate } from "./mod.ts";
+import { getDevice } from "../../core/readmodels/mod.ts";
 
 async function withTempDir(run: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "aiot-certs-" });
@@ -66,7 +67,7 @@ Deno.test({
       try {
         await registerDevice(
           {
-            findDevice: (id) => platform.readModels.getDevice(id),
+            findDevice: (id) => getDevice(platform.readModels, id),
             appendDeviceEvents: (events) =>
               platform.log.append(platform.topics.device, events.map(toLogMessage)),
             generateToken,
@@ -76,7 +77,7 @@ Deno.test({
           { id: "dev-tls" },
           "test",
         );
-        for (let i = 0; !(await platform.readModels.getDevice("dev-tls")); i++) {
+        for (let i = 0; !(await getDevice(platform.readModels, "dev-tls")); i++) {
           assert.ok(i < 100, "device projected within 5 s");
           await new Promise((r) => setTimeout(r, 50));
         }

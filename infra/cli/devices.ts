@@ -14,12 +14,12 @@ import {
 } from "../../core/devices/registry.ts";
 import { toLogMessage } from "../../core/events/codec.ts";
 import type { EventLog } from "../../core/log/event_log.ts";
-import type { ReadModels } from "../../core/readmodels/read_models.ts";
 import { generateToken, hashSecret } from "../auth/secrets.ts";
+import { getDevice, listDevices, type ReadModelStore } from "../../core/readmodels/mod.ts";
 
 export interface DevicesCommandDeps {
   log: EventLog;
-  readModels: ReadModels;
+  readModels: ReadModelStore;
   deviceTopic: string;
   /** The external broker's device accounts; absent: the embedded broker reads the registry. */
   brokerAccounts?: BrokerAccounts;
@@ -63,7 +63,7 @@ export async function runDevicesCommand(args: string[], deps: DevicesCommandDeps
   const [action, ...rest] = args;
   const { options, labels, positional } = parseArgs(rest, deps.fail);
   const registry: RegistryDeps = {
-    findDevice: (id) => deps.readModels.getDevice(id),
+    findDevice: (id) => getDevice(deps.readModels, id),
     appendDeviceEvents: (events) => deps.log.append(deps.deviceTopic, events.map(toLogMessage)),
     generateToken,
     hashSecret: (token) => hashSecret(token),
@@ -83,13 +83,13 @@ export async function runDevicesCommand(args: string[], deps: DevicesCommandDeps
     out(`device ${created} created`);
     out(`token ${token}`);
     out("the token is shown once: give it to the device now (MQTT username = device id, password = token)");
-    await waitForProjection(async () => (await deps.readModels.getDevice(created)) !== undefined, out);
+    await waitForProjection(async () => (await getDevice(deps.readModels, created)) !== undefined, out);
   } else if (action === "list") {
     const [key, value] = Object.entries(labels)[0] ?? [];
     let cursor: string | undefined;
     out("id\tstatus\tname\tlabels");
     do {
-      const page = await deps.readModels.listDevices({
+      const page = await listDevices(deps.readModels, {
         limit: 500,
         ...(key !== undefined && value !== undefined ? { label: { key, value } } : {}),
         ...(cursor ? { cursor } : {}),
@@ -110,7 +110,7 @@ export async function runDevicesCommand(args: string[], deps: DevicesCommandDeps
     await decommissionDevice(registry, id, by, options.get("reason"));
     out(`device ${id} decommissioned`);
     await waitForProjection(
-      async () => (await deps.readModels.getDevice(id))?.status === "decommissioned",
+      async () => (await getDevice(deps.readModels, id))?.status === "decommissioned",
       out,
     );
   } else {

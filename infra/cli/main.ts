@@ -3,6 +3,7 @@
  * AIOT_* variables as `deno task start`):
  *
  *   rebuild readmodels|timeseries [--from <ISO-8601 | epoch ms>]
+ *   rebuild <read model>   (one read model, e.g. device_metrics; the others are untouched)
  *   devices create [--id <id>] [--name <name>] [--label k=v …]
  *   devices list [--label k=v] | rotate <id> | decommission <id> [--reason <text>]
  *   certs init|server|device <id> [--out <dir>]   (PEM files under AIOT_DATA_DIR/certs)
@@ -20,9 +21,12 @@ import { openEventLog } from "../event_log_from_config.ts";
 import { openReadModels, openTimeSeriesStore } from "../stores_from_config.ts";
 import { CERTS_USAGE, runCertsCommand } from "../certs/mod.ts";
 import { runDevicesCommand } from "./devices.ts";
-import { rebuildProjection } from "./rebuild.ts";
+import { rebuildProjection } from "../lifecycle/rebuild.ts";
+import { rebuildReadModel } from "../all_in_one/stale_read_models.ts";
+import { readModels } from "../../core/readmodels/registry.ts";
 
 const USAGE = `usage: deno task aiot rebuild readmodels|timeseries [--from <ISO-8601 | epoch ms>]
+       deno task aiot rebuild <read model>    (one of: ${readModels.map((m) => m.name).join(", ")})
        deno task aiot devices create [--id <id>] [--name <name>] [--label k=v …]
        deno task aiot devices list [--label k=v] | rotate <id> | decommission <id> [--reason <text>]
 ${CERTS_USAGE}`;
@@ -80,6 +84,11 @@ try {
         progress,
         ...(fromTimestamp === undefined ? {} : { fromTimestamp }),
       });
+      await store.close();
+    } else if (readModels.some((m) => m.name === target)) {
+      if (flag !== undefined) fail(`rebuild ${target}: a read model is rebuilt from the beginning`);
+      const store = await openReadModels(config);
+      await rebuildReadModel({ log, topics, store, name: target!, progress });
       await store.close();
     } else {
       fail(`rebuild: unknown projection "${target ?? ""}"`);

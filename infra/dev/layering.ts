@@ -2,7 +2,8 @@
  * The dependency direction of design.md §2, checked on the source tree:
  * core imports nothing of ours and calls no Deno APIs; processors' definitions and the api app
  * import only core; ui imports only types from api and core; infra never imports processors or
- * api; only composition roots (`main.ts` files, `infra/all_in_one/`) may import anything.
+ * api; only composition roots (`main.ts` files, `infra/all_in_one/`, `infra/cli/`, `bench/`) may import
+ * anything, and nothing but bench imports bench.
  */
 
 export interface Violation {
@@ -11,7 +12,7 @@ export interface Violation {
   message: string;
 }
 
-const LAYERS = ["core", "infra", "processors", "api", "ui"] as const;
+const LAYERS = ["core", "infra", "processors", "api", "ui", "bench"] as const;
 type Layer = typeof LAYERS[number];
 
 const IMPORT =
@@ -33,16 +34,22 @@ function resolve(fromFile: string, specifier: string): string {
 
 /**
  * Composition roots wire every layer together: `main.ts` files (and their tests), the all-in-one
- * folder (the whole platform, for its `main.ts` and e2e tests) and the benchmarks, which compose it too.
+ * folder (the whole platform, for its `main.ts` and e2e tests), the CLI and the benchmarks, which
+ * compose it too.
  */
 function isCompositionRoot(file: string): boolean {
   return file.endsWith("/main.ts") || file.endsWith("main_test.ts") || file.startsWith("infra/all_in_one/") ||
-    file.startsWith("infra/bench/");
+    file.startsWith("infra/cli/") || file.startsWith("bench/");
 }
+
+/** Core files ui may import values from, not only types: plain data, no zod, nothing of the server. */
+const UI_VALUE_IMPORTS = ["core/events/type_names.ts"];
 
 /** Which of our layers `file` (in `layer`) may import. */
 function allowed(file: string, layer: Layer, typeOnly: boolean): Layer[] {
-  if (isCompositionRoot(file)) return [...LAYERS];
+  // bench is a composition root of its own: nothing in the platform, not even another root, imports it.
+  if (layer === "bench") return [...LAYERS];
+  if (isCompositionRoot(file)) return LAYERS.filter((target) => target !== "bench");
   switch (layer) {
     case "core":
       return ["core"];
@@ -67,7 +74,8 @@ export function checkFile(file: string, source: string): Violation[] {
     const specifier = match[2] ?? match[3];
     if (!specifier?.startsWith(".")) continue;
     const target = layerOf(resolve(file, specifier));
-    const typeOnly = match[1]?.startsWith("import type") ?? false;
+    const typeOnly = (match[1]?.startsWith("import type") ?? false) ||
+      UI_VALUE_IMPORTS.includes(resolve(file, specifier));
     if (target && !allowed(file, layer, typeOnly).includes(target)) {
       violations.push({
         file,

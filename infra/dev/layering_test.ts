@@ -27,6 +27,21 @@ Deno.test("layering check: ui may import only types from api", () => {
   assert.equal(checkFile("ui/app.tsx", `import { createApp } from "../api/app.ts";`).length, 1);
 });
 
+Deno.test("layering check: bench may import every layer, nothing else may import bench", () => {
+  const benchImports = [
+    `import { startInProcess } from "../infra/all_in_one/in_process.ts";`,
+    `import { createApp } from "../api/app.ts";`,
+    `import { timeseriesProcessor } from "../processors/timeseries/mod.ts";`,
+    `import { compare } from "./harness.ts";`,
+  ];
+  for (const source of benchImports) assert.deepEqual(checkFile("bench/storage.ts", source), []);
+  const importsBench = `import { compare } from "../../bench/harness.ts";`;
+  assert.match(checkFile("infra/sqlite/x.ts", importsBench)[0]!.message, /infra must not import bench/);
+  assert.equal(checkFile("infra/all_in_one/platform.ts", importsBench).length, 1);
+  assert.equal(checkFile("infra/cli/main.ts", importsBench).length, 1);
+  assert.equal(checkFile("core/x/x.ts", importsBench).length, 1);
+});
+
 Deno.test("the repository itself has no layering violations", async () => {
   assert.deepEqual(
     await findLayeringViolations(new URL("../..", import.meta.url).pathname.replace(/\/$/, "")),

@@ -7,10 +7,10 @@
 import { registerDevice, type RegistryDeps, rotateDeviceToken } from "../../core/devices/registry.ts";
 import { toLogMessage } from "../../core/events/codec.ts";
 import type { EventLog } from "../../core/log/event_log.ts";
-import type { ReadModels } from "../../core/readmodels/read_models.ts";
 import { generateToken, hashSecret } from "../auth/secrets.ts";
 import { type EmulatedIdentity, type Emulator, startEmulator } from "./emulator.ts";
 import type { ProfileName } from "./profiles.ts";
+import { getDevice, type ReadModelStore } from "../../core/readmodels/mod.ts";
 
 export const DEMO_DEVICES: readonly { id: string; profile: ProfileName; name: string }[] = [
   { id: "demo-thermostat-1", profile: "thermostat", name: "Living room thermostat" },
@@ -22,7 +22,7 @@ export const DEMO_DEVICES: readonly { id: string; profile: ProfileName; name: st
 
 export interface DemoDeps {
   log: EventLog;
-  readModels: ReadModels;
+  readModels: ReadModelStore;
   deviceTopic: string;
   /** The platform's own broker, e.g. `mqtt://127.0.0.1:1883`. */
   brokerUrl: string;
@@ -39,7 +39,7 @@ export interface DemoDeps {
  */
 export async function registerDemoDevices(deps: DemoDeps): Promise<EmulatedIdentity[]> {
   const registry: RegistryDeps = {
-    findDevice: (id) => deps.readModels.getDevice(id),
+    findDevice: (id) => getDevice(deps.readModels, id),
     appendDeviceEvents: (events) => deps.log.append(deps.deviceTopic, events.map(toLogMessage)),
     generateToken,
     hashSecret: (token) => hashSecret(token),
@@ -47,7 +47,7 @@ export async function registerDemoDevices(deps: DemoDeps): Promise<EmulatedIdent
   };
   const identities: (EmulatedIdentity & { hash: string })[] = [];
   for (const demo of DEMO_DEVICES) {
-    const existing = await deps.readModels.getDevice(demo.id);
+    const existing = await getDevice(deps.readModels, demo.id);
     if (existing?.status === "decommissioned") continue;
     const { token, event } = existing
       ? await rotateDeviceToken(registry, demo.id, "demo")
@@ -61,7 +61,7 @@ export async function registerDemoDevices(deps: DemoDeps): Promise<EmulatedIdent
   }
   const deadline = Date.now() + (deps.projectionTimeoutMs ?? 10_000);
   for (const identity of identities) {
-    while ((await deps.readModels.getDevice(identity.id))?.credential?.hash !== identity.hash) {
+    while ((await getDevice(deps.readModels, identity.id))?.credential?.hash !== identity.hash) {
       if (Date.now() > deadline) {
         throw new Error(`Demo device ${identity.id} did not reach the registry read model in time`);
       }

@@ -5,6 +5,7 @@ import { toLogMessage } from "../../core/events/codec.ts";
 import { type Platform, startPlatform } from "../all_in_one/platform.ts";
 import { loadConfig } from "../config/config.ts";
 import { formatTokenFile, registerDemoDevices, startDemo, startEmulator } from "./mod.ts";
+import { getCommand, getDeviceState } from "../../core/readmodels/mod.ts";
 
 async function withPlatform(run: (platform: Platform, brokerUrl: string, dir: string) => Promise<void>) {
   const dataDir = await Deno.makeTempDir({ prefix: "aiot-emulator-" });
@@ -68,7 +69,7 @@ Deno.test({
         await eventually("tracker position stored", async () =>
           (await platform.timeseries.latest("demo-tracker-1")).some((v) => v.metric === "lat"));
         await eventually("reported state on connect", async () =>
-          (await platform.readModels.getDeviceState("demo-door-1"))?.reported.model === "aiot-door");
+          (await getDeviceState(platform.readModels, "demo-door-1"))?.reported.model === "aiot-door");
 
         // A command through the platform: requested on the log, dispatched by the commands processor.
         const expiresAt = new Date(Date.now() + 30_000).toISOString();
@@ -79,7 +80,7 @@ Deno.test({
           })),
         ]);
         await eventually("command acked", async () =>
-          (await platform.readModels.getCommand("cmd-1"))?.status === "acked");
+          (await getCommand(platform.readModels, "cmd-1"))?.status === "acked");
 
         // Desired state: the thermostat takes the new setpoint and reports it back.
         await platform.log.append(platform.topics.device, [
@@ -89,7 +90,7 @@ Deno.test({
           })),
         ]);
         await eventually("desired setpoint reported", async () => {
-          const state = await platform.readModels.getDeviceState("demo-thermostat-2");
+          const state = await getDeviceState(platform.readModels, "demo-thermostat-2");
           return state?.reported.setpoint === 26 && Object.keys(state.delta).length === 0;
         });
 
@@ -101,7 +102,7 @@ Deno.test({
           size: 1024,
         });
         await eventually("OTA played to the end", async () =>
-          (await platform.readModels.getDeviceState("demo-tracker-1"))?.reported.firmware === "2.0.0");
+          (await getDeviceState(platform.readModels, "demo-tracker-1"))?.reported.firmware === "2.0.0");
 
         await eventually("malformed payloads refused and noticed", () =>
           emulator.stats().rejected > 0);

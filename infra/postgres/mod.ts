@@ -5,9 +5,9 @@
  *
  * ```ts
  * import { createPostgresSqlDriver } from "./mod.ts";
- * import { createSqlReadModels } from "../readmodels/mod.ts";
+ * import { createSqlReadModelStore } from "../readmodels/mod.ts";
  *
- * const readModels = createSqlReadModels(await createPostgresSqlDriver({ url: Deno.env.get("AIOT_POSTGRES_URL")! }));
+ * const readModels = createSqlReadModelStore(await createPostgresSqlDriver({ url: Deno.env.get("AIOT_POSTGRES_URL")! }));
  * await readModels.migrate();
  * ```
  */

@@ -3,7 +3,7 @@
  * transaction while `faults.failWritesTo` names that table, to prove a failed projection leaves
  * nothing behind. The contract's table names are the SQL table names.
  */
-import type { WriteFaults } from "../../core/testing/in_memory_read_models.ts";
+import type { WriteFaults } from "../../core/testing/in_memory_read_model_store.ts";
 import type { SqlDriver, SqlParam } from "./sql_driver.ts";
 
 export function withWriteFaults(driver: SqlDriver, faults: WriteFaults): SqlDriver {

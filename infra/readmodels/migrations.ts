@@ -1,88 +1,139 @@
 /**
- * Versioned schema of the SQL read models. Each migration is applied once, in order, and recorded
- * in `schema_migrations`; a new read model (alerts, OTA) is a new migration, never an edit of an
- * applied one. `migrate` runs in one transaction under a lock (`pg_advisory_xact_lock` on
- * PostgreSQL, `BEGIN IMMEDIATE` on SQLite), so processes starting together apply each migration once.
+ * Versioned schema of the SQL read models. The store's own tables (per-model checkpoints,
+ * applied migrations, projection versions) come first; then each registered model's migrations
+ * are applied once, in order, and recorded per model. A model whose `version` changed — or a new
+ * model added beside already projected data — is marked `stale`: it must be rebuilt from the log.
+ * Everything runs in one transaction under a lock (`pg_advisory_xact_lock` on PostgreSQL,
+ * `BEGIN IMMEDIATE` on SQLite), so processes starting together apply each migration once.
+ *
+ * Databases from before the registry (one `schema_migrations` version 1 holding every table and
+ * one checkpoint per partition) are adopted in place: their four models count as migrated and
+ * their checkpoints are copied to each of them.
  */
-import type { SqlDriver } from "./sql_driver.ts";
+import type { AnyReadModel } from "../../core/readmodels/define.ts";
+import type { ReadModelStatus } from "../../core/readmodels/store.ts";
+import type { SqlDriver, SqlTx } from "./sql_driver.ts";
+import { KEY_TYPE, MIGRATION_LOCK_KEY } from "./schema_migrations.ts";
 
-export interface Migration {
-  version: number;
-  description: string;
-  /** DDL statements; `{key}` is the type of id columns (see `KEY_TYPE`). */
-  statements: readonly string[];
+/** The models the pre-registry schema (version 1) held, each at its migration 1. */
+const LEGACY_MODELS = ["devices", "device_states", "commands", "dlq"];
+
+/** `schema_migrations` version of the registry layout. */
+const REGISTRY_LAYOUT = 2;
+
+const STORE_TABLES = [
+  `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS read_model_migrations (
+    model TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (model, version))`,
+  `CREATE TABLE IF NOT EXISTS read_model_versions (
+    model TEXT PRIMARY KEY, version INTEGER NOT NULL, status TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS projection_checkpoints (
+    model TEXT NOT NULL, processor TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL,
+    next_offset BIGINT NOT NULL, PRIMARY KEY (model, processor, topic, partition))`,
+];
+
+async function adoptLegacySchema(tx: SqlTx, at: string): Promise<void> {
+  for (const model of LEGACY_MODELS) {
+    await tx.query("INSERT INTO read_model_migrations (model, version, applied_at) VALUES (?, 1, ?)", [
+      model,
+      at,
+    ]);
+    await tx.query("INSERT INTO read_model_versions (model, version, status) VALUES (?, 1, 'ready')", [
+      model,
+    ]);
+    await tx.query(
+      `INSERT INTO projection_checkpoints (model, processor, topic, partition, next_offset)
+       SELECT ?, processor, topic, partition, next_offset FROM read_model_checkpoints`,
+      [model],
+    );
+  }
+  await tx.query("DROP TABLE read_model_checkpoints");
+}
+
+async function applyModelMigrations(
+  tx: SqlTx,
+  dialect: SqlDriver["dialect"],
+  model: AnyReadModel,
+  at: string,
+) {
+  const rows = await tx.query<{ version: unknown }>(
+    "SELECT version FROM read_model_migrations WHERE model = ?",
+    [
+      model.name,
+    ],
+  );
+  const done = new Set(rows.map((row) => Number(row.version)));
+  const applied: number[] = [];
+  for (const migration of [...model.migrations].sort((a, b) => a.version - b.version)) {
+    if (done.has(migration.version)) continue;
+    for (const statement of migration.statements) {
+      await tx.query(statement.replaceAll("{key}", KEY_TYPE[dialect]));
+    }
+    await tx.query("INSERT INTO read_model_migrations (model, version, applied_at) VALUES (?, ?, ?)", [
+      model.name,
+      migration.version,
+      at,
+    ]);
+    applied.push(migration.version);
+  }
+  return applied;
 }
 
 /**
- * Ids sort byte-wise on both engines, so keyset pagination pages the same everywhere whatever the
- * database's default collation (SQLite compares TEXT byte-wise already).
- */
-const KEY_TYPE = { sqlite: "TEXT", postgres: 'TEXT COLLATE "C"' } as const;
-
-/** An arbitrary constant: the advisory lock key of read-model migrations. */
-const MIGRATION_LOCK_KEY = 4_151_700_001;
-
-export const migrations: readonly Migration[] = [
-  {
-    version: 1,
-    description: "checkpoints, devices with labels, device states, commands, dead letters",
-    statements: [
-      `CREATE TABLE read_model_checkpoints (
-        processor TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset BIGINT NOT NULL,
-        PRIMARY KEY (processor, topic, partition))`,
-      `CREATE TABLE devices (
-        id {key} PRIMARY KEY, name TEXT, model TEXT, labels TEXT NOT NULL, status TEXT NOT NULL,
-        credential TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
-      `CREATE TABLE device_labels (
-        device_id {key} NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (device_id, key))`,
-      `CREATE INDEX device_labels_by_value ON device_labels (key, value, device_id)`,
-      `CREATE TABLE device_states (
-        device_id {key} PRIMARY KEY, reported TEXT NOT NULL, desired TEXT NOT NULL, delta TEXT NOT NULL,
-        version INTEGER NOT NULL, connected INTEGER NOT NULL, last_seen TEXT)`,
-      `CREATE TABLE commands (
-        id {key} PRIMARY KEY, device_id {key} NOT NULL, name TEXT NOT NULL, params TEXT, status TEXT NOT NULL,
-        ack_status TEXT, result TEXT, error TEXT, requested_at TEXT NOT NULL, dispatched_at TEXT,
-        completed_at TEXT, expires_at TEXT NOT NULL, requested_by TEXT)`,
-      `CREATE INDEX commands_by_device ON commands (device_id, requested_at, id)`,
-      `CREATE TABLE dlq (
-        id {key} PRIMARY KEY, at TEXT NOT NULL, topic TEXT NOT NULL, device_id {key}, reason TEXT NOT NULL,
-        payload TEXT NOT NULL)`,
-      `CREATE INDEX dlq_by_device ON dlq (device_id, id)`,
-    ],
-  },
-];
-
-/**
- * Applies the migrations `driver` has not recorded yet; returns their versions. Idempotent.
+ * Creates or upgrades the tables of `models` and returns each one's status. Idempotent.
  * `now` stamps `applied_at` (default: the wall clock).
  */
-export async function runMigrations(
+export async function migrateReadModels(
   driver: SqlDriver,
-  options: { migrations?: readonly Migration[]; now?: () => number } = {},
-): Promise<number[]> {
-  const list = options.migrations ?? migrations;
-  const now = options.now ?? Date.now;
+  models: readonly AnyReadModel[],
+  options: { now?: () => number } = {},
+): Promise<ReadModelStatus[]> {
+  const at = new Date((options.now ?? Date.now)()).toISOString();
   return await driver.transaction(async (tx) => {
     if (driver.dialect === "postgres") {
       await tx.query("SELECT pg_advisory_xact_lock(?)", [MIGRATION_LOCK_KEY]);
     }
-    await tx.query(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+    for (const statement of STORE_TABLES) await tx.query(statement);
+    const layouts = new Set(
+      (await tx.query<{ version: unknown }>("SELECT version FROM schema_migrations")).map((r) =>
+        Number(r.version)
+      ),
     );
-    const rows = await tx.query<{ version: unknown }>("SELECT version FROM schema_migrations");
-    const done = new Set(rows.map((row) => Number(row.version)));
-    const applied: number[] = [];
-    for (const migration of [...list].sort((a, b) => a.version - b.version)) {
-      if (done.has(migration.version)) continue;
-      for (const statement of migration.statements) {
-        await tx.query(statement.replaceAll("{key}", KEY_TYPE[driver.dialect]));
-      }
+    if (!layouts.has(REGISTRY_LAYOUT)) {
+      if (layouts.has(1)) await adoptLegacySchema(tx, at);
       await tx.query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", [
-        migration.version,
-        new Date(now()).toISOString(),
+        REGISTRY_LAYOUT,
+        at,
       ]);
-      applied.push(migration.version);
     }
-    return applied;
+    const projected = (await tx.query("SELECT 1 AS one FROM projection_checkpoints LIMIT 1")).length > 0;
+    const statuses: ReadModelStatus[] = [];
+    for (const model of models) {
+      await applyModelMigrations(tx, driver.dialect, model, at);
+      const [stored] = await tx.query<{ version: unknown; status: unknown }>(
+        "SELECT version, status FROM read_model_versions WHERE model = ?",
+        [model.name],
+      );
+      let status: ReadModelStatus["status"];
+      if (stored === undefined) {
+        status = projected ? "stale" : "ready";
+        await tx.query("INSERT INTO read_model_versions (model, version, status) VALUES (?, ?, ?)", [
+          model.name,
+          model.version,
+          status,
+        ]);
+      } else if (Number(stored.version) !== model.version) {
+        status = "stale";
+        await tx.query("UPDATE read_model_versions SET version = ?, status = ? WHERE model = ?", [
+          model.version,
+          status,
+          model.name,
+        ]);
+      } else {
+        status = String(stored.status) === "stale" ? "stale" : "ready";
+      }
+      statuses.push({ name: model.name, version: model.version, status });
+    }
+    return statuses;
   });
 }

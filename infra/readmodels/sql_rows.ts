@@ -1,146 +1,92 @@
 /**
- * How read-model rows map to SQL columns, and the batched statements that load and write them.
- * JSON fields are stored as TEXT (stringified here), booleans as 0/1, absent optionals as NULL,
- * so SQLite and PostgreSQL share one code path.
+ * How read-model rows map to SQL columns, and the batched statements that load, write and delete
+ * them, for any registered read model. JSON fields are stored as TEXT (stringified here), booleans
+ * as 0/1, absent optionals as NULL, so SQLite and PostgreSQL share one code path.
  */
-import type { CommandRow, DeviceRow, DeviceStateRow, DlqRow } from "../../core/readmodels/rows.ts";
+import {
+  type AnyReadModel,
+  columnOf,
+  type ColumnType,
+  keyValues,
+  type RowKey,
+} from "../../core/readmodels/define.ts";
 import type { SqlParam, SqlRecord, SqlTx } from "./sql_driver.ts";
 
-/** One table's mapping: its columns (first = primary key) and row ↔ parameters. */
-export interface TableMapping<Row> {
+/** One model's mapping: its columns (key columns first) and row ↔ parameters. */
+export interface RowCodec {
   table: string;
   columns: readonly string[];
-  toParams(row: Row): SqlParam[];
-  fromRecord(record: SqlRecord): Row;
+  keyColumns: readonly string[];
+  toParams(row: unknown): SqlParam[];
+  fromRecord(record: SqlRecord): unknown;
 }
 
-const json = (value: unknown): SqlParam => (value === undefined ? null : JSON.stringify(value));
-const text = (value: string | undefined): SqlParam => value ?? null;
-const str = (value: unknown): string => String(value);
-
-/** `{ [key]: value }` when the column is not NULL, else `{}`; for optional row fields. */
-function optional<K extends string, V>(key: K, value: unknown, read: (v: unknown) => V): { [P in K]?: V } {
-  return (value === null || value === undefined ? {} : { [key]: read(value) }) as { [P in K]?: V };
+/** A row value as a bound parameter. */
+export function encodeValue(type: ColumnType, value: unknown): SqlParam {
+  if (value === undefined || value === null) return null;
+  switch (type) {
+    case "json":
+    case "json?":
+      return JSON.stringify(value);
+    case "bool":
+      return value ? 1 : 0;
+    case "int":
+    case "real":
+      return value as number;
+    default:
+      return String(value);
+  }
 }
 
-const parse = (value: unknown) => JSON.parse(str(value));
+function decodeValue(type: ColumnType, value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  switch (type) {
+    case "json":
+    case "json?":
+      return JSON.parse(String(value));
+    case "bool":
+      return Number(value) === 1;
+    case "int":
+    case "real":
+      return Number(value);
+    default:
+      return String(value);
+  }
+}
 
-export const deviceTable: TableMapping<DeviceRow> = {
-  table: "devices",
-  columns: ["id", "name", "model", "labels", "status", "credential", "created_at", "updated_at"],
-  toParams: (
-    r,
-  ) => [
-    r.id,
-    text(r.name),
-    text(r.model),
-    json(r.labels),
-    r.status,
-    json(r.credential),
-    r.createdAt,
-    r.updatedAt,
-  ],
-  fromRecord: (r) => ({
-    id: str(r.id),
-    ...optional("name", r.name, str),
-    ...optional("model", r.model, str),
-    labels: parse(r.labels),
-    status: str(r.status) as DeviceRow["status"],
-    ...optional("credential", r.credential, parse),
-    createdAt: str(r.created_at),
-    updatedAt: str(r.updated_at),
-  }),
-};
+const codecs = new WeakMap<AnyReadModel, RowCodec>();
 
-export const deviceStateTable: TableMapping<DeviceStateRow> = {
-  table: "device_states",
-  columns: ["device_id", "reported", "desired", "delta", "version", "connected", "last_seen"],
-  toParams: (r) => [
-    r.deviceId,
-    json(r.reported),
-    json(r.desired),
-    json(r.delta),
-    r.version,
-    r.connected ? 1 : 0,
-    text(r.lastSeen),
-  ],
-  fromRecord: (r) => ({
-    deviceId: str(r.device_id),
-    reported: parse(r.reported),
-    desired: parse(r.desired),
-    delta: parse(r.delta),
-    version: Number(r.version),
-    connected: Number(r.connected) === 1,
-    ...optional("lastSeen", r.last_seen, str),
-  }),
-};
-
-export const commandTable: TableMapping<CommandRow> = {
-  table: "commands",
-  columns: [
-    "id",
-    "device_id",
-    "name",
-    "params",
-    "status",
-    "ack_status",
-    "result",
-    "error",
-    "requested_at",
-    "dispatched_at",
-    "completed_at",
-    "expires_at",
-    "requested_by",
-  ],
-  toParams: (r) => [
-    r.id,
-    r.deviceId,
-    r.name,
-    json(r.params),
-    r.status,
-    text(r.ackStatus),
-    json(r.result),
-    text(r.error),
-    r.requestedAt,
-    text(r.dispatchedAt),
-    text(r.completedAt),
-    r.expiresAt,
-    text(r.requestedBy),
-  ],
-  fromRecord: (r) => ({
-    id: str(r.id),
-    deviceId: str(r.device_id),
-    name: str(r.name),
-    ...optional("params", r.params, parse),
-    status: str(r.status) as CommandRow["status"],
-    ...optional("ackStatus", r.ack_status, (v) => str(v) as "ok" | "error"),
-    ...optional("result", r.result, parse),
-    ...optional("error", r.error, str),
-    requestedAt: str(r.requested_at),
-    ...optional("dispatchedAt", r.dispatched_at, str),
-    ...optional("completedAt", r.completed_at, str),
-    expiresAt: str(r.expires_at),
-    ...optional("requestedBy", r.requested_by, str),
-  }),
-};
-
-export const dlqTable: TableMapping<DlqRow> = {
-  table: "dlq",
-  columns: ["id", "at", "topic", "device_id", "reason", "payload"],
-  toParams: (r) => [r.id, r.at, r.topic, text(r.deviceId), r.reason, r.payload],
-  fromRecord: (r) => ({
-    id: str(r.id),
-    at: str(r.at),
-    topic: str(r.topic),
-    ...optional("deviceId", r.device_id, str),
-    reason: str(r.reason),
-    payload: str(r.payload),
-  }),
-};
+/** The (cached) codec of `model`. */
+export function rowCodec(model: AnyReadModel): RowCodec {
+  const cached = codecs.get(model);
+  if (cached) return cached;
+  const fields = [
+    ...model.key,
+    ...Object.keys(model.columns).filter((f) => !model.key.includes(f)),
+  ];
+  const types = fields.map((f) => (model.columns as Record<string, ColumnType>)[f]!);
+  const columns = fields.map(columnOf);
+  const codec: RowCodec = {
+    table: model.table,
+    columns,
+    keyColumns: model.key.map(columnOf),
+    toParams: (row) => fields.map((f, i) => encodeValue(types[i]!, (row as Record<string, unknown>)[f])),
+    fromRecord: (record) => {
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < fields.length; i++) {
+        const value = decodeValue(types[i]!, record[columns[i]!]);
+        if (value !== undefined) row[fields[i]!] = value;
+      }
+      return row;
+    },
+  };
+  codecs.set(model, codec);
+  return codec;
+}
 
 /** Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535 limits. */
 const MAX_PARAMS = 30_000;
-/** Ids per `IN (…)` list. */
+/** Keys per `IN (…)` list. */
 const IN_CHUNK = 512;
 
 const placeholders = (count: number) => `(${Array(count).fill("?").join(", ")})`;
@@ -166,24 +112,44 @@ async function inChunks<T>(items: readonly T[], max: number, fn: (chunk: readonl
   }
 }
 
-/** `ids` padded to the next power of two (repeating the last one) so `IN` lists come in few shapes. */
-function padded(ids: readonly string[]): string[] {
+/** `keys` padded to the next power of two (repeating the last one) so `IN` lists come in few shapes. */
+function padded<T>(keys: readonly T[]): T[] {
   let size = 1;
-  while (size < ids.length) size <<= 1;
-  return [...ids, ...Array(size - ids.length).fill(ids[ids.length - 1])];
+  while (size < keys.length) size <<= 1;
+  return [...keys, ...Array(size - keys.length).fill(keys[keys.length - 1])];
 }
 
-/** The rows of `ids` (an absent id has no entry), read with chunked `WHERE key IN (…)`. */
-export async function loadRows<Row>(tx: SqlTx, mapping: TableMapping<Row>, ids: readonly string[]) {
-  const rows = new Map<string, Row>();
-  const key = mapping.columns[0]!;
-  for (let i = 0; i < ids.length; i += IN_CHUNK) {
-    const chunk = padded(ids.slice(i, i + IN_CHUNK));
-    const records = await tx.query(
-      `SELECT * FROM ${mapping.table} WHERE ${key} IN ${placeholders(chunk.length)}`,
-      chunk,
-    );
-    for (const record of records) rows.set(str(record[key]), mapping.fromRecord(record));
+/** `key IN (?, …)` or `(a, b) IN ((?, ?), …)` for `count` keys, and its parameters. */
+function keyIn(codec: RowCodec, keys: readonly RowKey[], prefix = ""): { sql: string; params: SqlParam[] } {
+  const columns = codec.keyColumns.map((c) => prefix + c);
+  if (columns.length === 1) {
+    return {
+      sql: `${columns[0]} IN ${placeholders(keys.length)}`,
+      params: keys.map((k) => keyValues(k)[0]!),
+    };
+  }
+  const tuple = placeholders(columns.length);
+  return {
+    sql: `(${columns.join(", ")}) IN (${Array(keys.length).fill(tuple).join(", ")})`,
+    params: keys.flatMap((k) => [...keyValues(k)]),
+  };
+}
+
+/** The rows of `keys` by key id (an absent key has no entry), read with chunked `IN` lists. */
+export async function loadRows(
+  tx: SqlTx,
+  model: AnyReadModel,
+  keys: readonly RowKey[],
+  idOf: (row: unknown) => string,
+) {
+  const codec = rowCodec(model);
+  const rows = new Map<string, unknown>();
+  for (let i = 0; i < keys.length; i += IN_CHUNK) {
+    const where = keyIn(codec, padded(keys.slice(i, i + IN_CHUNK)));
+    for (const record of await tx.query(`SELECT * FROM ${codec.table} WHERE ${where.sql}`, where.params)) {
+      const row = codec.fromRecord(record);
+      rows.set(idOf(row), row);
+    }
   }
   return rows;
 }
@@ -192,41 +158,59 @@ export async function loadRows<Row>(tx: SqlTx, mapping: TableMapping<Row>, ids: 
  * Inserts or replaces `rows` with multi-row statements (`onConflict: "ignore"` keeps existing
  * rows). Callers pass each key once: PostgreSQL refuses to touch a row twice in one statement.
  */
-export async function upsertRows<Row>(
+export async function upsertRows(
   tx: SqlTx,
-  mapping: TableMapping<Row>,
-  rows: readonly Row[],
+  model: AnyReadModel,
+  rows: readonly unknown[],
   onConflict: "update" | "ignore" = "update",
 ): Promise<void> {
-  const { table, columns } = mapping;
+  const { table, columns, keyColumns } = rowCodec(model);
+  const codec = rowCodec(model);
   const perStatement = Math.floor(MAX_PARAMS / columns.length);
-  const action = onConflict === "ignore"
+  const updated = columns.slice(keyColumns.length);
+  const action = onConflict === "ignore" || updated.length === 0
     ? "DO NOTHING"
-    : `DO UPDATE SET ${columns.slice(1).map((c) => `${c} = excluded.${c}`).join(", ")}`;
+    : `DO UPDATE SET ${updated.map((c) => `${c} = excluded.${c}`).join(", ")}`;
   const row = placeholders(columns.length);
   await inChunks(rows, perStatement, (chunk) =>
     tx.query(
       `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${Array(chunk.length).fill(row).join(", ")} ` +
-        `ON CONFLICT (${columns[0]}) ${action}`,
-      chunk.flatMap((r) => mapping.toParams(r)),
+        `ON CONFLICT (${keyColumns.join(", ")}) ${action}`,
+      chunk.flatMap((r) => codec.toParams(r)),
     ));
 }
 
-/** Replaces the label rows of `devices` (the label filter's index table). */
-export async function replaceLabels(tx: SqlTx, devices: readonly DeviceRow[]): Promise<void> {
-  for (let i = 0; i < devices.length; i += IN_CHUNK) {
-    const chunk = devices.slice(i, i + IN_CHUNK);
+/** Deletes the rows of `keys`. */
+export async function deleteRows(tx: SqlTx, model: AnyReadModel, keys: readonly RowKey[]): Promise<void> {
+  const codec = rowCodec(model);
+  for (let i = 0; i < keys.length; i += IN_CHUNK) {
+    const where = keyIn(codec, keys.slice(i, i + IN_CHUNK));
+    await tx.query(`DELETE FROM ${codec.table} WHERE ${where.sql}`, where.params);
+  }
+}
+
+/** Replaces the entry rows of the parents `entries` holds (parent key → its entries). */
+export async function replaceEntries(
+  tx: SqlTx,
+  table: { table: string; parentColumn: string; columns: readonly string[] },
+  entries: ReadonlyMap<string, readonly (readonly string[])[]>,
+): Promise<void> {
+  const parents = [...entries.keys()];
+  for (let i = 0; i < parents.length; i += IN_CHUNK) {
+    const chunk = parents.slice(i, i + IN_CHUNK);
     await tx.query(
-      `DELETE FROM device_labels WHERE device_id IN ${placeholders(chunk.length)}`,
-      chunk.map((d) => d.id),
+      `DELETE FROM ${table.table} WHERE ${table.parentColumn} IN ${placeholders(chunk.length)}`,
+      chunk,
     );
   }
-  const labels = devices.flatMap((d) => Object.entries(d.labels).map(([key, value]) => [d.id, key, value]));
-  const perStatement = Math.floor(MAX_PARAMS / 3);
-  for (let i = 0; i < labels.length; i += perStatement) {
-    const chunk = labels.slice(i, i + perStatement);
+  const rows = [...entries].flatMap(([parent, values]) => values.map((v) => [parent, ...v]));
+  const width = table.columns.length + 1;
+  const perStatement = Math.floor(MAX_PARAMS / width);
+  const columns = [table.parentColumn, ...table.columns].join(", ");
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
     await tx.query(
-      `INSERT INTO device_labels (device_id, key, value) VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")}`,
+      `INSERT INTO ${table.table} (${columns}) VALUES ${chunk.map(() => placeholders(width)).join(", ")}`,
       chunk.flat(),
     );
   }

@@ -4,8 +4,6 @@
  * a partial unique index on API token names; constraint violations become `ConflictError`s.
  */
 import { ConflictError } from "../../core/errors.ts";
-import { decodeCursor, pageLimit, toPage } from "../../core/readmodels/pagination.ts";
-import type { Page } from "../../core/readmodels/read_models.ts";
 import { isRole, type Role } from "../../core/users/roles.ts";
 import type {
   ApiTokenInfo,
@@ -15,9 +13,10 @@ import type {
   UserRecord,
   UserStore,
 } from "../../core/users/user_store.ts";
-import { runMigrations } from "./migrations.ts";
+import { runMigrations } from "./schema_migrations.ts";
 import type { SqlDriver, SqlRecord } from "./sql_driver.ts";
 import { userMigrations } from "./user_migrations.ts";
+import { decodeCursor, type Page, pageLimit, toPage } from "../../core/readmodels/mod.ts";
 
 const text = (value: unknown): string => String(value);
 const optional = (value: unknown): string | undefined =>

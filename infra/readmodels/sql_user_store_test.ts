@@ -7,7 +7,7 @@ import postgres from "postgres";
 import { userStoreContract } from "../../core/testing/user_store_contract.ts";
 import { createPostgresSqlDriver } from "../postgres/postgres_sql_driver.ts";
 import { createSqliteSqlDriver } from "../sqlite/sqlite_sql_driver.ts";
-import { createSqlReadModels } from "./sql_read_models.ts";
+import { createSqlReadModelStore } from "./sql_read_model_store.ts";
 import { createSqlUserStore } from "./sql_user_store.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "aiot-users-" });
@@ -25,7 +25,7 @@ for (const c of userStoreContract) {
 
 Deno.test("sqlite user store shares a database with the read models; clear() keeps users", async () => {
   const path = `${dir}/shared.db`;
-  const readModels = createSqlReadModels(createSqliteSqlDriver({ path }));
+  const readModels = createSqlReadModelStore(createSqliteSqlDriver({ path }));
   const users = createSqlUserStore(createSqliteSqlDriver({ path }));
   try {
     await readModels.migrate();

@@ -1,10 +1,10 @@
 /**
  * Schema of the SQL `UserStore`: users, bearer tokens (sessions and API tokens, by hash) and the
- * audit log. Applied by the shared `runMigrations` and recorded in the same `schema_migrations`
+ * audit log. Applied by `runMigrations` (schema_migrations.ts) and recorded in the same `schema_migrations`
  * table as the read models, so its versions live in their own range (1001+) that read-model
  * migrations never reach. These tables are not read models: `clear()` and rebuilds leave them alone.
  */
-import type { Migration } from "./migrations.ts";
+import type { Migration } from "./schema_migrations.ts";
 
 export const userMigrations: readonly Migration[] = [
   {

@@ -1,11 +1,12 @@
 /**
  * @module
- * The `readmodels` projector: device, command and dead-letter events (and telemetry, for
- * `lastSeen`) → ReadModels. Rows and the checkpoint change in one transaction, so a redelivered
- * batch is skipped up to the checkpoint: exactly-once effect on top of at-least-once delivery.
+ * The `readmodels` projector: the events of the registered read models (device, command and
+ * dead-letter events, telemetry for `lastSeen` and `device_metrics`) → ReadModelStore. Rows and
+ * checkpoints change in one transaction, so a redelivered batch is skipped up to the checkpoint:
+ * exactly-once effect on top of at-least-once delivery.
  */
 import type { ProcessorDefinition } from "../../core/processing/processor.ts";
-import type { ReadModels } from "../../core/readmodels/read_models.ts";
+import type { ReadModelStore } from "../../core/readmodels/store.ts";
 
 export interface ReadModelTopics {
   device: string;
@@ -14,13 +15,23 @@ export interface ReadModelTopics {
   telemetry: string;
 }
 
-export function readModelsProjector(readModels: ReadModels, topics: ReadModelTopics): ProcessorDefinition {
+export interface ReadModelsProjectorOptions {
+  /** Project only these read models (a rebuild of one model); default: all of them. */
+  models?: readonly string[];
+}
+
+export function readModelsProjector(
+  store: ReadModelStore,
+  topics: ReadModelTopics,
+  options: ReadModelsProjectorOptions = {},
+): ProcessorDefinition {
   const name = "readmodels";
+  const only = options.models === undefined ? {} : { models: options.models };
   return {
     name,
     topics: [topics.device, topics.command, topics.dlq, topics.telemetry],
     async handle(events, { topic, partition, offsets }) {
-      await readModels.project({ processor: name, topic, partition, events, offsets });
+      await store.project({ processor: name, topic, partition, events, offsets }, only);
     },
   };
 }

@@ -4,13 +4,8 @@
  * into an `ApiError`. A 401 means the session ended; `onUnauthorized` sends the user to login.
  */
 import type { LatestValue, MetricValue } from "../../core/timeseries/time_series_store.ts";
-import type {
-  CommandRow,
-  DeviceRow,
-  DeviceStateRow,
-  DlqRow,
-  JsonObject,
-} from "../../core/readmodels/rows.ts";
+import type { Role } from "../../core/users/roles.ts";
+import type { CommandRow, DeviceRow, DeviceStateRow, DlqRow, JsonObject } from "../../core/readmodels/mod.ts";
 
 export type { CommandRow, DlqRow, JsonObject, LatestValue, MetricValue };
 
@@ -19,7 +14,7 @@ export type Device = Omit<DeviceRow, "credential">;
 
 export type DeviceState = Omit<DeviceStateRow, "deviceId" | "lastSeen"> & { lastSeen: string | null };
 
-export type Role = "admin" | "operator" | "viewer";
+export type { Role };
 
 export interface SessionUser {
   username: string;

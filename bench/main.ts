@@ -1,0 +1,215 @@
+/**
+ * `deno task bench [scenario…] [--quick] [--rounds N]`: runs each scenario's comparisons (raw engine
+ * vs AIOT, interleaved, same run), prints a Markdown table and writes JSON under bench/results/.
+ */
+import { compare, type Comparison, type ComparisonResult, resultsTable } from "./harness.ts";
+import { sqliteLogComparisons } from "./log_sqlite.ts";
+
+/** Measurements that are not a side-by-side ratio (latencies), printed as their own table. */
+interface Extra {
+  title: string;
+  header: string[];
+  rows: (string | number)[][];
+}
+
+/** Comparisons, optionally with a `close` that stops what they started (child processes). */
+type Scenario = (quick: boolean) => Promise<Comparison[] & { close?: () => Promise<void> }>;
+
+const extras: Record<
+  string,
+  (progress: (line: string) => void, quick: boolean) => Promise<Extra | Extra[]>
+> = {
+  e2e: async (progress, quick) => {
+    const { e2eOptions, e2eTables } = await import("./e2e_report.ts");
+    const { measureE2e } = await import("./e2e.ts");
+    const options = e2eOptions(quick, progress);
+    return e2eTables(options, await measureE2e(options));
+  },
+  connections: async (progress, quick) => {
+    const { measureConnections } = await import("./connections.ts");
+    const target = Number(Deno.env.get("AIOT_BENCH_CONNECTIONS") ?? (quick ? 2000 : 10_000));
+    const rows = await measureConnections(target, progress);
+    const mib = (n: number) => Math.round(n);
+    return {
+      title:
+        `connections: ${target} concurrent MQTT connections held (raw CONNECT, keep-alive 0); target < 1024 MiB`,
+      header: [
+        "broker process",
+        "connected",
+        "failed",
+        "open after 5 s",
+        "connect ms",
+        "idle RSS MiB",
+        "RSS MiB",
+        "peak RSS MiB",
+      ],
+      rows: rows.map((r) => [
+        r.label,
+        r.connected,
+        r.failed,
+        r.stillOpen,
+        mib(r.connectMs),
+        mib(r.idleRssMiB),
+        mib(r.rssMiB),
+        mib(r.peakMiB),
+      ]),
+    };
+  },
+  live: async (progress, quick) => {
+    const { measureLive } = await import("./live.ts");
+    const options = { rate: quick ? 2000 : 5000, seconds: quick ? 5 : 10, clients: 50, progress };
+    const runs = [await measureLive("embedded", {}, options)];
+    const brokers = Deno.env.get("AIOT_BENCH_KAFKA_BROKERS") ?? Deno.env.get("AIOT_TEST_KAFKA_BROKERS");
+    if (brokers) {
+      const prefix = `bench${Date.now().toString(36)}.`;
+      runs.push(
+        await measureLive("Kafka log", { AIOT_KAFKA_BROKERS: brokers, AIOT_TOPIC_PREFIX: prefix }, options),
+      );
+    }
+    return {
+      title: `live: device publish → SSE delivery (QoS 1, ${options.clients} SSE clients)`,
+      header: ["log", "msg/s", "delivered/expected", "p50 ms", "p99 ms", "max ms"],
+      rows: runs.map((r) => [
+        r.label,
+        r.rate,
+        `${r.delivered}/${r.expected}`,
+        r.p50.toFixed(1),
+        r.p99.toFixed(1),
+        r.max.toFixed(1),
+      ]),
+    };
+  },
+  storage: async (progress, quick) => {
+    const { storageQueries } = await import("./storage.ts");
+    const rows = (await storageQueries(progress, quick)).map((
+      r,
+    ) => [r.label, r.p50.toFixed(2), r.p95.toFixed(2)]);
+    return {
+      title: "dashboard query: 7 days of 1 Hz, 1 h buckets (20 runs)",
+      header: ["store", "p50 ms", "p95 ms"],
+      rows,
+    };
+  },
+  ui: async (progress, quick) => {
+    const { measureUiFleet } = await import("./ui_fleet.ts");
+    const r = await measureUiFleet({ seconds: quick ? 3 : 10, progress });
+    const ms = (n: number | undefined) => n === undefined ? "n/a" : Math.round(n);
+    return {
+      title: `ui: fleet view, ${r.devices} devices, headless Chromium; main thread = CDP TaskDuration delta`,
+      header: ["measurement", "value", "target"],
+      rows: [
+        ["devices registered + projected ms", ms(r.registerMs), ""],
+        ["first render ms (login click → first row)", ms(r.firstRowMs), ""],
+        [`login click → ${r.devices} devices counted ms`, ms(r.allCountedMs), ""],
+        ["telemetry events/s (20 MQTT devices)", ms(r.eventsPerSecond), 500],
+        ["main thread ms per s idle (1 s, no telemetry)", ms(r.idleMsPerSecond), ""],
+        [`main thread ms per s of updates (${r.seconds.toFixed(1)} s)`, ms(r.busyMsPerSecond), "≤ 100"],
+        ["of which script ms per s", ms(r.scriptMsPerSecond), ""],
+        ["long tasks during updates (count)", r.longTasksDuringUpdates, ""],
+        ["long task ms per s of updates", ms(r.longTaskMsPerSecond), ""],
+        ["longest task ms (updates)", ms(r.longestTaskMs), "≤ 50"],
+        ["long tasks > 50 ms while scrolling (count)", r.scrollLongTasks, 0],
+        ["longest task ms (scrolling)", ms(r.scrollLongestMs), "≤ 50"],
+      ],
+    };
+  },
+};
+
+const scenarios: Record<string, Scenario> = {
+  e2e: () => Promise.resolve([]),
+  live: () => Promise.resolve([]),
+  connections: () => Promise.resolve([]),
+  ingest: async (quick) =>
+    (await import("./ingest.ts")).ingestComparisons({
+      qos1: quick ? 20_000 : 100_000,
+      qos0: quick ? 20_000 : 100_000,
+    }),
+  replay: async (quick) => {
+    const { sqliteReplayComparisons, kafkaReplayComparisons } = await import("./replay.ts");
+    const count = quick ? 200_000 : 1_000_000;
+    const progress = (line: string) => console.error(line);
+    const comparisons = [await sqliteReplayComparisons(count, progress)];
+    const brokers = Deno.env.get("AIOT_BENCH_KAFKA_BROKERS") ?? Deno.env.get("AIOT_TEST_KAFKA_BROKERS");
+    if (brokers) comparisons.push(await kafkaReplayComparisons(brokers.split(","), count, progress));
+    else console.error("replay: AIOT_BENCH_KAFKA_BROKERS not set — Kafka replay skipped");
+    return comparisons;
+  },
+  ui: () => Promise.resolve([]),
+  storage: async (quick) => (await import("./storage.ts")).storageComparisons(quick),
+  log: async (quick) => {
+    const comparisons = sqliteLogComparisons(quick ? 100_000 : 200_000);
+    const brokers = Deno.env.get("AIOT_BENCH_KAFKA_BROKERS") ?? Deno.env.get("AIOT_TEST_KAFKA_BROKERS");
+    if (brokers) {
+      const { kafkaLogComparisons } = await import("./log_kafka.ts");
+      comparisons.push(...await kafkaLogComparisons(brokers.split(","), quick ? 50_000 : 200_000));
+    } else {
+      console.error(
+        "log: AIOT_BENCH_KAFKA_BROKERS not set — Kafka comparisons skipped (start: deno task engines start kafka)",
+      );
+    }
+    return comparisons;
+  },
+};
+
+const args = [...Deno.args];
+if (args.includes("--help")) {
+  console.log(
+    `deno task bench [scenario…] [--quick] [--rounds N]\nscenarios: ${Object.keys(scenarios).join(", ")}`,
+  );
+  Deno.exit(0);
+}
+const quick = args.includes("--quick");
+const roundsFlag = args.indexOf("--rounds");
+const rounds = roundsFlag >= 0 ? Number(args[roundsFlag + 1]) : quick ? 3 : 5;
+const names = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--rounds");
+// `connections` opens 10k sockets: only in a full run, or when named.
+const selected = names.length > 0
+  ? names
+  : Object.keys(scenarios).filter((n) => n !== "connections" || !quick);
+const unknown = selected.filter((n) => !(n in scenarios));
+if (unknown.length > 0) {
+  console.error(`Unknown scenario(s): ${unknown.join(", ")}. Known: ${Object.keys(scenarios).join(", ")}`);
+  Deno.exit(2);
+}
+
+const results: ComparisonResult[] = [];
+const extraResults: Extra[] = [];
+for (const name of selected) {
+  console.error(`scenario ${name} (${quick ? "quick" : "full"}, ${rounds} rounds)`);
+  const comparisons = await scenarios[name]!(quick);
+  try {
+    for (const comparison of comparisons) {
+      results.push(await compare(comparison, { rounds, progress: (line) => console.error(line) }));
+    }
+  } finally {
+    await comparisons.close?.();
+  }
+  const extra = extras[name];
+  if (extra) extraResults.push(...[await extra((line) => console.error(line), quick)].flat());
+}
+
+console.log(resultsTable(results));
+for (const extra of extraResults) {
+  console.log(
+    `\n${extra.title}\n\n| ${extra.header.join(" | ")} |\n|${extra.header.map(() => "---").join("|")}|`,
+  );
+  for (const row of extra.rows) console.log(`| ${row.join(" | ")} |`);
+}
+await Deno.mkdir("bench/results", { recursive: true });
+const file = `bench/results/${new Date().toISOString().replace(/[:.]/g, "-")}-${selected.join("+")}.json`;
+await Deno.writeTextFile(
+  file,
+  JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      machine: { cores: navigator.hardwareConcurrency, deno: Deno.version.deno },
+      quick,
+      results,
+      extras: extraResults,
+    },
+    null,
+    2,
+  ),
+);
+console.error(`results written to ${file}`);
+Deno.exit(0); // engine clients (Kafka, Mongo) keep sockets open; the results are written

@@ -1,0 +1,87 @@
+/**
+ * Serves the platform from configuration: the processes' parts for its roles, one HTTP server for
+ * the API, the dashboard and MQTT over WebSocket, and a clean shutdown on SIGINT/SIGTERM.
+ * `infra/all_in_one/main.ts` serves every role; `api/main.ts` serves the `api` role alone.
+ */
+import { createApp } from "../../api/app.ts";
+import { loadConfig, type Role } from "../config/config.ts";
+import { type Emulator, startDemo } from "../emulator/mod.ts";
+import { exitOnSignals } from "../lifecycle/shutdown.ts";
+import { apiDeps, ensureAdminUser } from "./api_wiring.ts";
+import { startPlatform } from "./platform.ts";
+import { loadUi } from "./ui_static.ts";
+
+export interface ServePlatformOptions {
+  /** The `AIOT_*` variables to configure from. Default: the process's environment. */
+  env?: Record<string, string | undefined>;
+  /** What this process runs, instead of `AIOT_ROLES`. Default: `AIOT_ROLES`, or every role. */
+  roles?: Role[];
+  /** Also start a few emulated devices on the process's own broker. Default: false. */
+  demo?: boolean;
+}
+
+/** Starts the platform and its server; resolves once it serves. Signals stop it and exit the process. */
+export async function servePlatform(options: ServePlatformOptions = {}): Promise<void> {
+  const started = performance.now();
+  const loaded = loadConfig(options.env ?? Deno.env.toObject());
+  const config = options.roles ? { ...loaded, roles: options.roles } : loaded;
+  const platform = await startPlatform(config);
+  const running: { server?: Deno.HttpServer } = {};
+  let demo: Emulator | undefined;
+  // Installed as soon as there is something to stop, so a signal during the rest of start-up
+  // still shuts down cleanly (finish batches, commit, close).
+  exitOnSignals(async () => {
+    await demo?.stop();
+    await running.server?.shutdown();
+    await platform.stop();
+  });
+  await ensureAdminUser(config, platform.users);
+  const broker = platform.broker;
+  const app = createApp(apiDeps(config, { ...platform, readiness: platform.readiness }));
+  // The dashboard comes with the API role; the other roles serve only health and metrics.
+  const ui = config.roles.includes("api") ? await loadUi() : () => undefined;
+
+  running.server = Deno.serve(
+    {
+      hostname: config.http.host,
+      port: config.http.port,
+      onListen: ({ hostname, port }) => {
+        const { engines } = platform;
+        console.error(
+          `AIOT ready in ${Math.round(performance.now() - started)} ms: http://${hostname}:${port} · ` +
+            (broker
+              ? `MQTT ${config.mqtt.host}:${broker.mqttPort}` +
+                (broker.tlsPort ? `, MQTTS :${broker.tlsPort}` : "") +
+                `, MQTT/WebSocket /mqtt · `
+              : "") +
+            `roles ${config.roles.join(",")} · ` +
+            `log ${engines.log}, time series ${engines.timeseries}, read models ${engines.readModels}` +
+            (engines.log === "sqlite" ? ` (data in ${config.dataDir})` : ""),
+        );
+      },
+    },
+    (request, info) =>
+      broker && new URL(request.url).pathname === "/mqtt"
+        ? broker.handleWebSocket(request, info)
+        : ui(request) ?? app.fetch(request, info),
+  );
+
+  if (options.demo) {
+    if (!broker) console.error("--demo needs the gateway role: no emulated devices started");
+    else {
+      const host = ["0.0.0.0", "::"].includes(config.mqtt.host) ? "127.0.0.1" : config.mqtt.host;
+      demo = await startDemo({
+        log: platform.log,
+        readModels: platform.readModels,
+        deviceTopic: platform.topics.device,
+        brokerUrl: `mqtt://${host.includes(":") ? `[${host}]` : host}:${broker.mqttPort}`,
+      }).catch((error) => {
+        console.error(
+          `--demo: cannot start the emulated devices: ${error instanceof Error ? error.message : error}`,
+        );
+        return undefined;
+      });
+      if (demo) console.error(`demo: ${demo.stats().devices} emulated devices (demo-*) sending 1 msg/s each`);
+    }
+  }
+}
