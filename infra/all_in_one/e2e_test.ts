@@ -76,6 +76,34 @@ async function connectDevice(h: Harness, id: string, token: string): Promise<mqt
   return client;
 }
 
+/**
+ * Connects as the device until a command arrives and returns its topic. The commands processor
+ * re-sends pending commands on `device.connected`, which can beat the SUBSCRIBE of a fresh
+ * session; each attempt stays open until the next one, and the whole wait is bounded (a hang
+ * would hide the failure).
+ */
+async function commandOnReconnect(h: Harness, id: string, token: string, ms = 30_000): Promise<string> {
+  const deadline = Date.now() + ms;
+  const clients: mqtt.MqttClient[] = [];
+  let received: string | undefined;
+  try {
+    while (received === undefined && Date.now() < deadline) {
+      const client = await connectDevice(h, id, token);
+      clients.push(client);
+      client.on("message", (topic) => (received ??= topic));
+      await client.subscribeAsync(`devices/${id}/commands/+`, { qos: 1 });
+      for (let waited = 0; received === undefined && waited < 2_000; waited += 50) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      if (received === undefined) client.end(true);
+    }
+  } finally {
+    for (const client of clients) client.end(true);
+  }
+  if (received === undefined) throw new Error(`No command reached ${id} within ${ms} ms of reconnecting`);
+  return received;
+}
+
 Deno.test({
   name:
     "e2e: device telemetry reaches the API and the SSE stream; a dropped stream resumes without gap or repeat",
@@ -201,24 +229,8 @@ Deno.test({
         return r.json?.status === "expired" ? true : undefined;
       });
       const later = await api(h, "POST", "/devices/dev-cmd/commands", { name: "update", timeoutSeconds: 60 });
-      const back = await connectDevice(h, "dev-cmd", token);
-      const received = new Promise<string>((resolve) => back.on("message", (topic) => resolve(topic)));
-      await back.subscribeAsync("devices/dev-cmd/commands/+", { qos: 1 });
-      // The processor re-sends on `device.connected`; subscribing races it, so reconnect once if needed.
-      const topic = await Promise.race([
-        received,
-        new Promise<string>((resolve) =>
-          setTimeout(async () => {
-            back.end(true);
-            const again = await connectDevice(h, "dev-cmd", token);
-            again.on("message", (t) => resolve(t));
-            await again.subscribeAsync("devices/dev-cmd/commands/+", { qos: 1 });
-            setTimeout(() => again.end(true), 3000);
-          }, 1500)
-        ),
-      ]);
+      const topic = await commandOnReconnect(h, "dev-cmd", token);
       assert.equal(topic, `devices/dev-cmd/commands/${later.json.commandId}`);
-      back.end(true);
     } finally {
       await h.close();
     }

@@ -21,7 +21,10 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 export AIOT_TEST_KAFKA_BROKERS AIOT_TEST_POSTGRES_URL AIOT_TEST_MONGO_URL AIOT_TEST_MQTT_URL
 
-NO_COLOR=1 deno test --allow-all --parallel "$@" 2>&1 | tee .tmp/test-output.log
+# A test that hangs must fail the run, not stall CI until its own limit: the whole suite gets
+# AIOT_TEST_TIMEOUT_MINUTES (default 45; a clean run takes a few minutes).
+NO_COLOR=1 timeout --kill-after=30s "${AIOT_TEST_TIMEOUT_MINUTES:-45}m" deno test --allow-all --parallel "$@" 2>&1 |
+  tee .tmp/test-output.log
 status=${PIPESTATUS[0]}
 
 # deno's summary: "ok | 12 passed (3 steps) | 0 failed (395ms)" or "FAILED | 10 passed | 2 failed (1s)".
