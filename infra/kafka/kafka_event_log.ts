@@ -23,6 +23,18 @@ import { startKafkaConsumer } from "./kafka_consumer.ts";
 import { createKafkaAppender } from "./kafka_producer.ts";
 import { replayKafkaTopic } from "./kafka_replay.ts";
 
+/** Attempts of `ensureTopics` while new topics settle, about 10 s in all. */
+const TOPIC_ATTEMPTS = 14;
+
+/** Broker answers that mean "not ready yet", wherever kafkajs nests them (retries, causes). */
+function settling(error: unknown, depth = 0): boolean {
+  if (typeof error !== "object" || error === null || depth > 4) return false;
+  const e = error as { retriable?: unknown; type?: unknown; cause?: unknown; originalError?: unknown };
+  if (e.retriable === true) return true;
+  if (e.type === "UNKNOWN_TOPIC_OR_PARTITION" || e.type === "LEADER_NOT_AVAILABLE") return true;
+  return settling(e.cause, depth + 1) || settling(e.originalError, depth + 1);
+}
+
 const MiB = 1024 * 1024;
 
 export interface KafkaEventLogOptions {
@@ -166,30 +178,39 @@ export async function createKafkaEventLog(options: KafkaEventLogOptions): Promis
         }
       }
       if (topics.length === 0) return;
-      try {
-        // Existing topics are left as they are. Asking first keeps kafkajs from logging the
-        // broker's TOPIC_ALREADY_EXISTS answer as an error on every start of every process.
-        const existing = new Set(await admin.listTopics());
-        const missing = topics.filter((t) => !existing.has(t.name));
-        if (missing.length > 0) {
-          await admin.createTopics({
-            waitForLeaders: true,
-            topics: missing.map(({ name, partitions }) => ({
-              topic: name,
-              numPartitions: partitions,
-              replicationFactor,
-              configEntries: [
-                { name: "max.message.bytes", value: String(maxMessageBytes) },
-                // Kafka 4 refuses timestamps more than an hour ahead by default; the port takes any
-                // timestamp (devices may run a day ahead), like the embedded logs.
-                { name: "message.timestamp.after.max.ms", value: "9223372036854775807" },
-              ],
-            })),
-          });
+      for (let attempt = 1;; attempt++) {
+        try {
+          // Existing topics are left as they are. Asking first keeps kafkajs from logging the
+          // broker's TOPIC_ALREADY_EXISTS answer as an error on every start of every process.
+          const existing = new Set(await admin.listTopics());
+          const missing = topics.filter((t) => !existing.has(t.name));
+          if (missing.length > 0) {
+            await admin.createTopics({
+              waitForLeaders: true,
+              topics: missing.map(({ name, partitions }) => ({
+                topic: name,
+                numPartitions: partitions,
+                replicationFactor,
+                configEntries: [
+                  { name: "max.message.bytes", value: String(maxMessageBytes) },
+                  // Kafka 4 refuses timestamps more than an hour ahead by default; the port takes any
+                  // timestamp (devices may run a day ahead), like the embedded logs.
+                  { name: "message.timestamp.after.max.ms", value: "9223372036854775807" },
+                ],
+              })),
+            });
+          }
+          await loadPartitionCounts(topics.map((t) => t.name));
+          return;
+        } catch (error) {
+          // Right after createTopics a busy broker may answer UNKNOWN_TOPIC_OR_PARTITION ("does not
+          // host this topic-partition") while new partitions settle: retriable, so try again.
+          if (attempt < TOPIC_ATTEMPTS && settling(error)) {
+            await new Promise((r) => setTimeout(r, Math.min(1_000, 50 * 2 ** attempt)));
+            continue;
+          }
+          throw kafkaFailure(`create topics ${topics.map((t) => `"${t.name}"`).join(", ")}`, error);
         }
-        await loadPartitionCounts(topics.map((t) => t.name));
-      } catch (error) {
-        throw kafkaFailure(`create topics ${topics.map((t) => `"${t.name}"`).join(", ")}`, error);
       }
     },
 
