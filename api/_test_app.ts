@@ -7,6 +7,7 @@
 import type { Hono } from "hono";
 import { toLogMessage } from "../core/events/codec.ts";
 import type { DomainEvent } from "../core/events/catalog.ts";
+import type { EventLog } from "../core/log/event_log.ts";
 import { topicNames } from "../core/events/topics.ts";
 import { createInMemoryEventLog } from "../core/testing/in_memory_event_log.ts";
 import { createInMemoryReadModelStore } from "../core/testing/in_memory_read_model_store.ts";
@@ -26,6 +27,8 @@ export interface TestApp {
   deps: AppDeps;
   /** Every event appended through the API, in order. */
   appended: DomainEvent[];
+  /** The log `appendEvents` writes to (what a live hub would read). */
+  log: EventLog;
   clock: { t: number };
   client: { address: string };
   /** A session token per role, for users `viewer`, `operator`, `admin`. */
@@ -46,7 +49,8 @@ export async function createTestApp(overrides: Partial<AppDeps> = {}): Promise<T
   const topics = topicNames();
   const log = createInMemoryEventLog();
   await log.ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 2 })));
-  const readModels = createInMemoryReadModelStore();
+  // Appends are projected into this store, so a real engine's store may be passed in.
+  const readModels = overrides.readModels ?? createInMemoryReadModelStore();
   const appended: DomainEvent[] = [];
 
   const deps: AppDeps = {
@@ -107,5 +111,5 @@ export async function createTestApp(overrides: Partial<AppDeps> = {}): Promise<T
     tokens[role] = (await response.json()).token;
   }
   client.address = "192.0.2.2"; // the logins above do not count against the tests' address
-  return { app, deps, appended, clock, client, tokens, call };
+  return { app, deps, appended, log, clock, client, tokens, call };
 }

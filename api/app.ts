@@ -39,7 +39,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
     ...deviceDataRoutes(ctx),
     ...commandRoutes(ctx),
     ...dlqRoutes(ctx),
-    ...(deps.live ? streamRoutes(deps.live) : []),
+    ...(deps.live ? streamRoutes(ctx, deps.live) : []),
   ];
 }
 

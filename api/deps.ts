@@ -4,6 +4,7 @@
  */
 import type { Context } from "hono";
 import type { BrokerAccounts } from "../core/devices/broker_accounts.ts";
+import type { DeviceIdClaims } from "../core/devices/device_id_claims.ts";
 import type { DomainEvent } from "../core/events/catalog.ts";
 import type { TopicNames } from "../core/events/topics.ts";
 import type { AppendAck } from "../core/log/event_log.ts";
@@ -24,6 +25,22 @@ export interface LiveFilter {
   types?: string[];
   /** Only events of this device. */
   device?: string;
+}
+
+/** One `GET /api/v1/stream` request, as the live seam gets it. */
+export interface LiveRequest {
+  filter: LiveFilter;
+  /** The `Last-Event-ID` header: resume after this token. */
+  lastEventId?: string;
+  /** Aborts when the client goes away. */
+  signal: AbortSignal;
+  /** Who asks (a user name or `token:<name>`): the seam limits the streams one caller holds. */
+  caller: string;
+  /**
+   * False once the credentials the stream was opened with no longer hold (session logged out or
+   * expired, API token revoked, user deleted): an open stream checks this now and then.
+   */
+  stillAuthorized(): Promise<boolean>;
 }
 
 /** One answered request, for the HTTP latency histogram of `/metrics`. */
@@ -77,6 +94,11 @@ export interface AppDeps extends HealthDeps {
    * known in plain text. Default: none (the embedded broker reads the registry itself).
    */
   brokerAccounts?: BrokerAccounts;
+  /**
+   * Leases on device ids being registered, so concurrent registrations of one id answer one 201
+   * and 409s. Default: in this process only; several API replicas must share a SQL store.
+   */
+  deviceIdClaims?: DeviceIdClaims;
   /** Epoch ms. Default `Date.now`. */
   now?: () => number;
   /** Ids of new devices, commands and audit records. Default UUIDv7. */
@@ -84,7 +106,7 @@ export interface AppDeps extends HealthDeps {
   /** The client address for login rate limiting. Default: see `SecurityOptions.trustProxy`. */
   clientAddress?: (c: Context) => string;
   /** Seam for `GET /api/v1/stream` (SSE). Mounted only when given. */
-  live?: (c: Context, filter: LiveFilter) => Response | Promise<Response>;
+  live?: (request: LiveRequest) => Response | Promise<Response>;
   /** Seam for the HTTP latency histogram: called once per answered request. */
   observeRequest?: (sample: RequestSample) => void;
   /**

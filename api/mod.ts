@@ -8,6 +8,7 @@ export type {
   AppDeps,
   HealthDeps,
   LiveFilter,
+  LiveRequest,
   ReadinessCheck,
   RequestSample,
   SecurityOptions,

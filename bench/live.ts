@@ -25,7 +25,8 @@ export async function measureLive(
   env: Record<string, string>,
   options: { rate: number; seconds: number; clients: number; progress: (line: string) => void },
 ): Promise<LiveResult> {
-  const platform = await startPlatform(env);
+  // Every client streams as the same caller: lift the per-caller stream limit (default 8) to fit.
+  const platform = await startPlatform({ AIOT_SSE_STREAMS_PER_CALLER: String(options.clients), ...env });
   const { base, headers } = platform;
   const devices: mqtt.MqttClient[] = [];
   const streams: ReadableStreamDefaultReader<string>[] = [];

@@ -33,6 +33,9 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", new URL("../infra/all_in_one/main.ts", import.meta.url).pathname],
     env: {
+      // Every bench connection comes from 127.0.0.1: the per-address cap is meant for the wide world.
+      AIOT_MQTT_MAX_CONNECTIONS: "1000000",
+      AIOT_MQTT_MAX_CONNECTIONS_PER_ADDRESS: "1000000",
       ...env,
       AIOT_DATA_DIR: dataDir,
       AIOT_HTTP_PORT: String(http),

@@ -130,7 +130,11 @@ function stateEvents(count: number): DomainEvent[] {
   );
 }
 
-async function projectAll(readModels: ReadModelStore, events: DomainEvent[]): Promise<void> {
+async function projectAll(
+  readModels: ReadModelStore,
+  events: DomainEvent[],
+  models?: readonly string[],
+): Promise<void> {
   for (let i = 0; i < events.length; i += BATCH) {
     const batch = events.slice(i, i + BATCH);
     await readModels.project({
@@ -139,7 +143,7 @@ async function projectAll(readModels: ReadModelStore, events: DomainEvent[]): Pr
       partition: 0,
       events: batch,
       offsets: batch.map((_, j) => i + j),
-    });
+    }, models === undefined ? {} : { models });
   }
 }
 
@@ -232,6 +236,39 @@ function sqliteReadModels(count: number): Comparison {
   };
 }
 
+function telemetryEvents(count: number): DomainEvent[] {
+  const t0 = Date.now() - 86_400_000;
+  return Array.from({ length: count }, (_, i) =>
+    createEvent("telemetry.reported", {
+      values: [
+        { name: "temperature", value: (i % 500) / 10, ts: t0 + i },
+        { name: "door", value: i % 3 === 0, ts: t0 + i },
+        { name: "mode", value: i % 2 ? "eco" : "comfort", ts: t0 + i },
+      ],
+    }, { key: `device-${i % 1000}`, source: "bench" }));
+}
+
+/**
+ * What telemetry costs the read models: before `device_metrics` only the shadow's `lastSeen` moved
+ * (baseline: `device_states` alone); now every metric of every event also updates its row.
+ */
+function sqliteTelemetryReadModels(count: number): Comparison {
+  const run = (models: readonly string[] | undefined) => async () => {
+    const readModels = createSqlReadModelStore(createSqliteSqlDriver({ path: `${await tempDir()}/rm.db` }));
+    await readModels.migrate();
+    const events = telemetryEvents(count);
+    const sample = await timed(() => projectAll(readModels, events, models), count);
+    await readModels.close();
+    return sample;
+  };
+  return {
+    name: "read-model projection of telemetry (SQLite, 3 metrics/event, 1000 devices, 1000/batch)",
+    unit: "events/s",
+    baseline: { label: "project() into device_states only (lastSeen)", run: run(["device_states"]) },
+    aiot: { label: "project() into every read model (+ device_metrics)", run: run(undefined) },
+  };
+}
+
 /** 7 days of 1 Hz of one metric, then 20 dashboard queries (7 days in 1 h buckets): p50 and p95. */
 export async function dashboardQuery(
   store: TimeSeriesStore,
@@ -279,7 +316,7 @@ export async function dashboardQuery(
 
 export function storageComparisons(quick: boolean): Comparison[] {
   const count = quick ? 50_000 : 100_000;
-  const comparisons = [sqliteTimeSeries(count), sqliteReadModels(count)];
+  const comparisons = [sqliteTimeSeries(count), sqliteReadModels(count), sqliteTelemetryReadModels(count)];
   const mongo = Deno.env.get("AIOT_TEST_MONGO_URL");
   const pg = Deno.env.get("AIOT_TEST_POSTGRES_URL");
   // FerretDB v1 (the only MongoDB-wire server here) spends ~12 ms per updated document: keep it small.

@@ -4,10 +4,12 @@
  * production engines are loaded only when used, so the embedded default starts light.
  */
 import type { UserStore } from "../core/users/user_store.ts";
+import type { DeviceIdClaims } from "../core/devices/device_id_claims.ts";
 import type { TimeSeriesStore } from "../core/timeseries/time_series_store.ts";
 import type { AiotConfig } from "./config/config.ts";
 import { createSqlReadModelStore } from "./readmodels/sql_read_model_store.ts";
 import { createSqlUserStore } from "./readmodels/sql_user_store.ts";
+import { createSqlDeviceIdClaims } from "./readmodels/sql_device_id_claims.ts";
 import { createSqliteSqlDriver } from "./sqlite/sqlite_sql_driver.ts";
 import { createSqliteTimeSeriesStore } from "./sqlite/sqlite_time_series_store.ts";
 import type { ReadModelStore } from "../core/readmodels/mod.ts";
@@ -51,4 +53,21 @@ export async function openUserStore(config: AiotConfig): Promise<UserStore> {
   }
   await users.migrate();
   return users;
+}
+
+/**
+ * Leases on device ids being registered, in the user database: shared by every API replica on
+ * PostgreSQL, and by processes sharing the data directory on SQLite.
+ */
+export async function openDeviceIdClaims(config: AiotConfig): Promise<DeviceIdClaims> {
+  let claims;
+  if (config.postgresUrl) {
+    const { createPostgresSqlDriver } = await import("./postgres/mod.ts");
+    claims = createSqlDeviceIdClaims(await createPostgresSqlDriver({ url: config.postgresUrl, max: 2 }));
+  } else {
+    await Deno.mkdir(config.dataDir, { recursive: true });
+    claims = createSqlDeviceIdClaims(createSqliteSqlDriver({ path: `${config.dataDir}/users.db` }));
+  }
+  await claims.migrate();
+  return claims;
 }

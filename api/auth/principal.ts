@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import type { Role } from "../../core/users/roles.ts";
 import type { UserStore } from "../../core/users/user_store.ts";
-import { hashToken, tokenOf } from "./session_token.ts";
+import { type CredentialSource, hashToken, tokenOf } from "./session_token.ts";
 
 export interface Principal {
   /** The user name, or `token:<name>` for an API token: the `by` of events and the audit actor. */
@@ -15,6 +15,8 @@ export interface Principal {
   kind: "session" | "api";
   /** The hash of the presented token (logout deletes it). */
   tokenHash: string;
+  /** How the token came: cookie-authenticated writes must come from an allowed origin. */
+  via: CredentialSource;
 }
 
 /** The caller, or undefined when the request carries no valid, unexpired token. */
@@ -23,16 +25,17 @@ export async function authenticate(
   users: UserStore,
   now: () => number,
 ): Promise<Principal | undefined> {
-  const token = tokenOf(c);
-  if (token === undefined || token.length > 512) return undefined;
+  const presented = tokenOf(c);
+  if (presented === undefined || presented.token.length > 512) return undefined;
+  const { token, via } = presented;
   const tokenHash = await hashToken(token);
   const record = await users.findToken(tokenHash);
   if (!record) return undefined;
   if (record.expiresAt !== undefined && Date.parse(record.expiresAt) <= now()) return undefined;
   if (record.kind === "api") {
-    return { actor: `token:${record.name}`, role: record.role, kind: "api", tokenHash };
+    return { actor: `token:${record.name}`, role: record.role, kind: "api", tokenHash, via };
   }
   const user = await users.getUser(record.username);
   if (!user) return undefined;
-  return { actor: user.username, role: user.role, kind: "session", tokenHash };
+  return { actor: user.username, role: user.role, kind: "session", tokenHash, via };
 }

@@ -16,13 +16,16 @@ export async function hashToken(token: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** Where a request's token came from: a browser sends the cookie by itself, even cross-site. */
+export type CredentialSource = "bearer" | "cookie";
+
 /** The token of a request: `Authorization: Bearer …` first, else the session cookie. */
-export function tokenOf(c: Context): string | undefined {
+export function tokenOf(c: Context): { token: string; via: CredentialSource } | undefined {
   const header = c.req.header("authorization");
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (match) return match[1];
+  if (match) return { token: match[1]!, via: "bearer" };
   const cookie = getCookie(c, SESSION_COOKIE);
-  return cookie === "" ? undefined : cookie;
+  return cookie === undefined || cookie === "" ? undefined : { token: cookie, via: "cookie" };
 }
 
 /** True when the client reached us over TLS, directly or through a proxy that says so. */

@@ -2,55 +2,71 @@
  * The live hub behind `GET /api/v1/stream`: one log reader per API instance (from the end of each
  * topic), fanned out to many SSE clients by type and device. Every event carries a resume token
  * as its `id:`; `Last-Event-ID` replays the log from that token up to where the hub is, then
- * continues live, without gap or repeat. A client that falls `maxQueue` events behind gets a final
- * `dropped` event and is closed, so it never slows the others. Comments keep idle streams open.
+ * continues live, without gap or repeat. Events reach clients only through `clientData`
+ * (secrets redacted).
+ *
+ * A stream is a long-lived hold on the process, and a token is only the client's word, so each
+ * stream is bounded: a byte budget (a slow client is dropped: sse_stream.ts), how far back a token
+ * may resume (further back is refused with an `error` event, not replayed), a replay that yields
+ * and stops with its client (replay.ts), a number of streams per caller (429 beyond:
+ * stream_quota.ts) and a periodic re-check of the caller's credentials (credential_watch.ts).
  */
 import type { EventLog, LogConsumer, LogRecord } from "../../core/log/event_log.ts";
-import { decodeToken, encodeToken, type Positions, slot } from "./resume_token.ts";
-
-export interface LiveFilter {
-  types?: string[];
-  device?: string;
-}
+import type { LiveFilter, LiveRequest } from "../deps.ts";
+import { replayInto } from "./replay.ts";
+import { decodeToken, encodeToken, farthestBehind, type Positions, slot } from "./resume_token.ts";
+import { clientData, CONNECTED, eventFrame, finalFrame, matches } from "./sse_frames.ts";
+import { createSseStream, type SseStream } from "./sse_stream.ts";
+import { createStreamQuota } from "./stream_quota.ts";
+import { watchCredentials } from "./credential_watch.ts";
 
 export interface LiveHubOptions {
   log: EventLog;
   topics: string[];
-  /** Most events queued for one client before it is dropped. Default 5,000. */
-  maxQueue?: number;
+  /**
+   * Bytes one client may have waiting (queued for its socket, or held during its replay) before
+   * it is dropped with `event: dropped`. Default 4 MiB.
+   */
+  maxBufferedBytes?: number;
+  /**
+   * How far behind the hub a `Last-Event-ID` may be, in events of any one partition; a token
+   * further back is answered with `event: error` `resume_too_old` instead of a replay.
+   * Default 10,000.
+   */
+  maxResumeEvents?: number;
+  /** Streams one caller may hold at once; one more is refused with 429. Default 8. */
+  streamsPerCaller?: number;
+  /** How often an open stream re-checks its caller's credentials. Default 30 s. */
+  authRecheckMs?: number;
   /** Comment line interval on idle streams. Default 15 s. */
   heartbeatMs?: number;
 }
 
 export interface LiveHub {
   readonly ready: Promise<void>;
-  /** An SSE response for `filter`, resuming after `lastEventId` when given. */
-  open(filter: LiveFilter, lastEventId?: string): Response;
+  /** An SSE response for `request`; throws `TooManyRequestsError` past the caller's limit. */
+  open(request: LiveRequest): Response;
   clients(): number;
   stop(): Promise<void>;
 }
 
 interface Client {
   filter: LiveFilter;
-  send(text: string): void;
-  /** Ends the stream (server shutdown). */
-  end(): void;
-  /** Live events that arrive while the client is still replaying. */
-  backlog?: string[];
+  stream: SseStream;
 }
 
-const encoder = new TextEncoder();
-
-const matches = (filter: LiveFilter, record: LogRecord) =>
-  (!filter.device || record.key === filter.device) &&
-  (!filter.types || filter.types.includes(record.headers["event-type"] ?? ""));
-
-const frame = (record: LogRecord, token: string) =>
-  `event: ${record.headers["event-type"] ?? "event"}\nid: ${token}\ndata: ${record.value}\n\n`;
+const SSE_HEADERS = {
+  "content-type": "text/event-stream",
+  "cache-control": "no-cache",
+  "x-accel-buffering": "no",
+};
 
 export function createLiveHub(options: LiveHubOptions): LiveHub {
   const { log, topics } = options;
-  const maxQueue = options.maxQueue ?? 5000;
+  const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+  const maxResumeEvents = options.maxResumeEvents ?? 10_000;
+  const authRecheckMs = options.authRecheckMs ?? 30_000;
+  const quota = createStreamQuota(options.streamsPerCaller ?? 8);
   const positions: Positions = new Map();
   const clients = new Set<Client>();
   const consumers: LogConsumer[] = [];
@@ -58,12 +74,14 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
   function deliver(record: LogRecord, topicIndex: number): void {
     positions.set(slot(topicIndex, record.partition), record.offset + 1);
     let token: string | undefined;
+    let data: string | undefined;
+    let decoded = false; // at most once per record, and only when some client wants it
     for (const client of clients) {
       if (!matches(client.filter, record)) continue;
+      if (!decoded) [data, decoded] = [clientData(record), true];
+      if (data === undefined) return; // withheld from every client
       token ??= encodeToken(positions);
-      const text = frame(record, token);
-      if (client.backlog) client.backlog.push(text);
-      else client.send(text);
+      client.stream.sendLive(eventFrame(record.headers["event-type"] ?? "event", token, data));
     }
   }
 
@@ -82,84 +100,55 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     }
   })();
 
-  /** Replays [from, until) of every partition into the client, advancing a copy of the token. */
-  async function replay(client: Client, from: Positions, until: Positions): Promise<void> {
-    const progress = new Map(from);
-    for (const [topicIndex, topic] of topics.entries()) {
-      const offsets: Record<number, number> = {};
-      for (const [key, end] of until) {
-        const [t, partition] = key.split("#").map(Number) as [number, number];
-        if (t === topicIndex) offsets[partition] = from.get(key) ?? end;
-      }
-      for await (const chunk of log.replay(topic, { from: { offsets } })) {
-        for (const record of chunk) {
-          const key = slot(topicIndex, record.partition);
-          if (
-            record.offset >= (until.get(key) ?? 0) || record.offset < (from.get(key) ?? until.get(key) ?? 0)
-          ) continue;
-          progress.set(key, record.offset + 1);
-          if (matches(client.filter, record)) client.send(frame(record, encodeToken(progress)));
-        }
-      }
-    }
-  }
+  /** A response with one final frame: the request is refused before any stream is kept. */
+  const refusal = (frame: string) => new Response(CONNECTED + frame, { headers: SSE_HEADERS });
 
-  function open(filter: LiveFilter, lastEventId?: string): Response {
-    const resumeFrom = lastEventId ? decodeToken(lastEventId, topics.length) : undefined;
-    let heartbeat: ReturnType<typeof setInterval> | undefined;
-    let client!: Client;
-    const close = () => {
-      clearInterval(heartbeat);
-      clients.delete(client);
-    };
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        client = {
-          filter,
-          send(text) {
-            if ((controller.desiredSize ?? 0) <= -maxQueue) {
-              controller.enqueue(encoder.encode(`event: dropped\ndata: {"reason":"client too slow"}\n\n`));
-              controller.close();
-              close();
-              return;
-            }
-            controller.enqueue(encoder.encode(text));
-          },
-          end() {
-            close();
-            try {
-              controller.close();
-            } catch { /* already closed by the client */ }
-          },
-          ...(resumeFrom ? { backlog: [] } : {}),
-        };
-        clients.add(client);
-        controller.enqueue(encoder.encode(`retry: 2000\n: connected\n\n`));
-        heartbeat = setInterval(
-          () => controller.enqueue(encoder.encode(`: ping\n\n`)),
-          options.heartbeatMs ?? 15_000,
-        );
-        if (resumeFrom) {
-          const until = new Map(positions);
-          replay(client, resumeFrom, until).then(() => {
-            const backlog = client.backlog ?? [];
-            delete client.backlog;
-            for (const text of backlog) client.send(text);
-          }).catch(() => {
-            controller.error(new Error("replay failed"));
-            close();
-          });
-        }
-      },
-      cancel: close,
-    }, { highWaterMark: 0 });
-    return new Response(body, {
-      headers: {
-        "content-type": "text/event-stream",
-        "cache-control": "no-cache",
-        "x-accel-buffering": "no",
+  function open(request: LiveRequest): Response {
+    const { filter } = request;
+    const release = quota.take(request.caller);
+    const resumeFrom = request.lastEventId ? decodeToken(request.lastEventId, topics.length) : undefined;
+    const until = new Map(positions);
+    if (resumeFrom && farthestBehind(resumeFrom, until) > maxResumeEvents) {
+      release();
+      return refusal(finalFrame(
+        "error",
+        "resume_too_old",
+        `Cannot resume: Last-Event-ID is more than ${maxResumeEvents} events behind in a partition. ` +
+          "Reload the current state, then open the stream without Last-Event-ID.",
+        { resetId: true },
+      ));
+    }
+
+    const endStream = () => stream.close();
+    const stream = createSseStream({
+      maxBufferedBytes,
+      heartbeatMs: options.heartbeatMs ?? 15_000,
+      replaying: resumeFrom !== undefined,
+      onClose() {
+        clients.delete(client);
+        release();
+        stopWatching();
+        request.signal.removeEventListener("abort", endStream);
       },
     });
+    const client: Client = { filter, stream };
+    clients.add(client);
+    const stopWatching = watchCredentials(request.stillAuthorized, stream, authRecheckMs);
+    request.signal.addEventListener("abort", endStream, { once: true });
+    if (request.signal.aborted) stream.close();
+
+    if (resumeFrom) {
+      replayInto(stream, filter, { log, topics, from: resumeFrom, until })
+        .then(() => stream.endReplay())
+        .catch((error) => {
+          if (stream.signal.aborted) return; // the client went away: the replay was told to stop
+          console.error("cannot replay the log into a stream", error);
+          stream.close(
+            finalFrame("error", "replay_failed", "The log could not be replayed: reconnect to retry"),
+          );
+        });
+    }
+    return new Response(stream.body, { headers: SSE_HEADERS });
   }
 
   return {
@@ -167,7 +156,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     open,
     clients: () => clients.size,
     async stop() {
-      for (const client of [...clients]) client.end();
+      for (const client of [...clients]) client.stream.close();
       await Promise.all(consumers.map((c) => c.stop()));
     },
   };

@@ -37,3 +37,13 @@ export function decodeToken(token: string, topicCount: number): Positions | unde
     return undefined;
   }
 }
+
+/**
+ * The most events any partition of `from` lies behind `head`: what resuming from `from` would
+ * replay in the worst partition. Partitions `from` does not name resume at the head.
+ */
+export function farthestBehind(from: Positions, head: Positions): number {
+  let farthest = 0;
+  for (const [key, end] of head) farthest = Math.max(farthest, end - (from.get(key) ?? end));
+  return farthest;
+}

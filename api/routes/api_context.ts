@@ -6,6 +6,7 @@ import type { DomainEvent } from "../../core/events/catalog.ts";
 import { uuidv7 } from "../../core/events/uuid_v7.ts";
 import type { AppendAck } from "../../core/log/event_log.ts";
 import type { RegistryDeps } from "../../core/devices/registry.ts";
+import { createInProcessDeviceIdClaims } from "../../core/devices/device_id_claims.ts";
 import type { AppDeps } from "../deps.ts";
 import { waitForProjection } from "../projection_wait.ts";
 import { getDevice } from "../../core/readmodels/mod.ts";
@@ -41,6 +42,7 @@ export function apiContext(deps: AppDeps): ApiContext {
       newDeviceId: newId,
       now,
       ...(deps.brokerAccounts ? { brokerAccounts: deps.brokerAccounts } : {}),
+      deviceIdClaims: deps.deviceIdClaims ?? createInProcessDeviceIdClaims(),
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * How an API route is declared: method, path, permission, zod schemas for body and query, the
- * response codes and a handler. `mountRoutes` turns the declarations into Hono routes (auth,
- * validation, audit, request metrics), and `openapi.ts` turns the same declarations into the
+ * response codes and a handler. `mountRoutes` turns the declarations into Hono routes (auth, the
+ * origin check of cookie-authenticated writes, validation, audit, request metrics), and `openapi.ts` turns the same declarations into the
  * OpenAPI document, so the two cannot drift apart.
  */
 import type { Context, Hono } from "hono";
@@ -10,6 +10,7 @@ import { type Permission, roleAllows } from "../../core/users/roles.ts";
 import { ForbiddenError, UnauthorizedError } from "../http_errors.ts";
 import type { AppDeps, HealthDeps } from "../deps.ts";
 import type { Principal } from "../auth/principal.ts";
+import { assertSameOrigin } from "../auth/cross_origin.ts";
 import { parseInput, readJsonBody } from "./validation.ts";
 
 type Method = "get" | "post" | "patch" | "delete";
@@ -21,7 +22,7 @@ export interface RouteRequest<Body, Query> {
   query: Query;
   /** Path parameters by name, e.g. `{ id: "d1" }`. */
   params: Record<string, string>;
-  /** The caller; `undefined` only on public routes. */
+  /** The caller; `undefined` only on public routes (always, unless they `identifyCaller`). */
   principal: Principal | undefined;
   /** Names the actor of a public mutating call (the login) in the audit log. */
   setActor(actor: string): void;
@@ -38,6 +39,11 @@ export interface Route<
   tag: string;
   /** `public` routes need no credentials. */
   permission: Permission | "public";
+  /**
+   * On a public route: still identify a caller who sends credentials (invalid ones read as
+   * anonymous), e.g. to show admins more. Off by default, so probes of `/healthz` touch no store.
+   */
+  identifyCaller?: boolean;
   body?: B;
   query?: Q;
   /** Runs before the input is parsed, e.g. a rate limit that must count malformed requests too. */
@@ -96,9 +102,12 @@ export function mountRoutes(
             throw new UnauthorizedError("Authentication required: send a bearer token or the session cookie");
           }
           actor = principal.actor;
+          if (principal.via === "cookie") assertSameOrigin(c, deps.security?.corsOrigins);
           if (!roleAllows(principal.role, r.permission)) {
             throw new ForbiddenError(`Role ${principal.role} may not ${r.permission} here`);
           }
+        } else if (r.identifyCaller && hooks) {
+          principal = await hooks.authenticate(c);
         }
         await r.guard?.(c);
         const query = r.query ? parseInput(r.query as z.ZodType, c.req.query(), "query") : undefined;

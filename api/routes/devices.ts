@@ -13,13 +13,13 @@ import {
 import { NotFoundError } from "../../core/errors.ts";
 import type { ApiContext } from "./api_context.ts";
 import { route } from "./define.ts";
-import { cursorParam, entityId, labelKey, labels, limitParam } from "./schemas.ts";
+import { cursorParam, entityId, labelKey, labels, limitParam, plainText } from "./schemas.ts";
 import { definedOnly } from "./validation.ts";
 import { type DeviceRow, getDevice, listDevices } from "../../core/readmodels/mod.ts";
 
 const profile = {
-  name: z.string().min(1).max(256).optional(),
-  model: z.string().min(1).max(128).optional(),
+  name: plainText({ min: 1, max: 256 }).optional(),
+  model: plainText({ min: 1, max: 128 }).optional(),
   labels: labels.optional(),
 };
 
@@ -36,7 +36,7 @@ const listQuery = z.object({
       const at = text.indexOf(":");
       return { key: text.slice(0, at), value: text.slice(at + 1) };
     }),
-  ).pipe(z.object({ key: labelKey, value: z.string().max(256) })).optional(),
+  ).pipe(z.object({ key: labelKey, value: plainText({ max: 256 }) })).optional(),
   cursor: cursorParam,
   limit: limitParam,
 });

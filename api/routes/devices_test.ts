@@ -61,7 +61,7 @@ Deno.test("device bodies: each kind of bad input is a 400 naming the field", asy
   }
   const notJson = await t.app.request("/api/v1/devices", {
     method: "POST",
-    headers: { authorization: `Bearer ${t.tokens.operator}` },
+    headers: { authorization: `Bearer ${t.tokens.operator}`, "content-type": "application/json" },
     body: "{nope",
   });
   assert.equal(notJson.status, 400);

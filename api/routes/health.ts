@@ -1,11 +1,32 @@
 /**
  * Outside /api/v1 and public: `/healthz` (the process is up), `/readyz` (every engine reachable;
  * 503 naming the ones that are not) and, when the seam is wired, `/metrics` in Prometheus text.
+ *
+ * `/readyz` tells anonymous callers (load balancers, probes) only which component is ok: an
+ * engine's error names hosts, users and versions, which is for admins (who get `detail`) and the
+ * log (each failing detail once, until it changes), not for anyone who can reach the port.
  */
-import type { HealthDeps } from "../deps.ts";
+import type { HealthDeps, ReadinessCheck } from "../deps.ts";
+import { roleAllows } from "../../core/users/roles.ts";
 import { route } from "./define.ts";
 
+/** Logs each failing check's detail when it first appears or changes; probes repeat every few seconds. */
+function failureLogger(): (checks: ReadinessCheck[]) => void {
+  const logged = new Map<string, string>();
+  return (checks) => {
+    for (const check of checks) {
+      if (check.ok) {
+        logged.delete(check.name);
+      } else if (logged.get(check.name) !== (check.detail ?? "")) {
+        logged.set(check.name, check.detail ?? "");
+        console.error(`readyz: ${check.name} is not ready: ${check.detail ?? "(no detail)"}`);
+      }
+    }
+  };
+}
+
 export function healthRoutes(deps: HealthDeps) {
+  const logFailures = failureLogger();
   const routes = [
     route({
       method: "get",
@@ -22,11 +43,18 @@ export function healthRoutes(deps: HealthDeps) {
       summary: "Every engine is reachable",
       tag: "health",
       permission: "public",
-      responses: { 200: "Ready", 503: "An engine is not reachable" },
-      async handle({ c }) {
+      identifyCaller: true,
+      responses: {
+        200: "Ready",
+        503: "An engine is not reachable; `detail` says why, to admins only",
+      },
+      async handle({ c, principal }) {
         const checks = await deps.readiness();
+        logFailures(checks);
         const ready = checks.every((check) => check.ok);
-        return c.json({ status: ready ? "ready" : "not_ready", checks }, ready ? 200 : 503);
+        const detailed = principal !== undefined && roleAllows(principal.role, "manage");
+        const shown = detailed ? checks : checks.map(({ name, ok }) => ({ name, ok }));
+        return c.json({ status: ready ? "ready" : "not_ready", checks: shown }, ready ? 200 : 503);
       },
     }),
   ];

@@ -1,9 +1,11 @@
 /**
  * Views onto the log itself: the dead-letter listing and, when the live seam is wired, the SSE
- * stream of event envelopes (`GET /stream`, implemented by the live processor).
+ * stream of event envelopes (`GET /stream`, implemented by the live hub).
  */
 import { z } from "zod";
 import { isEventType } from "../../core/events/catalog.ts";
+import { roleAllows } from "../../core/users/roles.ts";
+import { authenticate } from "../auth/principal.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiContext } from "./api_context.ts";
 import { route } from "./define.ts";
@@ -41,8 +43,11 @@ export function dlqRoutes(ctx: ApiContext) {
   ];
 }
 
-/** `GET /stream`, answered by the live seam with the validated filter. */
-export function streamRoutes(live: NonNullable<AppDeps["live"]>) {
+/**
+ * `GET /stream`, answered by the live seam with the validated filter, the caller (streams are
+ * limited per caller) and a way to re-check the caller's credentials while the stream is open.
+ */
+export function streamRoutes(ctx: ApiContext, live: NonNullable<AppDeps["live"]>) {
   return [
     route({
       method: "get",
@@ -51,8 +56,26 @@ export function streamRoutes(live: NonNullable<AppDeps["live"]>) {
       tag: "live",
       permission: "read",
       query: streamQuery,
-      responses: { 200: "text/event-stream", 400: "Invalid filter" },
-      handle: ({ c, query }) => live(c, definedOnly(query)),
+      responses: {
+        200: "text/event-stream",
+        400: "Invalid filter",
+        429: "The caller already holds the most streams allowed",
+      },
+      handle({ c, query, principal }) {
+        const lastEventId = c.req.header("last-event-id");
+        return live({
+          filter: definedOnly(query),
+          ...(lastEventId ? { lastEventId } : {}),
+          signal: c.req.raw.signal,
+          caller: principal!.actor,
+          // The request's own credentials, authenticated again: a logout, a revoked token or a
+          // deleted user fails this as it would fail a new request.
+          stillAuthorized: async () => {
+            const current = await authenticate(c, ctx.deps.users, ctx.now);
+            return current?.actor === principal!.actor && roleAllows(current.role, "read");
+          },
+        });
+      },
     }),
   ];
 }

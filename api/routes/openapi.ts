@@ -71,16 +71,20 @@ function operationOf(r: Route): JsonSchema {
         : { description },
     ]),
   );
+  const error = (description: string) => ({
+    description,
+    content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+  });
   if (r.permission !== "public") {
-    responses["401"] ??= {
-      description: "No valid credentials",
-      content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
-    };
-    responses["403"] ??= {
-      description: `Needs a role with "${r.permission}"`,
-      content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
-    };
+    responses["401"] ??= error("No valid credentials");
+    responses["403"] ??= error(
+      r.method === "get"
+        ? `Needs a role with "${r.permission}"`
+        : `Needs a role with "${r.permission}"; or the session cookie from an origin that is neither this ` +
+          "host nor in AIOT_CORS_ORIGINS",
+    );
   }
+  if (r.body) responses["415"] ??= error("The body is not application/json");
   return {
     summary: r.summary,
     tags: [r.tag],

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { ROLES } from "../../core/users/roles.ts";
+import { NO_CONTROL_CHARACTERS, NO_CONTROL_CHARACTERS_MESSAGE } from "../../core/events/storable_text.ts";
 
 const ID_CHARS = "expected 1-128 characters of A-Z a-z 0-9 _ . : -";
 
@@ -15,7 +16,14 @@ export const labelKey = z.string().regex(
   "expected 1-63 characters of A-Z a-z 0-9 _ . / -",
 );
 
-export const labels = z.record(labelKey, z.string().max(256));
+/**
+ * Text people read (names, models, label values): no control characters, which make no sense
+ * there, and whose NUL PostgreSQL cannot even store (see `core/events/storable_text.ts`).
+ */
+export const plainText = (limits: { min?: number; max: number }) =>
+  z.string().min(limits.min ?? 0).max(limits.max).regex(NO_CONTROL_CHARACTERS, NO_CONTROL_CHARACTERS_MESSAGE);
+
+export const labels = z.record(labelKey, plainText({ max: 256 }));
 
 /** Any JSON object: state patches, command parameters. */
 export const jsonObject = z.record(z.string(), z.json());

@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import type { FieldIssue } from "../../core/errors.ts";
 import { ValidationError } from "../../core/errors.ts";
+import { UnsupportedMediaTypeError } from "../http_errors.ts";
 
 export type InputPart = "body" | "query" | "path";
 
@@ -32,9 +33,22 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, part:
   throw new ValidationError(`Invalid request ${part}: ${describe(details)}`, { details });
 }
 
-/** The JSON body; an empty body reads as `{}` so all-optional bodies may be left out. */
+/** `application/json` or a `+json` type, with any parameters (`; charset=utf-8`). */
+const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
+
+/**
+ * The JSON body; an empty body reads as `{}` so all-optional bodies may be left out. Any other
+ * declared type is a 415, even with an empty body: the types a foreign page may send without a
+ * CORS preflight (`text/plain`, forms) never reach a route, which keeps cross-site writes out.
+ */
 export async function readJsonBody(request: Request): Promise<unknown> {
+  const type = request.headers.get("content-type");
   const text = await request.text();
+  if (type === null ? text !== "" : !JSON_TYPE.test(type)) {
+    throw new UnsupportedMediaTypeError(
+      `Expected Content-Type: application/json, got ${type === null ? "none" : `"${type.slice(0, 100)}"`}`,
+    );
+  }
   if (text.trim() === "") return {};
   try {
     return JSON.parse(text);

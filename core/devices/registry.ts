@@ -14,8 +14,12 @@
  * - rotate: the broker has a token nobody was shown, the old one already fails; a retry fixes it;
  * - decommission: the broker refuses the device while the registry still lists it; a retry
  *   records it. The other order would let a decommissioned device keep connecting.
+ *
+ * Registration claims its id first (`DeviceIdClaims`): the registry check alone would let
+ * concurrent registrations of one id all pass before any of their events is projected.
  */
 import { type BrokerAccounts, NO_BROKER_ACCOUNTS } from "./broker_accounts.ts";
+import { DEVICE_ID_CLAIM_TTL_MS, type DeviceIdClaims } from "./device_id_claims.ts";
 import { createEvent, type DomainEvent } from "../events/catalog.ts";
 import { ConflictError, InfrastructureError, NotFoundError, ValidationError } from "../errors.ts";
 
@@ -31,6 +35,12 @@ export interface RegistryDeps {
   now?: () => number;
   /** The device accounts of an external MQTT broker. Default: none (the embedded broker reads the registry). */
   brokerAccounts?: BrokerAccounts;
+  /**
+   * Leases that make concurrent registrations of one id exclude each other. The API always
+   * passes them; without (callers that register one device at a time: the CLI, the demo) only
+   * the registry check refuses a duplicate.
+   */
+  deviceIdClaims?: DeviceIdClaims;
 }
 
 export interface NewDevice {
@@ -72,6 +82,28 @@ async function requireActive(deps: RegistryDeps, id: string): Promise<void> {
   if (device.status === "decommissioned") throw new ConflictError(`Device "${id}" is decommissioned`);
 }
 
+/**
+ * Runs `register` holding the claim on `id`: a concurrent registration of the same id is a 409.
+ * The claim is released when `register` fails, so a retry need not wait for it to expire.
+ */
+async function withIdClaim<T>(deps: RegistryDeps, id: string, register: () => Promise<T>): Promise<T> {
+  const claims = deps.deviceIdClaims;
+  if (!claims) return await register();
+  const owner = crypto.randomUUID();
+  const now = (deps.now ?? Date.now)();
+  if (!await claims.claim(id, { owner, now, expiresAt: now + DEVICE_ID_CLAIM_TTL_MS })) {
+    throw new ConflictError(`Device "${id}" already exists (or is being registered)`);
+  }
+  try {
+    return await register();
+  } catch (error) {
+    await claims.release(id, owner).catch(() => {
+      // The lease then expires by itself; the registration's own error is the one to report.
+    });
+    throw error;
+  }
+}
+
 /** Registers a device with a fresh token; the token is in the result and nowhere else. */
 export async function registerDevice(
   deps: RegistryDeps,
@@ -80,19 +112,21 @@ export async function registerDevice(
 ): Promise<{ id: string; token: string; event: DomainEvent }> {
   const id = input.id ?? deps.newDeviceId();
   checkId(id);
-  if (await deps.findDevice(id)) throw new ConflictError(`Device "${id}" already exists`);
-  const token = deps.generateToken();
-  const credential = await deps.hashSecret(token);
-  const event = createEvent("device.registered", {
-    ...(input.name === undefined ? {} : { name: input.name }),
-    ...(input.model === undefined ? {} : { model: input.model }),
-    ...(input.labels === undefined ? {} : { labels: input.labels }),
-    credential,
-    by,
-  }, { key: id, source: "api", ...(deps.now ? { now: deps.now } : {}) });
-  await inBroker("create the account", id, () => accountsOf(deps).provisionDevice(id, token));
-  await deps.appendDeviceEvents([event]);
-  return { id, token, event };
+  return await withIdClaim(deps, id, async () => {
+    if (await deps.findDevice(id)) throw new ConflictError(`Device "${id}" already exists`);
+    const token = deps.generateToken();
+    const credential = await deps.hashSecret(token);
+    const event = createEvent("device.registered", {
+      ...(input.name === undefined ? {} : { name: input.name }),
+      ...(input.model === undefined ? {} : { model: input.model }),
+      ...(input.labels === undefined ? {} : { labels: input.labels }),
+      credential,
+      by,
+    }, { key: id, source: "api", ...(deps.now ? { now: deps.now } : {}) });
+    await inBroker("create the account", id, () => accountsOf(deps).provisionDevice(id, token));
+    await deps.appendDeviceEvents([event]);
+    return { id, token, event };
+  });
 }
 
 /** Replaces the device's token; connections using the old one are dropped by the gateway. */

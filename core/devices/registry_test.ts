@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { DomainEvent } from "../events/catalog.ts";
 import { ConflictError, InfrastructureError, NotFoundError, ValidationError } from "../errors.ts";
 import { createInMemoryBrokerAccounts } from "../testing/in_memory_broker_accounts.ts";
+import { createInProcessDeviceIdClaims } from "./device_id_claims.ts";
 import {
   decommissionDevice,
   registerDevice,
@@ -131,4 +132,23 @@ Deno.test("a broker failure is a 503 naming the broker, and nothing is appended"
     2,
     "the first one and the failed rotation",
   );
+});
+
+Deno.test("registerDevice() with claims: the id is claimed before the check; a failure releases it", async () => {
+  const { deps, appended, broker } = registry();
+  const withClaims = { ...deps, brokerAccounts: broker, deviceIdClaims: createInProcessDeviceIdClaims() };
+  // Two at once: the second finds the first one's claim although nothing is appended yet.
+  const results = await Promise.allSettled([
+    registerDevice(withClaims, { id: "d1" }, "admin"),
+    registerDevice(withClaims, { id: "d1" }, "admin"),
+  ]);
+  assert.deepEqual(results.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
+  assert.ok(
+    (results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason instanceof ConflictError,
+  );
+  broker.failWith(new Error("broker down"));
+  await assert.rejects(registerDevice(withClaims, { id: "d2" }, "admin"), InfrastructureError);
+  broker.failWith(undefined);
+  await registerDevice(withClaims, { id: "d2" }, "admin");
+  assert.deepEqual(appended.map((e) => e.key), ["d1", "d2"], "the retry needed no wait for the lease");
 });

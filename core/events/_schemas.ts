@@ -4,6 +4,13 @@
  */
 
 import { z } from "zod";
+import { NO_NUL, NO_NUL_MESSAGE } from "./storable_text.ts";
+
+/**
+ * Free text kept by the read models as a text column: no NUL, which PostgreSQL cannot store
+ * (see `storable_text.ts`).
+ */
+export const storableText = () => z.string().regex(NO_NUL, NO_NUL_MESSAGE);
 
 /**
  * Ids that end up in MQTT topics (`devices/{id}/commands/{commandId}`) and URLs, so no `/`,
@@ -15,7 +22,7 @@ export const entityIdSchema = z.string().regex(
 );
 
 /** Who did it: a user name, an API token name or a service (`rules`, `ota`). */
-export const actorSchema = z.string().min(1).max(128);
+export const actorSchema = storableText().min(1).max(128);
 
 /** A short human-readable explanation (a failure reason, a disconnect reason). */
 export const reasonSchema = z.string().min(1).max(1024);
@@ -51,7 +58,7 @@ export const jsonObjectSchema = z.record(z.string(), z.json());
 /** Labels for selecting devices: short string keys and values. */
 export const labelsSchema = z.record(
   z.string().regex(/^[A-Za-z0-9_.\/-]{1,63}$/, "expected 1-63 characters of A-Z a-z 0-9 _ . / -"),
-  z.string().max(256),
+  storableText().max(256),
 );
 
 /**

@@ -6,7 +6,14 @@
  */
 
 import { z } from "zod";
-import { actorSchema, entityIdSchema, isoTimeSchema, jsonObjectSchema, reasonSchema } from "./_schemas.ts";
+import {
+  actorSchema,
+  entityIdSchema,
+  isoTimeSchema,
+  jsonObjectSchema,
+  reasonSchema,
+  storableText,
+} from "./_schemas.ts";
 import { defineEvent } from "./definition.ts";
 
 /** `command.requested` v1: someone asked the device to do something before `expiresAt`. */
@@ -29,7 +36,7 @@ const commandAckedSchema = z.strictObject({
   commandId: entityIdSchema,
   status: z.enum(["ok", "error"]),
   result: z.json().optional(),
-  error: z.string().max(4096).optional(),
+  error: storableText().max(4096).optional(),
 });
 
 /** `command.failed` v1: the platform could not deliver the command. */

@@ -25,6 +25,12 @@ export interface EventDefinition<Schema extends z.ZodType = z.ZodType> {
   schema: Schema;
   /** One upcaster for each older version, ordered by `from` (1, 2, … version - 1). */
   upcasters: readonly Upcaster[];
+  /**
+   * Top-level fields of `data` that hold secrets (credential hashes, signing keys). They stay on
+   * the log for the processors that need them and are dropped from anything shown to clients:
+   * see `redactForClients` in `redaction.ts`.
+   */
+  secretFields: readonly string[];
 }
 
 /** Event type name → definition. */
@@ -53,6 +59,7 @@ export function defineEvent<Schema extends z.ZodType>(definition: {
   schema: Schema;
   version?: number;
   upcasters?: readonly Upcaster[];
+  secretFields?: readonly string[];
 }): EventDefinition<Schema> {
   const version = definition.version ?? 1;
   const upcasters = definition.upcasters ?? [];
@@ -67,7 +74,13 @@ export function defineEvent<Schema extends z.ZodType>(definition: {
         `got [${froms.join(", ")}]`,
     );
   }
-  return { family: definition.family, version, schema: definition.schema, upcasters };
+  return {
+    family: definition.family,
+    version,
+    schema: definition.schema,
+    upcasters,
+    secretFields: definition.secretFields ?? [],
+  };
 }
 
 /**

@@ -4,12 +4,21 @@
  */
 
 import { z } from "zod";
-import { actorSchema, epochMillisSchema, jsonObjectSchema, labelsSchema, reasonSchema } from "./_schemas.ts";
+import {
+  actorSchema,
+  epochMillisSchema,
+  jsonObjectSchema,
+  labelsSchema,
+  reasonSchema,
+  storableText,
+} from "./_schemas.ts";
 import { defineEvent } from "./definition.ts";
 
 /**
  * A stored device credential: only the hash of the token and how it was hashed. The token itself
- * is shown once by the API and never enters the log.
+ * is shown once by the API and never enters the log. The hash stays on the log for device auth
+ * but is a secret field: clients have no use for it, and a leaked hash is where an offline attack
+ * on the token starts.
  */
 const credentialSchema = z.strictObject({
   algorithm: z.enum(["sha256", "scrypt", "argon2id"]),
@@ -17,8 +26,8 @@ const credentialSchema = z.strictObject({
 });
 
 const deviceProfile = {
-  name: z.string().min(1).max(256).optional(),
-  model: z.string().min(1).max(128).optional(),
+  name: storableText().min(1).max(256).optional(),
+  model: storableText().min(1).max(128).optional(),
   labels: labelsSchema.optional(),
 };
 
@@ -91,10 +100,18 @@ const deviceEventReportedSchema = z.strictObject({
 });
 
 export const deviceEvents = {
-  "device.registered": defineEvent({ family: "device", schema: deviceRegisteredSchema }),
+  "device.registered": defineEvent({
+    family: "device",
+    schema: deviceRegisteredSchema,
+    secretFields: ["credential"],
+  }),
   "device.updated": defineEvent({ family: "device", schema: deviceUpdatedSchema }),
   "device.decommissioned": defineEvent({ family: "device", schema: deviceDecommissionedSchema }),
-  "device.credentials.rotated": defineEvent({ family: "device", schema: deviceCredentialsRotatedSchema }),
+  "device.credentials.rotated": defineEvent({
+    family: "device",
+    schema: deviceCredentialsRotatedSchema,
+    secretFields: ["credential"],
+  }),
   "device.connected": defineEvent({ family: "device", schema: deviceConnectedSchema }),
   "device.disconnected": defineEvent({ family: "device", schema: deviceDisconnectedSchema }),
   "device.state.reported": defineEvent({ family: "device", schema: deviceStateReportedSchema }),

@@ -2,7 +2,7 @@
  * @module
  * The event model of AIOT (design §3): the envelope every event travels in, the catalog of event
  * types with a zod schema and version for each, upcasting of old versions on read, the topic
- * catalog, UUIDv7 ids and the JSON codec.
+ * catalog, UUIDv7 ids, the JSON codec, and what of an event clients may see (`redactForClients`).
  *
  * ```ts
  * import { createEvent, decodeEvent, encodeEvent, topicFor } from "./mod.ts";
@@ -46,3 +46,5 @@ export {
 export { topicFamilies, type TopicFamily } from "./topic_families.ts";
 export { DEFAULT_TOPIC_PREFIX, topicFor, type TopicNames, topicNames } from "./topics.ts";
 export { decodeEvent, encodeEvent } from "./codec.ts";
+export { MAX_REJECTED_PAYLOAD_BYTES, type RejectedPayload, rejectedPayload } from "./dlq.ts";
+export { needsRedaction, redactForClients } from "./redaction.ts";

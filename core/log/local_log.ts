@@ -33,6 +33,13 @@ export interface LocalEventLogOptions {
    * and share one record object (see tail_cache.ts). Default 4096; 0 turns the cache off.
    */
   tailRecords?: number;
+  /**
+   * Longest a replay keeps the thread before it yields to the event loop. Storage reads are
+   * synchronous, so without yields a replay of a large log would run to its end in microtasks,
+   * starving timers, sockets and its own abort signal. Default 10 ms (a small cost to replay
+   * throughput); 0 yields after every chunk.
+   */
+  replaySliceMs?: number;
 }
 
 /**
@@ -72,6 +79,7 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
   groups.onChange(() => appended.notify());
   const consumers = new Set<LogConsumer>();
   const tail = new TailCache(options.tailRecords ?? 4096);
+  const replaySliceMs = options.replaySliceMs ?? 10;
   let memberSeq = 0;
 
   function partitionsOf(topic: string): number {
@@ -188,10 +196,15 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
   async function* replay(topic: string, opts: ReplayOptions = {}): AsyncIterable<LogRecord[]> {
     const chunk = opts.chunkSize ?? 1000;
     const until = opts.toTimestamp ?? Infinity;
+    let sliceStart = performance.now();
     for (let partition = 0; partition < partitionsOf(topic); partition++) {
       const end = storage.offsets(topic, partition).end;
       let position = startOffset({ topic, partition }, opts.from ?? "earliest");
       while (position < end) {
+        if (performance.now() - sliceStart >= replaySliceMs) {
+          await yieldToEventLoop();
+          sliceStart = performance.now();
+        }
         opts.signal?.throwIfAborted();
         const records = storage.read(topic, partition, position, Math.min(chunk, end - position));
         if (records.length === 0) break;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { InMemoryLogStorage } from "../testing/in_memory_event_log.ts";
+import { countEventLoopTicks } from "../testing/event_loop_ticks.ts";
+import { createInMemoryEventLog, InMemoryLogStorage } from "../testing/in_memory_event_log.ts";
 import type { LogRecord } from "./event_log.ts";
 import { createLocalEventLog } from "./local_log.ts";
 
@@ -34,4 +35,39 @@ Deno.test("local log: a consumer sees another writer's appends while its own pro
   assert.ok(seen.filter((r) => r.topic === "own").length > 0);
   await mine.close();
   await other.close();
+});
+
+/** A log with one partition of `count` small records. */
+async function logOf(count: number, options: Parameters<typeof createInMemoryEventLog>[0] = {}) {
+  const log = createInMemoryEventLog(options);
+  await log.ensureTopics([{ name: "t", partitions: 1 }]);
+  await log.append("t", Array.from({ length: count }, (_, i) => ({ key: "k", value: `v${i}` })));
+  return log;
+}
+
+Deno.test("replay() yields to the event loop between chunks: timers run during a long replay", async () => {
+  const log = await logOf(5_000, { replaySliceMs: 0 });
+  const ticks = countEventLoopTicks();
+  let read = 0;
+  for await (const chunk of log.replay("t", { chunkSize: 100 })) read += chunk.length;
+  const turns = ticks.stop();
+  assert.equal(read, 5_000);
+  // 50 chunks, one turn after each: before the fix the whole replay ran in microtasks (0 turns).
+  assert.ok(turns >= 25, `timers ran during the replay (${turns} turns for 50 chunks)`);
+  await log.close();
+});
+
+Deno.test("replay() stops reading when its signal aborts from outside (a closed connection)", async () => {
+  const log = await logOf(5_000, { replaySliceMs: 0 });
+  const controller = new AbortController();
+  // A timer, like a socket's close event: it can only fire when the replay lets the loop turn.
+  setTimeout(() => controller.abort(), 0);
+  let read = 0;
+  await assert.rejects(async () => {
+    for await (const chunk of log.replay("t", { chunkSize: 100, signal: controller.signal })) {
+      read += chunk.length;
+    }
+  }, (error: Error) => error.name === "AbortError");
+  assert.ok(read <= 300, `stopped after the abort (${read} of 5000 records read)`);
+  await log.close();
 });

@@ -30,8 +30,9 @@ export interface ProcessorDefinition {
   handles?: readonly string[];
   /**
    * Handles a batch of one partition in order. Throw an error with `retriable: true` for a
-   * temporary failure (the runner retries with backoff); any other error marks the batch's
-   * poison events, which the runner isolates and dead-letters.
+   * temporary failure such as a store being away (the runner retries with backoff until it is
+   * gone, and never dead-letters for it); any other error marks the batch's poison events, which
+   * the runner isolates and dead-letters.
    * Effects on stores must be idempotent by event id: a batch can be delivered again.
    */
   handle(

@@ -1,17 +1,29 @@
 /**
  * The one runner every processor runs on. Per batch of one partition it decodes and upcasts the
- * events, calls the processor, retries retriable failures with exponential backoff, isolates poison
- * events and dead-letters them with the reason, appends outputs, and only then lets the log commit.
- * A partition therefore never stalls on bad input, and nothing is committed before it is durable.
+ * events, calls the processor, appends its outputs, and only then lets the log commit, so nothing
+ * is committed before it is durable. Failures get one of two answers:
+ *
+ * - An infrastructure failure (an error with `retriable: true`: a database or broker away) is
+ *   retried with capped exponential backoff for as long as it lasts, and never dead-lettered: an
+ *   outage delays the read models but leaves no gap in them. The processor reports itself stalled
+ *   meanwhile (`health()`, `hooks.onHealth`), so readiness can tell.
+ * - Any other error blames the input: the runner isolates the poison events and dead-letters them
+ *   with the reason, so a partition never stalls on bad input. A record of the dead-letter topic
+ *   itself is never dead-lettered again (see `deadLetter`).
  */
 import { decodeEvent, toLogMessage } from "../events/codec.ts";
 import type { ParseEventResult } from "../events/event_factory.ts";
-import { createEvent, type DomainEvent } from "../events/catalog.ts";
+import type { DomainEvent } from "../events/catalog.ts";
+import type { EventEnvelope } from "../events/envelope.ts";
 import { occurredAt } from "../events/occurred_at.ts";
-import { bytesToBase64 } from "../encoding.ts";
 import { isRetriable } from "../errors.ts";
 import type { EventLog, LogBatch, LogRecord, StartPosition } from "../log/event_log.ts";
+import { deadLetterEvent } from "./dead_letter.ts";
+import type { ProcessorHealth } from "./health.ts";
+import type { RunnerHooks } from "./hooks.ts";
 import type { ProcessorDefinition, ProcessorOutput } from "./processor.ts";
+
+export type { RunnerHooks };
 
 /**
  * Decoded events by record object. Processors of one process that keep up with the log get the
@@ -26,30 +38,6 @@ function decodeRecord(record: LogRecord): ParseEventResult<DomainEvent> {
   return decoded;
 }
 
-/** Instrumentation events, in the spirit of KafkaJS' `consumer.*` events. */
-export interface RunnerHooks {
-  /**
-   * After a batch is handled and its outputs appended (before the commit). `events` counts the
-   * batch's records; `eventTimes` holds when each event the processor finished without error
-   * happened (`occurredAt`, epoch ms; skipped types and dead letters excluded) and `at` when the
-   * batch was done (epoch ms), so `at - eventTimes[i]` is how old the event was when it was stored.
-   * Plain numbers: the info can be posted from a worker thread as it is.
-   */
-  onBatch?(info: {
-    processor: string;
-    topic: string;
-    partition: number;
-    events: number;
-    ms: number;
-    at: number;
-    eventTimes: number[];
-  }): void;
-  onRetry?(info: { processor: string; attempt: number; delayMs: number; error: unknown }): void;
-  onDeadLetter?(info: { processor: string; topic: string; offset: number; reason: string }): void;
-  onLag?(info: { processor: string; topic: string; lag: number }): void;
-  onTickError?(info: { processor: string; error: unknown }): void;
-}
-
 export interface RunProcessorOptions {
   log: EventLog;
   /** Consumer group; default the processor's name (a rebuild reads with a group of its own). */
@@ -61,14 +49,15 @@ export interface RunProcessorOptions {
   dlqTopic?: string;
   from?: StartPosition;
   maxBatchSize?: number;
-  /** Attempts for a retriable failure before its events are dead-lettered. Default 8. */
-  maxAttempts?: number;
-  /** First backoff delay; doubles per attempt up to `maxDelayMs`. Defaults 100 ms and 30 s. */
+  /**
+   * First delay before retrying an infrastructure failure; doubles per attempt up to `maxDelayMs`
+   * and stays there until the failure is gone. Defaults 100 ms and 30 s.
+   */
   baseDelayMs?: number;
   maxDelayMs?: number;
   /** How often the processor's `tick` runs, when it has one. Default 1000 ms. */
   tickIntervalMs?: number;
-  /** Clock passed to `tick`. Default `Date.now`. */
+  /** Clock for `tick`, `onBatch` and health. Default `Date.now`. */
   now?: () => number;
   /** How often lag is reported to `hooks.onLag`. Default 5 s; 0 disables. */
   lagIntervalMs?: number;
@@ -80,6 +69,8 @@ export interface RunningProcessor {
   readonly ready: Promise<void>;
   /** Resolves after a graceful stop; rejects if the log consumer failed. */
   readonly done: Promise<void>;
+  /** Running, stalled on an infrastructure failure, or failed (its consumer died). */
+  health(): ProcessorHealth;
   /** Finishes the current batch, commits, leaves the group. */
   stop(): Promise<void>;
 }
@@ -101,72 +92,90 @@ class StoppedDuringRetry extends Error {
   }
 }
 
-/** Envelope keys are 1–256 characters; a foreign record's key may not be. */
-const dlqKey = (key: string) => (key.length >= 1 && key.length <= 256 ? key : "unknown");
-
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function runProcessor(processor: ProcessorDefinition, options: RunProcessorOptions): RunningProcessor {
   const { log, hooks = {} } = options;
-  const maxAttempts = options.maxAttempts ?? 8;
   const baseDelay = options.baseDelayMs ?? 100;
   const maxDelay = options.maxDelayMs ?? 30_000;
+  const now = options.now ?? Date.now;
   const handles = processor.handles ? new Set(processor.handles) : undefined;
   const stopping = new AbortController();
   options.signal?.addEventListener("abort", () => stopping.abort(), { once: true });
 
-  /** Calls the processor, retrying retriable errors; returns the output or the final error. */
-  async function attempt(events: DomainEvent[], sources: LogRecord[], batch: LogBatch): Promise<
-    { ok: true; output: ProcessorOutput | void } | { ok: false; error: unknown; retriable: boolean }
-  > {
-    for (let n = 1;; n++) {
+  let health: ProcessorHealth = { state: "running" };
+  const setHealth = (next: ProcessorHealth) => {
+    health = next;
+    hooks.onHealth?.({ processor: processor.name, health });
+  };
+  setHealth(health);
+
+  /**
+   * Runs `work` until it succeeds or fails for good. A retriable failure is an outage, not bad
+   * input: it is retried for as long as it lasts, with the processor stalled meanwhile. Throws
+   * any other error as it is, and `StoppedDuringRetry` when the runner stops while waiting.
+   */
+  async function retrying<T>(work: () => Promise<T> | T): Promise<T> {
+    for (let attempt = 1;; attempt++) {
       try {
-        const context = {
-          topic: batch.topic,
-          partition: batch.partition,
-          offsets: sources.map((r) => r.offset),
-          signal: stopping.signal,
-        };
-        return { ok: true, output: await processor.handle(events, context) };
+        const result = await work();
+        if (health.state === "stalled") setHealth({ state: "running" });
+        return result;
       } catch (error) {
-        if (!isRetriable(error)) return { ok: false, error, retriable: false };
-        if (n >= maxAttempts || stopping.signal.aborted) return { ok: false, error, retriable: true };
-        const delayMs = Math.min(maxDelay, baseDelay * 2 ** (n - 1));
-        hooks.onRetry?.({ processor: processor.name, attempt: n, delayMs, error });
+        if (!isRetriable(error)) {
+          if (health.state === "stalled") setHealth({ state: "running" });
+          throw error;
+        }
+        if (stopping.signal.aborted) throw new StoppedDuringRetry(error);
+        const since = health.state === "stalled" ? health.since : now();
+        setHealth({ state: "stalled", since, attempts: attempt, reason: describe(error) });
+        const delayMs = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
+        hooks.onRetry?.({ processor: processor.name, attempt, delayMs, error });
         await sleep(delayMs, stopping.signal);
+        if (stopping.signal.aborted) throw new StoppedDuringRetry(error);
       }
     }
+  }
+
+  /** The processor's output for `events`, or the error that blames them. */
+  async function handle(events: DomainEvent[], sources: LogRecord[], batch: LogBatch): Promise<
+    { ok: true; output: ProcessorOutput | void } | { ok: false; error: unknown }
+  > {
+    const context = {
+      topic: batch.topic,
+      partition: batch.partition,
+      offsets: sources.map((r) => r.offset),
+      signal: stopping.signal,
+    };
+    try {
+      return { ok: true, output: await retrying(() => processor.handle(events, context)) };
+    } catch (error) {
+      if (error instanceof StoppedDuringRetry) throw error;
+      return { ok: false, error };
+    }
+  }
+
+  /** Appends events; a failure that is not retriable is not the input's fault: it ends the consumer. */
+  async function append(topic: string, events: EventEnvelope[]): Promise<void> {
+    if (events.length === 0) return;
+    const messages = events.map(toLogMessage);
+    await retrying(() => log.append(topic, messages));
   }
 
   async function appendOutput(output: ProcessorOutput | void): Promise<void> {
-    for (const { topic, events } of output?.append ?? []) {
-      if (events.length === 0) continue;
-      await log.append(topic, events.map(toLogMessage));
-    }
+    for (const { topic, events } of output?.append ?? []) await append(topic, events);
   }
 
-  async function deadLetter(poison: Poison[]): Promise<void> {
-    if (poison.length === 0) return;
+  async function deadLetter(poison: Poison[], batch: LogBatch): Promise<void> {
+    // A record read from the dead-letter topic is already kept where dead letters are kept.
+    // Wrapping it again would only grow that topic: the copy fails in the same way, and so on.
     const dlqTopic = options.dlqTopic;
-    if (dlqTopic === undefined) {
-      for (const { record, reason } of poison) {
-        hooks.onDeadLetter?.({
-          processor: processor.name,
-          topic: record.topic,
-          offset: record.offset,
-          reason,
-        });
-      }
-      return;
+    if (dlqTopic !== undefined && batch.topic !== dlqTopic) {
+      await append(
+        dlqTopic,
+        poison.map(({ record, reason }) => deadLetterEvent(record, reason, processor.name)),
+      );
     }
-    const events = poison.map(({ record, reason }) =>
-      createEvent("input.rejected", {
-        topic: record.topic,
-        reason: `${processor.name}: ${reason}`.slice(0, 1024),
-        payloadBase64: bytesToBase64(new TextEncoder().encode(record.value)),
-      }, { key: dlqKey(record.key), source: processor.name })
-    );
-    await appendOutput({ append: [{ topic: dlqTopic, events }] });
     for (const { record, reason } of poison) {
       hooks.onDeadLetter?.({ processor: processor.name, topic: record.topic, offset: record.offset, reason });
     }
@@ -191,18 +200,16 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
     }
     let handled: DomainEvent[] = [];
     if (events.length > 0) {
-      const result = await attempt(events, sources, batch);
+      const result = await handle(events, sources, batch);
       if (result.ok) {
         await appendOutput(result.output);
         handled = events;
-      } else if (result.retriable && stopping.signal.aborted) throw new StoppedDuringRetry(result.error);
-      else if (events.length === 1 || result.retriable) {
-        // One event, or retries exhausted: dead-letter what failed so the partition moves on.
-        sources.forEach((record) => poison.push({ record, reason: describe(result.error) }));
+      } else if (events.length === 1) {
+        poison.push({ record: sources[0]!, reason: describe(result.error) });
       } else {
         // Isolate the poison: handle the events one by one, in order.
         for (let i = 0; i < events.length; i++) {
-          const single = await attempt([events[i]!], [sources[i]!], batch);
+          const single = await handle([events[i]!], [sources[i]!], batch);
           if (single.ok) {
             await appendOutput(single.output);
             handled.push(events[i]!);
@@ -210,14 +217,14 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
         }
       }
     }
-    await deadLetter(poison);
+    if (poison.length > 0) await deadLetter(poison, batch);
     hooks.onBatch?.({
       processor: processor.name,
       topic: batch.topic,
       partition: batch.partition,
       events: batch.records.length,
       ms: performance.now() - started,
-      at: (options.now ?? Date.now)(),
+      at: now(),
       eventTimes: handled.map(occurredAt),
     });
   }
@@ -246,8 +253,9 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
       if (ticking || stopping.signal.aborted) return;
       ticking = true;
       try {
-        await appendOutput(await processor.tick!((options.now ?? Date.now)()));
+        await appendOutput(await processor.tick!(now()));
       } catch (error) {
+        if (error instanceof StoppedDuringRetry) return;
         (hooks.onTickError ?? ((i) => console.error(`${i.processor}: tick failed`, i.error)))({
           processor: processor.name,
           error,
@@ -261,7 +269,9 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
   // A stop during an outage leaves the batch uncommitted; that is a clean stop, not a crash.
   const done = consumer.done
     .catch((error) => {
-      if (!(error instanceof StoppedDuringRetry)) throw error;
+      if (error instanceof StoppedDuringRetry) return;
+      setHealth({ state: "failed", since: now(), reason: describe(error) });
+      throw error;
     })
     .finally(() => {
       clearInterval(lagTimer);
@@ -271,6 +281,7 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
   return {
     ready: consumer.ready,
     done,
+    health: () => health,
     async stop() {
       stopping.abort();
       clearInterval(tickTimer);

@@ -1,48 +1,10 @@
 import assert from "node:assert/strict";
 import { createEvent } from "../events/catalog.ts";
 import { decodeEvent, encodeEvent } from "../events/codec.ts";
-import type { EventEnvelope } from "../events/envelope.ts";
 import { InfrastructureError, ValidationError } from "../errors.ts";
-import type { EventLog, LogRecord } from "../log/event_log.ts";
-import { createInMemoryEventLog } from "../testing/in_memory_event_log.ts";
 import type { ProcessorDefinition } from "./processor.ts";
 import { runProcessor } from "./runner.ts";
-
-const TOPICS = [{ name: "aiot.telemetry", partitions: 2 }, { name: "aiot.alert", partitions: 2 }, {
-  name: "aiot.dlq",
-  partitions: 1,
-}];
-
-function reading(device: string, value: number) {
-  return createEvent("telemetry.reported", { values: [{ name: "temperature", value, ts: Date.now() }] }, {
-    key: device,
-    source: "ingest",
-  });
-}
-
-async function given(events: EventEnvelope[]): Promise<EventLog> {
-  const log = createInMemoryEventLog();
-  await log.ensureTopics(TOPICS);
-  await log.append("aiot.telemetry", events.map((e) => ({ key: e.key, value: encodeEvent(e) })));
-  return log;
-}
-
-async function readAll(log: EventLog, topic: string): Promise<LogRecord[]> {
-  const out: LogRecord[] = [];
-  for await (const chunk of log.replay(topic)) out.push(...chunk);
-  return out;
-}
-
-async function until(predicate: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error("condition not met within 5 s");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-const lagOf = async (log: EventLog, group: string) =>
-  (await log.lag(group, "aiot.telemetry")).reduce((sum, p) => sum + p.lag, 0);
+import { given, lagOf, readAll, reading, until } from "./_runner_test_kit.ts";
 
 Deno.test("runProcessor() hands matching events to the processor and appends its outputs before committing", async () => {
   const log = await given([reading("d1", 20), reading("d2", 31), reading("d1", 35)]);
@@ -198,21 +160,6 @@ Deno.test("runProcessor() retries retriable failures with backoff, then succeeds
   await running.stop();
   assert.deepEqual(delays, [1, 2, 4]);
   assert.equal((await readAll(log, "aiot.dlq")).length, 0);
-  await log.close();
-});
-
-Deno.test("runProcessor() dead-letters after maxAttempts of a retriable failure so the partition never stalls", async () => {
-  const log = await given([reading("d1", 1)]);
-  const running = runProcessor({
-    name: "down",
-    topics: ["aiot.telemetry"],
-    handle() {
-      throw new InfrastructureError("still down", { retriable: true });
-    },
-  }, { log, dlqTopic: "aiot.dlq", baseDelayMs: 1, maxAttempts: 3 });
-  await until(async () => (await lagOf(log, "down")) === 0);
-  await running.stop();
-  assert.equal((await readAll(log, "aiot.dlq")).length, 1);
   await log.close();
 });
 

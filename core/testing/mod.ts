@@ -43,3 +43,8 @@ export {
   type BrokerAccountsFactory,
   type BrokerAccountsProbe,
 } from "./broker_accounts_contract.ts";
+export {
+  deviceIdClaimsContract,
+  type DeviceIdClaimsContractCase,
+  type DeviceIdClaimsFactory,
+} from "./device_id_claims_contract.ts";

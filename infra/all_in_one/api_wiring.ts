@@ -5,6 +5,7 @@
 import type { AppDeps } from "../../api/deps.ts";
 import type { LiveHub } from "../../api/live/live_hub.ts";
 import type { BrokerAccounts } from "../../core/devices/broker_accounts.ts";
+import type { DeviceIdClaims } from "../../core/devices/device_id_claims.ts";
 import type { Instrumentation } from "./instrumentation.ts";
 import type { TopicNames } from "../../core/events/topics.ts";
 import { toLogMessage } from "../../core/events/codec.ts";
@@ -29,6 +30,8 @@ export interface ApiEngines {
   instrumentation?: Instrumentation;
   /** External broker mode: the broker's device accounts, provisioned by the registry routes. */
   brokerAccounts?: BrokerAccounts;
+  /** Leases on device ids being registered, shared by the API replicas (default: this process only). */
+  deviceIdClaims?: DeviceIdClaims;
 }
 
 export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
@@ -43,11 +46,10 @@ export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
     verifySecret,
     generateToken,
     ...(engines.brokerAccounts ? { brokerAccounts: engines.brokerAccounts } : {}),
+    ...(engines.deviceIdClaims ? { deviceIdClaims: engines.deviceIdClaims } : {}),
     security: config.security,
     ...(engines.instrumentation ? instrumentedApi(engines.instrumentation, engines.live) : {}),
-    ...(engines.live
-      ? { live: (c, filter) => engines.live!.open(filter, c.req.header("last-event-id")) }
-      : {}),
+    ...(engines.live ? { live: (request) => engines.live!.open(request) } : {}),
   };
 }
 

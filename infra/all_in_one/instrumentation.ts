@@ -1,10 +1,12 @@
 /**
  * What `/metrics` shows and `/readyz` checks, fed from the platform's parts: appends per topic
- * (a decorated EventLog), ingest results, processor batches, event age when stored, lag and dead
- * letters (runner hooks), HTTP latency, SSE clients and connected devices (read at scrape time).
+ * (a decorated EventLog), ingest results, processor batches, event age when stored, lag, dead
+ * letters and processor health (runner hooks), HTTP latency, SSE clients and connected devices
+ * (read at scrape time).
  */
 import type { EventLog } from "../../core/log/event_log.ts";
 import { Metrics } from "../../core/metrics/metrics.ts";
+import type { ProcessorHealth } from "../../core/processing/health.ts";
 import type { RunnerHooks } from "../../core/processing/runner.ts";
 
 export interface Instrumentation {
@@ -14,6 +16,8 @@ export interface Instrumentation {
   hooks: RunnerHooks;
   /** Latest known lag of each processor (summed over its topics). */
   lagOf(): Map<string, number>;
+  /** Latest reported health of each processor. */
+  healthOf(): Map<string, ProcessorHealth>;
   countIngest(accepted: boolean): void;
 }
 
@@ -24,6 +28,7 @@ export const EVENT_AGE_BUCKETS = AGE_BUCKETS_MS.map((ms) => ms / 1000);
 export function instrument(log: EventLog): Instrumentation {
   const metrics = new Metrics();
   const lags = new Map<string, Map<string, number>>();
+  const healths = new Map<string, ProcessorHealth>();
   // Delegates explicitly (not a spread), so it also wraps logs whose methods live on a prototype.
   const counted: EventLog = {
     ensureTopics: (topics) => log.ensureTopics(topics),
@@ -76,16 +81,28 @@ export function instrument(log: EventLog): Instrumentation {
         lags.set(processor, topics);
       },
       onDeadLetter: ({ processor }) =>
-        metrics.count("aiot_dead_letters_total", "Events a processor could not handle (sent to the DLQ).", {
-          processor,
-        }),
+        metrics.count(
+          "aiot_dead_letters_total",
+          "Events a processor could not handle (sent to the DLQ, or skipped when read from it).",
+          { processor },
+        ),
       onRetry: ({ processor }) =>
-        metrics.count("aiot_processor_retries_total", "Retried batches.", { processor }),
+        metrics.count("aiot_processor_retries_total", "Retries of an infrastructure failure.", { processor }),
+      onHealth: ({ processor, health }) => {
+        healths.set(processor, health);
+        metrics.set(
+          "aiot_processor_running",
+          "1 while a processor runs; 0 while it is stalled on an outage or its consumer died.",
+          { processor },
+          health.state === "running" ? 1 : 0,
+        );
+      },
     },
     lagOf: () =>
       new Map(
         [...lags].map(([processor, topics]) => [processor, [...topics.values()].reduce((a, b) => a + b, 0)]),
       ),
+    healthOf: () => new Map(healths),
     countIngest: (accepted) =>
       metrics.count("aiot_ingest_messages_total", "Device uplinks, accepted or rejected (dead-lettered).", {
         result: accepted ? "accepted" : "rejected",

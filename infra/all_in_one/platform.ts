@@ -5,10 +5,11 @@
  */
 import { type TopicNames, topicNames } from "../../core/events/topics.ts";
 import type { EventLog } from "../../core/log/event_log.ts";
-import { type RunningProcessor, runProcessor } from "../../core/processing/runner.ts";
+import type { RunningProcessor } from "../../core/processing/runner.ts";
 import type { TimeSeriesStore } from "../../core/timeseries/time_series_store.ts";
 import type { ReadinessCheck } from "../../api/deps.ts";
 import type { BrokerAccounts } from "../../core/devices/broker_accounts.ts";
+import type { DeviceIdClaims } from "../../core/devices/device_id_claims.ts";
 import { createLiveHub, type LiveHub } from "../../api/live/live_hub.ts";
 import { commandsProcessor } from "../../processors/commands/mod.ts";
 import { gatewayControl } from "../../processors/gateway_control/mod.ts";
@@ -18,6 +19,8 @@ import { openEventLog } from "../event_log_from_config.ts";
 import { instrument, type Instrumentation } from "./instrumentation.ts";
 import { startProjectionThread } from "./projection_thread.ts";
 import { runProjectors } from "./projectors.ts";
+import { lagCheck, probe, processorsCheck } from "./readiness.ts";
+import { runSupervised } from "./supervised.ts";
 import { rebuildStaleReadModels } from "./stale_read_models.ts";
 
 const logLine = (line: string) => console.error(line);
@@ -26,7 +29,12 @@ import {
   createExternalBrokerGateway,
   type ExternalBrokerGateway,
 } from "../mqtt_external/external_gateway.ts";
-import { openReadModels, openTimeSeriesStore, openUserStore } from "../stores_from_config.ts";
+import {
+  openDeviceIdClaims,
+  openReadModels,
+  openTimeSeriesStore,
+  openUserStore,
+} from "../stores_from_config.ts";
 import { openBrokerAccounts } from "../broker_accounts_from_config.ts";
 import type { UserStore } from "../../core/users/user_store.ts";
 import {
@@ -53,32 +61,11 @@ export interface Platform {
   brokerAccounts?: BrokerAccounts;
   /** The SSE hub, in processes with the `api` role. */
   live?: LiveHub;
+  /** Leases on device ids being registered, in processes with the `api` role. */
+  deviceIdClaims?: DeviceIdClaims;
   processors: RunningProcessor[];
   readiness(): Promise<ReadinessCheck[]>;
   stop(): Promise<void>;
-}
-
-async function probe(name: string, check: () => Promise<unknown>): Promise<ReadinessCheck> {
-  try {
-    await check();
-    return { name, ok: true };
-  } catch (error) {
-    return { name, ok: false, detail: error instanceof Error ? error.message : String(error) };
-  }
-}
-
-/** Ready only while every processor's lag (as last reported) is under the threshold. */
-function lagCheck(instrumentation: Instrumentation, maxLag: number): Promise<ReadinessCheck> {
-  const behind = [...instrumentation.lagOf()].filter(([, lag]) => lag > maxLag);
-  return Promise.resolve(
-    behind.length === 0 ? { name: "projector lag", ok: true } : {
-      name: "projector lag",
-      ok: false,
-      detail: behind.map(([processor, lag]) => `${processor} is ${lag} events behind (max ${maxLag})`).join(
-        "; ",
-      ),
-    },
-  );
 }
 
 /** MQTTS with device certificates when `certs/` under the data dir holds server and CA files. */
@@ -137,6 +124,7 @@ async function startGateway(
       ingest,
       mqttPort: config.mqtt.port,
       host: config.mqtt.host,
+      limits: config.mqtt.connectionCaps,
       ...(await tlsFiles(config)),
     });
   if ("connectedDevices" in broker) {
@@ -160,10 +148,13 @@ async function startGateway(
     desiredDelta: async (id) => (await getDeviceState(readModels, id))?.delta,
   });
   await commands.init();
+  // Its health counts for readiness like any processor's; its lag (a group per instance) does not.
+  const { onLag: _lag, ...gatewayControlHooks } = instrumentation.hooks;
   processors.push(
-    runProcessor(commands, { log, hooks: instrumentation.hooks, dlqTopic: topics.dlq }),
+    runSupervised(commands, { log, hooks: instrumentation.hooks, dlqTopic: topics.dlq }),
     // Each gateway instance controls its own connections: a group of its own, from "latest".
-    runProcessor(gatewayControl(broker, topics.device, crypto.randomUUID().slice(0, 8)), {
+    runSupervised(gatewayControl(broker, topics.device, crypto.randomUUID().slice(0, 8)), {
+      hooks: gatewayControlHooks,
       log,
       dlqTopic: topics.dlq,
       from: "latest",
@@ -214,8 +205,9 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
   const broker = gateway && "connectedDevices" in gateway ? gateway : undefined;
   const externalGateway = gateway && !("connectedDevices" in gateway) ? gateway : undefined;
   await Promise.all(processors.map((p) => p.ready));
-  const live = has("api") ? createLiveHub({ log, topics: Object.values(topics) }) : undefined;
+  const live = has("api") ? createLiveHub({ log, topics: Object.values(topics), ...config.sse }) : undefined;
   await live?.ready;
+  const deviceIdClaims = has("api") ? await openDeviceIdClaims(config) : undefined;
 
   return {
     config,
@@ -230,6 +222,7 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
     ...(externalGateway ? { externalGateway } : {}),
     ...(brokerAccounts ? { brokerAccounts } : {}),
     ...(live ? { live } : {}),
+    ...(deviceIdClaims ? { deviceIdClaims } : {}),
     processors,
     readiness: () =>
       Promise.all([
@@ -237,14 +230,15 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
         probe(`timeseries (${engines.timeseries})`, () => timeseries.latest("readiness-probe")),
         probe(`readmodels (${engines.readModels})`, () =>
           readModels.checkpoint("readiness-probe", topics.device, 0)),
-        lagCheck(instrumentation, config.readyMaxLag),
+        lagCheck(instrumentation.lagOf(), config.readyMaxLag),
+        processorsCheck(instrumentation.healthOf()),
       ]),
     async stop() {
       await live?.stop();
       await gateway?.close();
       await Promise.all(processors.map((p) => p.stop()));
       await brokerAccounts?.close();
-      await Promise.all([timeseries.close(), readModels.close(), users.close()]);
+      await Promise.all([timeseries.close(), readModels.close(), users.close(), deviceIdClaims?.close()]);
       await log.close();
     },
   };

@@ -6,8 +6,10 @@
  * The worker (projection_worker.ts) opens its own connections to the same log and stores (SQLite
  * in WAL mode allows this; Kafka, MongoDB and PostgreSQL clients are per thread anyway) and
  * forwards the runner's hooks, so metrics and readiness stay in the main thread. To the platform
- * the thread looks like one more running processor.
+ * the thread looks like one more running processor; its health is the worst of its processors'
+ * and a dead thread is reported failed as `projection-thread`, so `/readyz` turns red.
  */
+import { type ProcessorHealth, worstHealth } from "../../core/processing/health.ts";
 import type { RunnerHooks, RunningProcessor } from "../../core/processing/runner.ts";
 import type { AiotConfig } from "../config/config.ts";
 
@@ -15,6 +17,9 @@ type FromWorker =
   | { type: "ready" | "stopped" }
   | { type: "failed"; message: string }
   | { type: "hook"; name: keyof RunnerHooks; info: never };
+
+/** The name the thread's own failure is reported under. */
+const THREAD = "projection-thread";
 
 export function startProjectionThread(config: AiotConfig, hooks: RunnerHooks): RunningProcessor {
   const worker = new Worker(new URL("./projection_worker.ts", import.meta.url), { type: "module" });
@@ -26,10 +31,15 @@ export function startProjectionThread(config: AiotConfig, hooks: RunnerHooks): R
   const done = new Promise<void>((resolve, reject) => [markStopped, fail] = [resolve, reject]);
   done.catch(() => {}); // observed by whoever awaits `done`; a failure is also logged below
   let stopping: Promise<void> | undefined;
+  /** As last reported by each processor on the thread, and the thread's own failure. */
+  const healths = new Map<string, ProcessorHealth>();
 
   const failed = (text: string) => {
     const error = new Error(`projection thread failed: ${text}`);
     console.error(error.message);
+    const health: ProcessorHealth = { state: "failed", since: Date.now(), reason: error.message };
+    healths.set(THREAD, health);
+    hooks.onHealth?.({ processor: THREAD, health });
     failReady(error);
     fail(error);
   };
@@ -39,7 +49,13 @@ export function startProjectionThread(config: AiotConfig, hooks: RunnerHooks): R
       worker.terminate();
       markStopped();
     } else if (data.type === "failed") failed(data.message);
-    else if (data.type === "hook") (hooks[data.name] as ((info: unknown) => void) | undefined)?.(data.info);
+    else if (data.type === "hook") {
+      if (data.name === "onHealth") {
+        const { processor, health } = data.info as { processor: string; health: ProcessorHealth };
+        healths.set(processor, health);
+      }
+      (hooks[data.name] as ((info: unknown) => void) | undefined)?.(data.info);
+    }
   };
   worker.onerror = (event) => {
     event.preventDefault();
@@ -50,6 +66,7 @@ export function startProjectionThread(config: AiotConfig, hooks: RunnerHooks): R
   return {
     ready,
     done,
+    health: () => worstHealth(healths.values()),
     stop() {
       stopping ??= (async () => {
         await ready.catch(() => {});

@@ -48,6 +48,7 @@ const forwardingHooks: RunnerHooks = {
     self.postMessage({ type: "hook", name: "onRetry", info: { ...info, error: message(info.error) } }),
   onTickError: (info) =>
     self.postMessage({ type: "hook", name: "onTickError", info: { ...info, error: message(info.error) } }),
+  onHealth: (info) => self.postMessage({ type: "hook", name: "onHealth", info }),
 };
 
 let stop: (() => Promise<void>) | undefined;

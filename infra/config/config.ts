@@ -7,6 +7,11 @@ import { z } from "zod";
 const port = (name: string, fallback: number) =>
   z.coerce.number({ error: `${name} must be a port number` }).int().min(0).max(65535).default(fallback);
 
+const positiveInt = (name: string, fallback: number) =>
+  z.coerce.number({ error: `${name} must be a positive integer` })
+    .int(`${name} must be a positive integer`).min(1, `${name} must be a positive integer`)
+    .max(10_000_000).default(fallback);
+
 const list = z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
 
 /** What one process runs; the all-in-one runs them all, compose splits them into services. */
@@ -21,6 +26,9 @@ const schema = z.object({
   AIOT_MQTT_PORT: port("AIOT_MQTT_PORT", 1883),
   AIOT_MQTT_HOST: z.string().min(1).default("0.0.0.0"),
   AIOT_MQTTS_PORT: port("AIOT_MQTTS_PORT", 8883),
+  /** Embedded broker: open connections (all transports, authenticated or not) and per client IP. */
+  AIOT_MQTT_MAX_CONNECTIONS: positiveInt("AIOT_MQTT_MAX_CONNECTIONS", 10_000),
+  AIOT_MQTT_MAX_CONNECTIONS_PER_ADDRESS: positiveInt("AIOT_MQTT_MAX_CONNECTIONS_PER_ADDRESS", 100),
   AIOT_ADMIN_PASSWORD: z.string().min(8, "AIOT_ADMIN_PASSWORD must be at least 8 characters").optional(),
   AIOT_TOPIC_PREFIX: z.string().regex(
     /^[A-Za-z0-9._-]*$/,
@@ -43,6 +51,15 @@ const schema = z.object({
   AIOT_HSTS: z.enum(["0", "1"]).default("0"),
   AIOT_TRUST_PROXY: z.enum(["0", "1"]).default("0"),
   AIOT_CORS_ORIGINS: list.optional(),
+  /** Live stream (SSE) limits: see `LiveHubOptions` in api/live/live_hub.ts. */
+  AIOT_SSE_MAX_BUFFERED_BYTES: z.coerce.number({
+    error: "AIOT_SSE_MAX_BUFFERED_BYTES must be a number of bytes",
+  })
+    .int().min(64 * 1024, "AIOT_SSE_MAX_BUFFERED_BYTES must be at least 65536").max(1024 ** 3)
+    .default(4 * 1024 * 1024),
+  AIOT_SSE_MAX_RESUME_EVENTS: positiveInt("AIOT_SSE_MAX_RESUME_EVENTS", 10_000),
+  AIOT_SSE_STREAMS_PER_CALLER: positiveInt("AIOT_SSE_STREAMS_PER_CALLER", 8),
+  AIOT_SSE_AUTH_RECHECK_SECONDS: positiveInt("AIOT_SSE_AUTH_RECHECK_SECONDS", 30),
 }).superRefine((e, ctx) => {
   // Messages name the variables only: never a value (the password must not reach a log).
   const admin = [e.AIOT_MQTT_ADMIN_USERNAME, e.AIOT_MQTT_ADMIN_PASSWORD].filter(Boolean).length;
@@ -51,6 +68,13 @@ const schema = z.object({
       code: "custom",
       path: ["AIOT_MQTT_ADMIN_USERNAME"],
       message: "AIOT_MQTT_ADMIN_USERNAME and AIOT_MQTT_ADMIN_PASSWORD go together",
+    });
+  }
+  if (e.AIOT_MQTT_MAX_CONNECTIONS_PER_ADDRESS > e.AIOT_MQTT_MAX_CONNECTIONS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["AIOT_MQTT_MAX_CONNECTIONS_PER_ADDRESS"],
+      message: "AIOT_MQTT_MAX_CONNECTIONS_PER_ADDRESS cannot exceed AIOT_MQTT_MAX_CONNECTIONS",
     });
   }
   if (admin > 0 && !e.AIOT_MQTT_URL) {
@@ -78,6 +102,8 @@ export interface AiotConfig {
     url?: string;
     clientId: string;
     admin?: { username: string; password: string };
+    /** Embedded broker: caps on open connections, in total and per client IP address. */
+    connectionCaps: { maxConnections: number; maxConnectionsPerAddress: number };
   };
   adminPassword?: string;
   topicPrefix: string;
@@ -92,6 +118,12 @@ export interface AiotConfig {
   projectionThread: boolean;
   /** HTTP hardening: HSTS when served behind TLS, client address from X-Forwarded-For, CORS origins. */
   security: { hsts: boolean; trustProxy: boolean; corsOrigins: string[] };
+  /**
+   * Bounds of each live stream (`GET /api/v1/stream`): bytes waiting for a slow client, how far
+   * back `Last-Event-ID` may resume (events per partition), streams per caller, and how often an
+   * open stream re-checks its caller's credentials.
+   */
+  sse: { maxBufferedBytes: number; maxResumeEvents: number; streamsPerCaller: number; authRecheckMs: number };
 }
 
 /** Reads and validates `env`; throws a `TypeError` naming every bad variable. */
@@ -113,6 +145,10 @@ export function loadConfig(env: Record<string, string | undefined>): AiotConfig 
       port: e.AIOT_MQTT_PORT,
       tlsPort: e.AIOT_MQTTS_PORT,
       clientId: e.AIOT_MQTT_CLIENT_ID,
+      connectionCaps: {
+        maxConnections: e.AIOT_MQTT_MAX_CONNECTIONS,
+        maxConnectionsPerAddress: e.AIOT_MQTT_MAX_CONNECTIONS_PER_ADDRESS,
+      },
       ...(e.AIOT_MQTT_URL ? { url: e.AIOT_MQTT_URL } : {}),
       ...(e.AIOT_MQTT_ADMIN_USERNAME && e.AIOT_MQTT_ADMIN_PASSWORD
         ? { admin: { username: e.AIOT_MQTT_ADMIN_USERNAME, password: e.AIOT_MQTT_ADMIN_PASSWORD } }
@@ -131,6 +167,12 @@ export function loadConfig(env: Record<string, string | undefined>): AiotConfig 
       hsts: e.AIOT_HSTS === "1",
       trustProxy: e.AIOT_TRUST_PROXY === "1",
       corsOrigins: e.AIOT_CORS_ORIGINS ?? [],
+    },
+    sse: {
+      maxBufferedBytes: e.AIOT_SSE_MAX_BUFFERED_BYTES,
+      maxResumeEvents: e.AIOT_SSE_MAX_RESUME_EVENTS,
+      streamsPerCaller: e.AIOT_SSE_STREAMS_PER_CALLER,
+      authRecheckMs: e.AIOT_SSE_AUTH_RECHECK_SECONDS * 1000,
     },
   };
 }

@@ -57,3 +57,51 @@ Deno.test("loadConfig() reads the MQTT admin account of external broker mode and
     );
   }
 });
+
+Deno.test("loadConfig() reads the embedded broker's connection caps, with defaults", () => {
+  assert.deepEqual(loadConfig({}).mqtt.connectionCaps, {
+    maxConnections: 10_000,
+    maxConnectionsPerAddress: 100,
+  });
+  const config = loadConfig({ AIOT_MQTT_MAX_CONNECTIONS: "500", AIOT_MQTT_MAX_CONNECTIONS_PER_ADDRESS: "5" });
+  assert.deepEqual(config.mqtt.connectionCaps, { maxConnections: 500, maxConnectionsPerAddress: 5 });
+  assert.throws(
+    () => loadConfig({ AIOT_MQTT_MAX_CONNECTIONS: "0", AIOT_MQTT_MAX_CONNECTIONS_PER_ADDRESS: "many" }),
+    (error: Error) =>
+      error instanceof TypeError && /AIOT_MQTT_MAX_CONNECTIONS:/.test(error.message) &&
+      /AIOT_MQTT_MAX_CONNECTIONS_PER_ADDRESS: .*positive integer/.test(error.message),
+  );
+  assert.throws(
+    () => loadConfig({ AIOT_MQTT_MAX_CONNECTIONS: "10", AIOT_MQTT_MAX_CONNECTIONS_PER_ADDRESS: "20" }),
+    (error: Error) =>
+      error instanceof TypeError && /AIOT_MQTT_MAX_CONNECTIONS_PER_ADDRESS/.test(error.message),
+    "a per-address cap above the total cap is a mistake",
+  );
+});
+
+Deno.test("loadConfig() reads the live stream's limits, with defaults", () => {
+  assert.deepEqual(loadConfig({}).sse, {
+    maxBufferedBytes: 4 * 1024 * 1024,
+    maxResumeEvents: 10_000,
+    streamsPerCaller: 8,
+    authRecheckMs: 30_000,
+  });
+  const config = loadConfig({
+    AIOT_SSE_MAX_BUFFERED_BYTES: "1048576",
+    AIOT_SSE_MAX_RESUME_EVENTS: "500",
+    AIOT_SSE_STREAMS_PER_CALLER: "2",
+    AIOT_SSE_AUTH_RECHECK_SECONDS: "5",
+  });
+  assert.deepEqual(config.sse, {
+    maxBufferedBytes: 1_048_576,
+    maxResumeEvents: 500,
+    streamsPerCaller: 2,
+    authRecheckMs: 5_000,
+  });
+  assert.throws(
+    () => loadConfig({ AIOT_SSE_MAX_BUFFERED_BYTES: "100", AIOT_SSE_STREAMS_PER_CALLER: "0" }),
+    (error: Error) =>
+      error instanceof TypeError && /AIOT_SSE_MAX_BUFFERED_BYTES: .*at least 65536/.test(error.message) &&
+      /AIOT_SSE_STREAMS_PER_CALLER: .*positive integer/.test(error.message),
+  );
+});

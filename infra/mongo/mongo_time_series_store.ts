@@ -3,7 +3,8 @@
  * Raw points go to a time-series collection when the server has them, else to a plain collection
  * of the same shape; rollups (1 min, 1 h, 1 day) and latest values are plain collections kept at
  * write time without transactions (see `_mongo_write.ts` for the exactly-once argument). Queries
- * are `find` + `sort`; wider buckets are merged from rollup buckets in TypeScript.
+ * are `find` + `sort`; wider buckets are merged from rollup buckets in TypeScript. Failures a
+ * retry can fix (the server away, shutting down, out of disk) are retriable `InfrastructureError`s.
  * Needs `--allow-net --allow-env --allow-sys --allow-read`.
  */
 import { type Filter, MongoClient } from "mongodb";
@@ -31,6 +32,7 @@ import {
   type PointsLayout,
   type TimeSeriesCollections,
 } from "./_mongo_collections.ts";
+import { mongoError } from "./_mongo_errors.ts";
 import { applyLatest, applyRollups, firstPerKey, storePoints } from "./_mongo_write.ts";
 
 /** Up to this many rollup buckets are fetched by id (`$in`), beyond it by range. */
@@ -66,6 +68,18 @@ export interface MongoTimeSeriesStore extends TimeSeriesStore {
 /** Deletes expired raw points at most this often when the server cannot (FerretDB: no TTL). */
 const PRUNE_EVERY_MS = 3_600_000;
 const DAY_MS = 86_400_000;
+
+/** `fn`, with driver errors a retry can fix turned into retriable `InfrastructureError`s. */
+const classified = <A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>) =>
+async (
+  ...args: A
+): Promise<R> => {
+  try {
+    return await fn(...args);
+  } catch (error) {
+    throw mongoError(error, what);
+  }
+};
 
 /** A store on its own client; `init()` connects, creates what is missing and detects the layout. */
 export function createMongoTimeSeriesStore(options: MongoTimeSeriesOptions): MongoTimeSeriesStore {
@@ -125,20 +139,23 @@ export function createMongoTimeSeriesStore(options: MongoTimeSeriesOptions): Mon
       return collections?.layout;
     },
 
-    init: async () => void await init(),
+    init: classified("init", async () => void await init()),
 
-    async write(points: MetricPoint[]): Promise<void> {
+    write: classified("write", async (points: MetricPoint[]): Promise<void> => {
       const c = await ready();
       const belonging = await storePoints(c, firstPerKey(points));
       await applyRollups(c, belonging);
       await applyLatest(c, belonging);
       await pruneIfDue(c);
-    },
+    }),
 
-    range: (query: RangeQuery): Promise<RawPoint[]> =>
-      findPoints(query, query.from, query.to, false, query.limit ?? DEFAULT_QUERY_LIMIT),
+    range: classified(
+      "range query",
+      (query: RangeQuery): Promise<RawPoint[]> =>
+        findPoints(query, query.from, query.to, false, query.limit ?? DEFAULT_QUERY_LIMIT),
+    ),
 
-    async downsample(query: DownsampleQuery): Promise<BucketPoint[]> {
+    downsample: classified("downsample query", async (query: DownsampleQuery): Promise<BucketPoint[]> => {
       const { from, to } = bucketedRange(query.from, query.to, query.bucketMs);
       const limit = query.limit ?? DEFAULT_QUERY_LIMIT;
       const level = rollupLevelFor(query.bucketMs);
@@ -164,23 +181,23 @@ export function createMongoTimeSeriesStore(options: MongoTimeSeriesOptions): Mon
       const parts = [];
       for await (const doc of c.rollups.find(filter).sort({ b: 1 })) parts.push({ t: doc.b, agg: doc });
       return combineBuckets(parts, query.bucketMs, query.agg).slice(0, limit);
-    },
+    }),
 
-    async latest(deviceId: string): Promise<LatestValue[]> {
+    latest: classified("latest query", async (deviceId: string): Promise<LatestValue[]> => {
       const c = await ready();
       const docs = await c.latest.find({ d: deviceId }).toArray();
       return docs
         .map((doc) => ({ metric: doc.m, t: doc.t, value: doc.v }))
         .sort((a, b) => (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
-    },
+    }),
 
-    async clear(): Promise<void> {
+    clear: classified("clear", async (): Promise<void> => {
       const c = await ready();
       // Dropping (not deleteMany) works on time-series collections of every server version.
       await Promise.all([c.points.drop(), c.rollups.drop(), c.latest.drop()]);
       collections = undefined;
       await init();
-    },
+    }),
 
     close: () => client.close(),
   };

@@ -1,7 +1,9 @@
 /**
  * Topic permissions of a device (design §6): it may publish and subscribe only under
  * `devices/{its id}/`. Wildcards are fine inside that prefix and never in it, so a device can
- * not reach another device's topics through `+` or `#`, nor `$SYS`.
+ * not reach another device's topics through `+` or `#`, nor `$SYS`. Control characters are
+ * refused anywhere: MQTT forbids NUL in topics (MQTT-4.7.3-2) and advises against the rest, and a
+ * refused topic is quoted in dead letters and disconnect reasons kept as text.
  */
 
 /** The topic prefix a device owns, e.g. `devices/dev-1/`. */
@@ -9,9 +11,13 @@ export function devicePrefix(deviceId: string): string {
   return `devices/${deviceId}/`;
 }
 
+/** C0 controls, DEL and C1 controls (MQTT 3.1.1 §1.5.3 forbids U+0000 and advises against the rest). */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+
 /** True when `deviceId` may publish on `topic` (a concrete topic without wildcards). */
 export function mayPublish(deviceId: string, topic: string): boolean {
-  return topic.startsWith(devicePrefix(deviceId)) && !/[+#]/.test(topic);
+  return topic.startsWith(devicePrefix(deviceId)) && !/[+#]/.test(topic) && !CONTROL_CHARACTERS.test(topic);
 }
 
 /**
@@ -20,7 +26,7 @@ export function mayPublish(deviceId: string, topic: string): boolean {
  */
 export function maySubscribe(deviceId: string, filter: string): boolean {
   const prefix = devicePrefix(deviceId);
-  if (!filter.startsWith(prefix)) return false;
+  if (!filter.startsWith(prefix) || CONTROL_CHARACTERS.test(filter)) return false;
   const rest = filter.slice(prefix.length).split("/");
   // MQTT itself demands `#` be the last level and wildcards fill a whole level; refuse the rest.
   return rest.every((level, i) =>

@@ -23,3 +23,13 @@ Deno.test("maySubscribe() allows wildcards only after the device's own prefix", 
   assert.equal(maySubscribe("dev-1", "devices/dev-1/a#"), false);
   assert.equal(maySubscribe("dev-1", "devices/dev-1/#/x"), false);
 });
+
+Deno.test("mayPublish() and maySubscribe() refuse control characters (MQTT forbids NUL in topics)", () => {
+  for (
+    const topic of ["devices/dev-1/telemetry\u0000", "devices/dev-1/te\u0001lemetry", "devices/dev-1/x\u007f"]
+  ) {
+    assert.equal(mayPublish("dev-1", topic), false, JSON.stringify(topic));
+    assert.equal(maySubscribe("dev-1", topic), false, JSON.stringify(topic));
+  }
+  assert.equal(mayPublish("dev-1", "devices/dev-1/ünïcode"), true);
+});

@@ -5,11 +5,20 @@
  * one hash lookup per connection instead of one scrypt each; the remembered fingerprint includes
  * the stored hash, so a rotated token stops matching even before `forgetDevice` is called.
  * Tokens are never logged or kept: only a SHA-256 fingerprint is.
+ *
+ * Guessing is bounded: failed token checks are counted per device id and per client address
+ * (`failed_login_throttle.ts`); past the limit further tries are refused with code 3 (server
+ * unavailable: devices retry later) without a scrypt run, except a token remembered as verified,
+ * so an attacker hammering a device's id does not lock out the device itself. An unknown id (or a
+ * device without a token) is checked against a dummy hash, so it costs what a wrong token costs
+ * and its answer time does not tell which ids exist.
  */
 import { createHash } from "node:crypto";
-import { verifySecret } from "../auth/secrets.ts";
+import { generateToken, hashSecret, verifySecret } from "../auth/secrets.ts";
 import { DEVICE_ID_PATTERN } from "./device_acl.ts";
 import type { DeviceDirectory, DirectoryDevice } from "./device_directory.ts";
+import { createFailedLoginThrottle, type FailedLoginThrottleOptions } from "./failed_login_throttle.ts";
+import { clientHostKey } from "./client_host.ts";
 
 /** MQTT 3.1.1 CONNACK codes used for refusals. */
 export const CONNACK = { serverUnavailable: 3, badCredentials: 4, notAuthorized: 5 } as const;
@@ -19,8 +28,12 @@ export type AuthOutcome =
   | { ok: false; returnCode: 3 | 4 | 5; reason: string };
 
 export interface DeviceAuthenticator {
-  /** Checks `token` for device `deviceId` (the MQTT username). */
-  withToken(deviceId: string | undefined, token: Uint8Array | undefined): Promise<AuthOutcome>;
+  /**
+   * Checks `token` for device `deviceId` (the MQTT username). `from` is the client's address as
+   * the transport reports it (`host:port`), for the per-address throttle; without it only the
+   * per-id one applies.
+   */
+  withToken(deviceId: string | undefined, token: Uint8Array | undefined, from?: string): Promise<AuthOutcome>;
   /** Admits the CN of a CA-verified certificate; a username, if given, must equal the CN. */
   withCertificate(commonName: string, username: string | undefined): Promise<AuthOutcome>;
   /** Drops remembered verifications of a device (on token rotation or decommissioning). */
@@ -32,6 +45,17 @@ export interface DeviceAuthenticatorOptions {
   verify?: (token: string, stored: { algorithm: string; hash: string }) => Promise<boolean>;
   /** Devices whose verified tokens are remembered, least recently used dropped first. Default 10,000. */
   maxCachedDevices?: number;
+  /** Failed logins per device id before throttling. Default 10 a minute, 10,000 ids tracked. */
+  failedLoginsPerDevice?: Omit<FailedLoginThrottleOptions, "now">;
+  /** Failed logins per client address before throttling. Default 30 a minute, 10,000 addresses. */
+  failedLoginsPerAddress?: Omit<FailedLoginThrottleOptions, "now">;
+  /**
+   * What unknown ids are checked against. Default: the hash of a random token at the default
+   * scrypt cost (made on first use), so it costs what checking a real device's token costs.
+   */
+  unknownDeviceCredential?: { algorithm: string; hash: string };
+  /** Epoch ms, for the throttles. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** Longer passwords are refused without hashing them (tokens are 43 characters). */
@@ -41,6 +65,8 @@ const FINGERPRINTS_PER_DEVICE = 2;
 
 const refused = (returnCode: 3 | 4 | 5, reason: string): AuthOutcome => ({ ok: false, returnCode, reason });
 
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
 export function createDeviceAuthenticator(
   directory: DeviceDirectory,
   options: DeviceAuthenticatorOptions = {},
@@ -48,6 +74,30 @@ export function createDeviceAuthenticator(
   const verify = options.verify ?? verifySecret;
   const maxDevices = options.maxCachedDevices ?? 10_000;
   const verified = new Map<string, string[]>();
+  const now = options.now ?? Date.now;
+  const perDevice = createFailedLoginThrottle({ limit: 10, ...options.failedLoginsPerDevice, now });
+  const perAddress = createFailedLoginThrottle({ limit: 30, ...options.failedLoginsPerAddress, now });
+  let dummy: Promise<{ algorithm: string; hash: string }> | undefined = options.unknownDeviceCredential
+    ? Promise.resolve(options.unknownDeviceCredential)
+    : undefined;
+  const dummyCredential = () => (dummy ??= hashSecret(generateToken()));
+
+  /** Why `deviceId` from `host` may not try now, or undefined. */
+  function throttled(deviceId: string, host: string | undefined): string | undefined {
+    const forHost = host === undefined ? 0 : perAddress.blockedFor(host);
+    if (forHost > 0) return `too many failed logins from ${host}; retry in ${seconds(forHost)} s`;
+    const forDevice = perDevice.blockedFor(deviceId);
+    if (forDevice > 0) {
+      return `too many failed logins for device "${deviceId}"; retry in ${seconds(forDevice)} s`;
+    }
+    return undefined;
+  }
+
+  function failed(deviceId: string, host: string | undefined): AuthOutcome {
+    perDevice.fail(deviceId);
+    if (host !== undefined) perAddress.fail(host);
+    return refused(CONNACK.badCredentials, "bad device id or token");
+  }
 
   function remember(deviceId: string, fingerprint: string): void {
     const known = (verified.get(deviceId) ?? []).filter((f) => f !== fingerprint);
@@ -65,26 +115,33 @@ export function createDeviceAuthenticator(
   }
 
   return {
-    async withToken(deviceId, token) {
+    async withToken(deviceId, token, from) {
       if (!deviceId || !token || token.length === 0) {
         return refused(CONNACK.badCredentials, "username (device id) and password (token) are required");
       }
       if (!DEVICE_ID_PATTERN.test(deviceId) || token.length > MAX_TOKEN_BYTES) {
         return refused(CONNACK.badCredentials, "bad device id or token");
       }
+      const host = from === undefined ? undefined : clientHostKey(from);
       const device = await lookup(deviceId);
       if (device instanceof Error) {
         return refused(CONNACK.serverUnavailable, `device directory unavailable: ${device.message}`);
       }
-      // Unknown device and wrong token look the same to the client: no device id enumeration.
-      if (!device?.credential) return refused(CONNACK.badCredentials, "bad device id or token");
       const secret = new TextDecoder().decode(token);
+      const throttle = throttled(deviceId, host);
+      // Unknown device and wrong token look the same to the client, in answer and in time.
+      if (!device?.credential) {
+        if (throttle) return refused(CONNACK.serverUnavailable, throttle);
+        await verify(secret, await dummyCredential()).catch(() => false);
+        return failed(deviceId, host);
+      }
       const fingerprint = createHash("sha256").update(device.credential.hash).update("\0").update(secret)
         .digest("base64");
       const cached = verified.get(deviceId)?.includes(fingerprint) ?? false;
       if (!cached) {
+        if (throttle) return refused(CONNACK.serverUnavailable, throttle);
         const ok = await verify(secret, device.credential).catch(() => false);
-        if (!ok) return refused(CONNACK.badCredentials, "bad device id or token");
+        if (!ok) return failed(deviceId, host);
       }
       // Checked after the token so that only a holder of the token learns the device's status.
       if (device.status !== "active") return refused(CONNACK.notAuthorized, `device is ${device.status}`);

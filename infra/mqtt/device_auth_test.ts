@@ -13,13 +13,16 @@ async function setup() {
     ["dev-cert", { status: "active" }],
   ]);
   let verifications = 0;
+  const clock = { t: Date.UTC(2025, 0, 1) };
   const auth = createDeviceAuthenticator({ findDevice: (id) => Promise.resolve(devices.get(id)) }, {
     verify: (token, stored) => {
       verifications++;
       return verifySecret(token, stored);
     },
+    unknownDeviceCredential: credential,
+    now: () => clock.t,
   });
-  return { auth, devices, verifications: () => verifications };
+  return { auth, devices, verifications: () => verifications, clock };
 }
 
 Deno.test("withToken() admits the right token and refuses wrong, unknown and missing ones with code 4", async () => {
@@ -81,4 +84,47 @@ Deno.test("withCertificate() admits an active CN and refuses mismatch, unknown a
     const outcome = await auth.withCertificate(cn!, user);
     assert.equal(!outcome.ok && outcome.returnCode, 5, `${cn}/${user}`);
   }
+});
+
+Deno.test("withToken() verifies a hash for unknown ids too, so they cost what a wrong token costs", async () => {
+  const { auth, verifications } = await setup();
+  const before = verifications();
+  for (const id of ["ghost", "dev-cert"]) {
+    const outcome = await auth.withToken(id, bytes("token-1"));
+    assert.equal(!outcome.ok && outcome.returnCode, 4, id);
+  }
+  assert.equal(verifications() - before, 2, "one verification each (against a dummy hash)");
+});
+
+Deno.test("withToken() throttles failed logins per device id: code 3 and no hash check after 10", async () => {
+  const { auth, verifications, clock } = await setup();
+  await auth.withToken("dev-1", bytes("token-1")); // remembered: still admitted while throttled
+  for (let i = 0; i < 10; i++) {
+    const outcome = await auth.withToken("dev-1", bytes(`wrong-${i}`), `198.51.100.${i}:1000`);
+    assert.equal(!outcome.ok && outcome.returnCode, 4);
+  }
+  const before = verifications();
+  const throttled = await auth.withToken("dev-1", bytes("wrong-again"), "198.51.100.99:1000");
+  assert.equal(!throttled.ok && throttled.returnCode, 3);
+  assert.match(!throttled.ok ? throttled.reason : "", /too many failed logins for device "dev-1"/);
+  assert.equal(verifications(), before, "no scrypt run while throttled");
+  assert.equal((await auth.withToken("dev-1", bytes("token-1"))).ok, true, "the remembered token passes");
+  clock.t += 60_000;
+  assert.equal((await auth.withToken("dev-1", bytes("wrong"), "198.51.100.1:1")).ok, false);
+  assert.ok(verifications() > before, "checked again once the window passed");
+});
+
+Deno.test("withToken() throttles failed logins per client address, whatever the port and the id", async () => {
+  const { auth, verifications } = await setup();
+  for (let i = 0; i < 30; i++) await auth.withToken(`ghost-${i}`, bytes("x"), `203.0.113.7:${40_000 + i}`);
+  const before = verifications();
+  const throttled = await auth.withToken("dev-1", bytes("token-1"), "203.0.113.7:50000");
+  assert.equal(!throttled.ok && throttled.returnCode, 3);
+  assert.match(!throttled.ok ? throttled.reason : "", /too many failed logins from 203\.0\.113\.7/);
+  assert.equal(verifications(), before);
+  assert.equal(
+    (await auth.withToken("dev-1", bytes("token-1"), "203.0.113.8:1")).ok,
+    true,
+    "other addresses",
+  );
 });

@@ -10,6 +10,7 @@
  */
 import type { Client } from "aedes";
 import type { Duplex } from "node:stream";
+import { escapeControlCharacters } from "../../core/events/storable_text.ts";
 
 /** What is known about a connection before MQTT CONNECT. */
 export interface Transport {
@@ -72,10 +73,13 @@ export class DeviceSessions {
     return client ? this.#sessions.get(client) : undefined;
   }
 
-  /** Records why `client` is going away, unless a reason is already known. */
+  /**
+   * Records why `client` is going away, unless a reason is already known. Reasons quote input (a
+   * refused topic), so control characters are escaped: the `device.disconnected` event keeps it as text.
+   */
   markClosing(client: Client, reason: string): void {
     const session = this.#sessions.get(client);
-    if (session) session.disconnectReason ??= reason.slice(0, 1024);
+    if (session) session.disconnectReason ??= escapeControlCharacters(reason).slice(0, 1024);
   }
 
   ready(client: Client): DeviceSession | undefined {

@@ -7,22 +7,37 @@
  *
  * Uplinks are never forwarded to other MQTT clients: devices receive only what the platform
  * publishes to them (commands, desired state, OTA, errors).
+ *
+ * Every connection, on every transport, is admitted against the connection caps and reads
+ * through a packet size limit that is raised only once the device has authenticated
+ * (`broker_limits.ts`).
  */
-import { SocketStream } from "./socket_stream.ts";
-import { Aedes } from "aedes";
+import { clientHostKey } from "./client_host.ts";
+import { Aedes, type Client } from "aedes";
 import { Buffer } from "node:buffer";
-import net from "node:net";
-import tls from "node:tls";
+import type net from "node:net";
+import type { Duplex } from "node:stream";
 import type { DeviceGateway, DownlinkSuffix } from "../../core/gateway/device_gateway.ts";
 import type { EventLog } from "../../core/log/event_log.ts";
+import { type BrokerLimits, DEFAULT_BROKER_LIMITS } from "./broker_limits.ts";
+import {
+  acceptWebSocket,
+  type ConnectionSink,
+  listen,
+  mqttServer,
+  mqttsServer,
+} from "./broker_transports.ts";
+import { createConnectionAdmission } from "./connection_admission.ts";
 import { DEVICE_ID_PATTERN, mayPublish, maySubscribe } from "./device_acl.ts";
 import { createDeviceAuthenticator } from "./device_auth.ts";
 import type { DeviceDirectory } from "./device_directory.ts";
-import { DeviceSessions, type Transport } from "./device_sessions.ts";
+import { DeviceSessions } from "./device_sessions.ts";
 import { createGroupCommitAppender, type GroupCommitOptions } from "./group_commit.ts";
 import { createLifecycleRecorder } from "./lifecycle_events.ts";
+import { PacketSizeLimit } from "./packet_size_limit.ts";
+import { createQos2IngestOnce } from "./qos2_ingest_once.ts";
+import { limitSessions, type SessionPersistence } from "./session_limits.ts";
 import { createUplinkIntake, type IngestUplink } from "./uplink_intake.ts";
-import { webSocketStream } from "./websocket_stream.ts";
 
 export interface EmbeddedBrokerOptions {
   log: EventLog;
@@ -44,9 +59,11 @@ export interface EmbeddedBrokerOptions {
   verifyToken?: (token: string, stored: { algorithm: string; hash: string }) => Promise<boolean>;
   /** Infrastructure failures (log appends that cannot be reported to a device). Default `console.error`. */
   onError?: (message: string, error: unknown) => void;
+  /** Connection caps, packet sizes, CONNECT timeout; each defaults to `DEFAULT_BROKER_LIMITS`. */
+  limits?: Partial<BrokerLimits>;
 }
 
-export type { DownlinkSuffix };
+export type { BrokerLimits, DownlinkSuffix };
 
 export interface EmbeddedBroker extends DeviceGateway {
   /** Bound ports (useful with port 0). */
@@ -68,19 +85,6 @@ export interface EmbeddedBroker extends DeviceGateway {
   close(): Promise<void>;
 }
 
-function listen(server: net.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve((server.address() as net.AddressInfo).port);
-    });
-  });
-}
-
-const addressOf = (socket: net.Socket) =>
-  socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : undefined;
-
 export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const onError = options.onError ?? ((message, error) => console.error(`mqtt gateway: ${message}`, error));
   const sessions = new DeviceSessions();
@@ -94,7 +98,10 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
     onError,
     now: options.now,
   });
-  const aedes = new Aedes({ drainTimeout: 30_000 });
+  const limits: BrokerLimits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
+  const admission = createConnectionAdmission(limits);
+  const packetLimits = new WeakMap<Duplex, PacketSizeLimit>();
+  const aedes = new Aedes({ drainTimeout: 30_000, connectTimeout: limits.connectTimeoutMs });
 
   function publishToDevice(deviceId: string, suffix: string, payload: object, qos: 0 | 1 = 1): Promise<void> {
     if (!DEVICE_ID_PATTERN.test(deviceId)) {
@@ -128,10 +135,12 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
     const transport = sessions.transportOf(client);
     const outcome = transport.certificateCN
       ? auth.withCertificate(transport.certificateCN, username)
-      : auth.withToken(username, password);
+      : auth.withToken(username, password, transport.remoteAddress);
     outcome.then((result) => {
       if (result.ok) {
         sessions.bind(client, result.deviceId, result.method === "certificate");
+        const packetLimit = packetLimits.get(client.conn);
+        if (packetLimit) packetLimit.maxBytes = limits.maxPacketBytes;
         return done(null, true);
       }
       // The reason stays on the server (it may say more than a device should learn).
@@ -139,6 +148,14 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
       done(error as Parameters<typeof done>[0], false);
     }, (error) => done(Object.assign(new Error(String(error)), { returnCode: 3 }) as never, false));
   };
+
+  // aedes creates its persistence in listen() and leaves it untyped.
+  const persistence = () =>
+    (aedes as unknown as { persistence: SessionPersistence & IncomingStore }).persistence;
+  // The incoming store's lookup rejects for an id it does not hold.
+  const qos2 = createQos2IngestOnce<Client>((client, messageId) =>
+    persistence().incomingGetPacket(client, { messageId }).then(() => true, () => false)
+  );
 
   aedes.authorizePublish = (client, packet, callback) => {
     const session = sessions.sessionOf(client);
@@ -149,24 +166,41 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
     }
     // Retained uplinks would pile up in broker memory for nobody: uplinks are not forwarded.
     packet.retain = false;
-    intake(
-      {
-        deviceId: session.deviceId,
-        clientId: session.clientId,
-        topic: packet.topic,
-        payload: packet.payload as Uint8Array,
-        qos: packet.qos,
-      },
-      (error) => {
-        if (error) sessions.markClosing(client, `log_unavailable: ${error.message}`);
-        callback(error);
-      },
-      (error) => {
-        onError("a QoS 0 uplink could not be appended", error);
-        sessions.markClosing(client, `log_unavailable: ${error.message}`);
-        client.close();
-      },
-    );
+    // Marks it as a device's before aedes copies it into the queues of persistent sessions
+    // subscribed to its topic (the device's own, under other client ids): the copy keeps
+    // `clientId`, so it is not queued (`limitSessions`) and never delivered (`authorizeForward`).
+    (packet as { clientId?: string }).clientId = client.id;
+    const ingest = (done: (error: Error | null) => void) =>
+      intake(
+        {
+          deviceId: session.deviceId,
+          clientId: session.clientId,
+          topic: packet.topic,
+          payload: packet.payload as Uint8Array,
+          qos: packet.qos,
+        },
+        done,
+        (error) => {
+          onError("a QoS 0 uplink could not be appended", error);
+          sessions.markClosing(client, `log_unavailable: ${error.message}`);
+          client.close();
+        },
+      );
+    const done = (error: Error | null) => {
+      if (error) sessions.markClosing(client, `log_unavailable: ${error.message}`);
+      callback(error);
+    };
+    // A will message has no packet id; only a PUBLISH from the wire can be a retransmission.
+    if (packet.qos === 2 && packet.messageId !== undefined) {
+      qos2.receive(client, packet.messageId, ingest, done);
+    } else ingest(done);
+  };
+
+  // Runs once aedes has stored a QoS 2 packet: from then on its store recognises copies.
+  aedes.published = (packet, client, callback) => {
+    const { messageId } = packet as { messageId?: number };
+    if (client && packet.qos === 2 && messageId !== undefined) qos2.stored(client, messageId);
+    callback(null);
   };
 
   aedes.authorizeSubscribe = (client, subscription, callback) => {
@@ -180,16 +214,38 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
   aedes.on("clientReady", (client) => {
     const session = sessions.ready(client);
     if (session) lifecycle.connected(session);
+    sessionLimits.connected(client.id);
   });
   aedes.on("clientDisconnect", (client) => {
     const session = sessions.gone(client);
     const clean = (client as unknown as { _disconnected?: boolean })._disconnected;
-    if (session) lifecycle.disconnected(session, clean ? "client_disconnect" : "connection_lost");
+    if (!session) return;
+    lifecycle.disconnected(session, clean ? "client_disconnect" : "connection_lost");
+    sessionLimits.disconnected(session.deviceId, client.id, client.clean);
   });
   aedes.on("keepaliveTimeout", (client) => sessions.markClosing(client, "keepalive_timeout"));
   aedes.on("clientError", (client, error) => sessions.markClosing(client, `client_error: ${error.message}`));
 
   await aedes.listen();
+  const sessionLimits = limitSessions(persistence(), limits, {
+    onError,
+    // Only the platform's own publishes (no client id) are for devices, as in `authorizeForward`.
+    queueable: (packet) => !(packet as { clientId?: string }).clientId,
+  });
+
+  const sink: ConnectionSink = {
+    // Per host: an IPv6 client counts by its /64, as failed logins do.
+    admit: (address) => admission.admit(address === undefined ? undefined : clientHostKey(`[${address}]:0`)),
+    serve(open, transport) {
+      // Small until the device has authenticated (see `aedes.authenticate`).
+      const packetLimit = new PacketSizeLimit(limits.maxConnectPacketBytes);
+      const stream = open(packetLimit);
+      packetLimits.set(stream, packetLimit);
+      sessions.accept(stream, transport);
+      aedes.handle(stream);
+      return stream;
+    },
+  };
 
   const host = options.host ?? "0.0.0.0";
   const servers: net.Server[] = [];
@@ -197,33 +253,14 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
   let tlsPort: number | undefined;
   try {
     if (options.mqttPort !== null) {
-      const server = net.createServer((socket) => {
-        const stream = new SocketStream(socket);
-        sessions.accept(stream, { protocol: "mqtt", ...withAddress(addressOf(socket)) });
-        aedes.handle(stream);
-      });
+      const server = mqttServer(sink);
       servers.push(server);
       mqttPort = await listen(server, options.mqttPort ?? 1883, host);
     }
     if (options.tls) {
-      const { key, cert, ca, port } = options.tls;
-      const server = tls.createServer({
-        key,
-        cert,
-        ...(ca ? { ca, requestCert: true, rejectUnauthorized: false } : {}),
-      }, (socket) => {
-        const subject = socket.authorized ? socket.getPeerCertificate()?.subject : undefined;
-        const cn = typeof subject?.CN === "string" ? subject.CN : undefined;
-        const stream = new SocketStream(socket);
-        sessions.accept(stream, {
-          protocol: "mqtts",
-          ...withAddress(addressOf(socket)),
-          ...(cn ? { certificateCN: cn } : {}),
-        });
-        aedes.handle(stream);
-      });
+      const server = mqttsServer(sink, { ...options.tls, handshakeTimeoutMs: limits.connectTimeoutMs });
       servers.push(server);
-      tlsPort = await listen(server, port, host);
+      tlsPort = await listen(server, options.tls.port, host);
     }
   } catch (error) {
     await closeAll();
@@ -234,6 +271,7 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
     const closed = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
     for (const client of sessions.allClients()) sessions.markClosing(client, "server_shutdown");
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    sessionLimits.close();
     for (const stream of sessions.streams) stream.destroy();
     await Promise.all(closed);
     await appender.flush();
@@ -254,31 +292,11 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
     forgetDevice: (deviceId) => auth.forgetDevice(deviceId),
     connectedDevices: () => sessions.deviceCount,
     isConnected: (deviceId) => sessions.clientsOf(deviceId).length > 0,
-    handleWebSocket(request, info) {
-      if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-        return new Response("MQTT over WebSocket: expected a WebSocket upgrade\n", {
-          status: 426,
-          headers: { upgrade: "websocket" },
-        });
-      }
-      const offered = (request.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
-      const protocol = offered.find((p) => p === "mqtt" || p === "mqttv3.1");
-      // Read before upgrading: Deno's ServeHandlerInfo throws "Request closed" afterwards.
-      const address = info?.remoteAddr ? `${info.remoteAddr.hostname}:${info.remoteAddr.port}` : undefined;
-      const { socket, response } = Deno.upgradeWebSocket(request, protocol ? { protocol } : {});
-      const stream = webSocketStream(socket);
-      const transport: Transport = {
-        protocol: new URL(request.url).protocol === "https:" ? "wss" : "ws",
-        ...withAddress(address),
-      };
-      sessions.accept(stream, transport);
-      aedes.handle(stream);
-      return response;
-    },
+    handleWebSocket: (request, info) => acceptWebSocket(sink, request, info),
     close: closeAll,
   };
 }
 
-function withAddress(address: string | undefined): { remoteAddress?: string } {
-  return address ? { remoteAddress: address.slice(0, 256) } : {};
+interface IncomingStore {
+  incomingGetPacket(client: Client, packet: { messageId: number }): Promise<unknown>;
 }

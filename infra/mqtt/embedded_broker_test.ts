@@ -11,6 +11,7 @@ import {
   TOKEN,
   topics,
 } from "./_test_support.ts";
+import { connectPacket, publishPacket, pubrelPacket, RawMqttConnection } from "./_raw_mqtt.ts";
 
 async function withGateway(run: (gateway: Gateway) => Promise<void>, log?: EventLog): Promise<void> {
   const gateway = await startGateway(log ? { log, onError: () => {} } : {});
@@ -205,3 +206,32 @@ Deno.test("when the log cannot append, a QoS 1 publish is not acknowledged and t
     assert.deepEqual(await eventsIn(healthy, topics.telemetry), []);
   }, flaky);
 });
+
+Deno.test("a QoS 2 PUBLISH resent with DUP before PUBREL is ingested once; the id is reused after PUBCOMP", () =>
+  withGateway(async (gateway) => {
+    const device = await RawMqttConnection.open(gateway.broker.mqttPort!);
+    await device.send(connectPacket("dev-1", "dev-1", TOKEN));
+    assert.deepEqual([...(await device.next()).body], [0, 0], "CONNACK accepted");
+    const expect = async (type: number, what: string) => assert.equal((await device.next()).type, type, what);
+    const publish = (seq: number, dup: boolean) =>
+      publishPacket("devices/dev-1/telemetry", JSON.stringify({ seq }), { qos: 2, messageId: 7, dup });
+    // The copy in the same write (aedes handles both at once) and one after the first PUBREC.
+    await device.send(new Uint8Array([...publish(1, false), ...publish(1, true)]));
+    await expect(5, "PUBREC");
+    await expect(5, "PUBREC of the copy");
+    await device.send(publish(1, true));
+    await expect(5, "PUBREC of the late copy");
+    await device.send(pubrelPacket(7));
+    await expect(7, "PUBCOMP");
+    await device.send(publish(2, false));
+    await expect(5, "PUBREC of the next message");
+    await device.send(pubrelPacket(7));
+    await expect(7, "PUBCOMP");
+    // A PUBREC means "in the log": no waiting needed.
+    const logged = (await eventsIn(gateway.log, topics.telemetry)).map((e) =>
+      (e.data as { values: { value: number }[] }).values[0]!.value
+    );
+    assert.deepEqual(logged, [1, 2]);
+    device.close();
+    await device.closed;
+  }));

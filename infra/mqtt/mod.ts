@@ -4,7 +4,9 @@
  * that authenticates devices (token or client certificate), confines each to
  * `devices/{its id}/…`, appends every uplink to the event log before acknowledging it (group
  * commit), dead-letters and reports rejected uplinks, records connects and disconnects, and
- * publishes downlinks.
+ * publishes downlinks. What one peer may cost it is bounded by `BrokerLimits` (connections per
+ * address and in total, packet sizes before and after authentication, CONNECT timeout, queued
+ * downlinks and offline sessions).
  *
  * ```ts ignore
  * // In a composition root (a main.ts), with ingestUplink from processors/ingest:
@@ -16,6 +18,7 @@
  * ```
  */
 export {
+  type BrokerLimits,
   createEmbeddedBroker,
   type DownlinkSuffix,
   type EmbeddedBroker,

@@ -9,10 +9,20 @@
  *
  * Backpressure is kept: the socket is paused above `maxBufferedBytes` until aedes reads, so a
  * device that publishes faster than it is handled is slowed down by TCP, as before.
+ *
+ * Every chunk passes the connection's `packetLimit` before it is kept: a packet declaring more
+ * than the limit destroys the stream before aedes' parser starts buffering it.
  */
 import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { Duplex } from "node:stream";
+import type { PacketSizeLimit } from "./packet_size_limit.ts";
+
+export interface SocketStreamOptions {
+  /** Buffered bytes above which the socket is paused until aedes reads. Default 256 KiB. */
+  maxBufferedBytes?: number;
+  packetLimit?: PacketSizeLimit;
+}
 
 export class SocketStream extends Duplex {
   readonly socket: Socket;
@@ -21,11 +31,19 @@ export class SocketStream extends Duplex {
   #bytes = 0;
   #announced = false;
 
-  constructor(socket: Socket, options: { maxBufferedBytes?: number } = {}) {
+  constructor(socket: Socket, options: SocketStreamOptions = {}) {
     super({ allowHalfOpen: false });
     this.socket = socket;
     this.#maxBufferedBytes = options.maxBufferedBytes ?? 256 * 1024;
+    const { packetLimit } = options;
     socket.on("data", (chunk: Buffer) => {
+      if (this.destroyed) return;
+      try {
+        packetLimit?.check(chunk);
+      } catch (error) {
+        this.destroy(error as Error);
+        return;
+      }
       this.#chunks.push(chunk);
       this.#bytes += chunk.length;
       if (this.#bytes > this.#maxBufferedBytes) socket.pause();

@@ -10,6 +10,8 @@ import {
   TOKEN,
   topics,
 } from "./_test_support.ts";
+import type { EmbeddedBrokerOptions } from "./embedded_broker.ts";
+import { within } from "./_raw_mqtt.ts";
 
 async function openssl(dir: string, ...args: string[]): Promise<void> {
   let output: Deno.CommandOutput;
@@ -105,6 +107,7 @@ async function makeCertificates(dir: string) {
 
 async function withTlsGateway(
   run: (gateway: Gateway, certs: Awaited<ReturnType<typeof makeCertificates>>) => Promise<void>,
+  limits: EmbeddedBrokerOptions["limits"] = {},
 ) {
   const dir = await Deno.makeTempDir({ prefix: "aiot-tls-" });
   try {
@@ -112,6 +115,7 @@ async function withTlsGateway(
     const gateway = await startGateway({
       mqttPort: null,
       tls: { port: 0, ...certs.server, ca: certs.ca },
+      limits,
     });
     try {
       await run(gateway, certs);
@@ -168,3 +172,17 @@ Deno.test("a token still works over TLS without a client certificate", () =>
     assert.equal((await eventsIn(gateway.log, topics.telemetry))[0]?.key, "dev-1");
     await endClient(client);
   }));
+
+Deno.test("over TLS, the connection over the per-address cap is refused before its handshake", () =>
+  withTlsGateway(async (gateway, certs) => {
+    const client = await connect(url(gateway), { clientId: "dev-cert", ca: certs.ca, ...certs.device });
+    // Refused on the raw TCP connection: the server closes it without a TLS handshake.
+    const raw = await Deno.connect({ hostname: "127.0.0.1", port: gateway.broker.tlsPort! });
+    try {
+      const read = await within(raw.read(new Uint8Array(1)).catch(() => null), 20_000, "the server to close");
+      assert.equal(read, null, "closed without a byte of handshake");
+    } finally {
+      raw.close();
+    }
+    await endClient(client);
+  }, { maxConnectionsPerAddress: 1 }));

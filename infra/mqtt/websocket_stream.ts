@@ -4,15 +4,20 @@
  * may span frames or share one (MQTT 3.1.1 §6), which the aedes parser handles.
  *
  * A WebSocket cannot be paused, so instead of backpressure the stream is destroyed when more than
- * `maxBufferedBytes` wait unread, which bounds memory per connection.
+ * `maxBufferedBytes` wait unread, which bounds memory per connection. Every message passes the
+ * connection's `packetLimit` first, as on TCP (`socket_stream.ts`). Deno itself receives a whole
+ * WebSocket message before `onmessage` (up to 64 MiB; it closes the socket above that) and has
+ * no option to lower that: a reverse proxy with a message size limit bounds it further.
  */
 import { Buffer } from "node:buffer";
 import { Duplex } from "node:stream";
 import { setImmediate } from "node:timers";
+import { type PacketSizeLimit, PacketTooLargeError } from "./packet_size_limit.ts";
 
 export interface WebSocketStreamOptions {
   /** Unread bytes at which the connection is dropped. Default 8 MiB. */
   maxBufferedBytes?: number;
+  packetLimit?: PacketSizeLimit;
 }
 
 export function webSocketStream(socket: WebSocket, options: WebSocketStreamOptions = {}): Duplex {
@@ -44,16 +49,24 @@ export function webSocketStream(socket: WebSocket, options: WebSocketStreamOptio
     },
     destroy(error, callback) {
       if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) {
-        socket.close(error ? 1011 : 1000);
+        // 1009 "message too big" tells the client why; 1011 is any other server-side failure.
+        socket.close(error instanceof PacketTooLargeError ? 1009 : error ? 1011 : 1000);
       }
       callback(error);
     },
   });
 
   socket.onmessage = (event: MessageEvent) => {
+    if (stream.destroyed) return;
     const data = typeof event.data === "string"
       ? Buffer.from(event.data)
       : Buffer.from(event.data as ArrayBuffer);
+    try {
+      options.packetLimit?.check(data);
+    } catch (error) {
+      stream.destroy(error as Error);
+      return;
+    }
     // Pushed from a macrotask: Deno does not run process.nextTick callbacks (which emit
     // 'readable') after WebSocket events, so a push straight from here waits for the next timer.
     setImmediate(() => {

@@ -3,8 +3,9 @@
  * `$1…` and run with `sql.unsafe(text, params, { prepare: true })`: the text is ours, the values
  * are still bound parameters. Prepared statements nearly double projection throughput; callers
  * keep the set of statement texts small (`sql_rows.ts` sizes its multi-row statements from a
- * fixed ladder) because each connection keeps every statement it prepared. Connection failures become retriable `InfrastructureError`s, so the processor runner
- * backs off and retries instead of dead-lettering events.
+ * fixed ladder) because each connection keeps every statement it prepared. Connection failures
+ * and the SQLSTATEs a retry can fix become retriable `InfrastructureError`s, so the processor
+ * runner waits out an outage instead of dead-lettering events.
  */
 import postgres from "postgres";
 import { InfrastructureError } from "../../core/errors.ts";
@@ -22,7 +23,7 @@ export interface PostgresSqlDriverOptions {
   max?: number;
   /** Sets `search_path` on every connection, e.g. a schema per tenant or per test run. */
   searchPath?: string;
-  /** Seconds to wait for a connection. Default 10. */
+  /** Seconds to wait for a connection (after the reconnect backoff, at most 1 s). Default 10. */
   connectTimeoutSeconds?: number;
 }
 
@@ -42,12 +43,24 @@ const CONNECTION_CODES = new Set([
 ]);
 
 /**
- * SQLSTATEs a retry can fix: connection exceptions (08…), server shutdown (57P01–57P03), too many
- * connections (53300), serialization failure (40001), deadlock (40P01), lock timeout (55P03).
+ * SQLSTATEs a retry can fix: connection exceptions (08…), insufficient resources (53…: disk full,
+ * out of memory, too many connections, a configured limit), the server shutting down, crashed or
+ * starting (57P01–57P03), serialization failure (40001), deadlock (40P01), lock timeout (55P03).
+ * A full disk is not bad input: dead-lettering would lose the event, retrying waits for space.
  */
 function isRetriableState(code: string): boolean {
-  return code.startsWith("08") ||
-    ["57P01", "57P02", "57P03", "53300", "40001", "40P01", "55P03"].includes(code);
+  return code.startsWith("08") || code.startsWith("53") ||
+    ["57P01", "57P02", "57P03", "40001", "40P01", "55P03"].includes(code);
+}
+
+/**
+ * Seconds postgres.js waits after a failed connection before it connects again, by consecutive
+ * failures: its own curve with the cap lowered from 20 s to 1 s. The wait comes before the
+ * connection attempt (which `connect_timeout` bounds), so with the default every query of the
+ * pool, an API request as well, could hang 20 s during an outage before it even failed.
+ */
+export function reconnectBackoffSeconds(retries: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 1);
 }
 
 /** The URL without its password, for messages. */
@@ -82,6 +95,7 @@ export async function createPostgresSqlDriver(options: PostgresSqlDriverOptions)
     max: options.max ?? 4,
     onnotice: () => {},
     connect_timeout: options.connectTimeoutSeconds ?? 10,
+    backoff: reconnectBackoffSeconds,
     ...(options.searchPath === undefined ? {} : { connection: { search_path: options.searchPath } }),
   });
   try {
@@ -98,7 +112,11 @@ export async function createPostgresSqlDriver(options: PostgresSqlDriverOptions)
   type Unsafe = (text: string, params: SqlParam[]) => Promise<unknown>;
   const runOn = async <R>(unsafe: Unsafe, text: string, params: readonly SqlParam[]): Promise<R[]> => {
     try {
-      return [...(await unsafe(toNumberedPlaceholders(text), [...params]) as R[])];
+      const rows = await unsafe(toNumberedPlaceholders(text), [...params]) as R[];
+      // `filter` drops holes: after a query that failed mid-stream (the server ended the session
+      // after sending rows), postgres.js 3.4.9 puts the next result's rows behind that many
+      // empty slots (porsager/postgres#1119, #1181). Rows are objects, never undefined.
+      return rows.filter(() => true);
     } catch (error) {
       throw mapError(error, where);
     }

@@ -7,6 +7,7 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { LogRecord } from "../../core/log/event_log.ts";
 import type { LocalLogStorage, StoredMessage } from "../../core/log/local_log_storage.ts";
+import { sqliteError } from "./sqlite_errors.ts";
 
 export interface SqliteLogStorageOptions {
   /**
@@ -293,15 +294,21 @@ export class SqliteLogStorage implements LocalLogStorage {
     return statement;
   }
 
+  /** Runs `work` in a write transaction; a full disk or a lock fails as a retriable error. */
   #transaction<T>(work: () => T): T {
-    this.#db.exec("BEGIN IMMEDIATE");
     try {
-      const result = work();
-      this.#db.exec("COMMIT");
-      return result;
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = work();
+        this.#db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        // SQLite has already rolled back after SQLITE_FULL or SQLITE_IOERR; ROLLBACK would throw.
+        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+        throw error;
+      }
     } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
+      throw sqliteError(error, "log write");
     }
   }
 }

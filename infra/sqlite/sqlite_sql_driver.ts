@@ -5,8 +5,8 @@
  * every query on the shared connection: a read never sees another caller's half-done transaction.
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { InfrastructureError } from "../../core/errors.ts";
 import type { SqlDriver, SqlParam, SqlTx } from "../readmodels/sql_driver.ts";
+import { sqliteError as mapError } from "./sqlite_errors.ts";
 
 export interface SqliteSqlDriverOptions {
   /** Database file, or `:memory:`. */
@@ -23,20 +23,6 @@ export interface SqliteSqlDriverOptions {
 
 /** Prepared statements kept per connection; multi-row statements vary in length, hence a bound. */
 const STATEMENT_CACHE_SIZE = 256;
-
-/** SQLITE_BUSY and SQLITE_LOCKED: another writer held the lock past the timeout. */
-const RETRIABLE_CODES = new Set([5, 6]);
-
-function mapError(error: unknown, what: string): unknown {
-  const code = (error as { errcode?: unknown })?.errcode;
-  if (typeof code === "number" && RETRIABLE_CODES.has(code & 0xff)) {
-    return new InfrastructureError(`SQLite ${what} failed: ${(error as Error).message}`, {
-      retriable: true,
-      cause: error,
-    });
-  }
-  return error;
-}
 
 /** Opens the database at `options.path` (created when missing). */
 export function createSqliteSqlDriver(options: SqliteSqlDriverOptions): SqlDriver {

@@ -29,6 +29,7 @@ import {
   ROLLUP_LEVELS,
   type TimeSeriesStore,
 } from "../../core/timeseries/time_series_store.ts";
+import { sqliteError } from "./sqlite_errors.ts";
 import { MultiRowStatements, returningArrays, type SqlValue } from "./sqlite_time_series_statements.ts";
 
 export interface SqliteTimeSeriesOptions {
@@ -96,7 +97,9 @@ export function createSqliteTimeSeriesStore(
       db.exec("COMMIT");
       return result;
     } catch (error) {
-      db.exec("ROLLBACK");
+      // SQLite has already rolled back after some errors (SQLITE_FULL, SQLITE_IOERR); a second
+      // ROLLBACK would throw and hide the real error.
+      if (db.isTransaction) db.exec("ROLLBACK");
       seriesIds.clear(); // ids created in the rolled-back transaction are gone
       throw error;
     }
@@ -256,11 +259,14 @@ function prepare(db: DatabaseSync) {
   };
 }
 
-/** Runs synchronous SQLite work as a settled promise, so errors reject instead of throwing. */
+/**
+ * Runs synchronous SQLite work as a settled promise, so errors reject instead of throwing; those a
+ * retry can fix (a full disk, a lock) as retriable `InfrastructureError`s.
+ */
 function attempt<T>(work: () => T): Promise<T> {
   try {
     return Promise.resolve(work());
   } catch (error) {
-    return Promise.reject(error);
+    return Promise.reject(sqliteError(error, "time series"));
   }
 }

@@ -5,7 +5,8 @@
  * `devices/{id}/errors`). No input makes this throw.
  */
 import { createEvent, type DomainEvent } from "../../core/events/catalog.ts";
-import { bytesToBase64 } from "../../core/encoding.ts";
+import { rejectedPayload } from "../../core/events/dlq.ts";
+import { escapeControlCharacters } from "../../core/events/storable_text.ts";
 import type { RejectionNotice, Uplink, UplinkResult } from "../../core/gateway/uplink.ts";
 import { z } from "zod";
 import { parseTimestamp, telemetryValues, UplinkRejected } from "./telemetry_payload.ts";
@@ -148,14 +149,16 @@ export function ingestUplink(uplink: Uplink, options: UplinkOptions = {}): Uplin
       ? error.message
       : `cannot turn the payload into an event: ${(error as Error).message}`;
   }
-  reason = reason.slice(0, 1024);
+  // Reasons quote input, and the dead-letter read model keeps them as text: escaped, so a NUL
+  // (which PostgreSQL cannot store) never makes the dead letter itself a poison record.
+  reason = escapeControlCharacters(reason).slice(0, 1024);
   const at = new Date(now).toISOString();
   const rejected = createEvent("input.rejected", {
-    topic: uplink.topic.slice(0, 65_535) || "(empty)",
+    topic: escapeControlCharacters(uplink.topic).slice(0, 65_535) || "(empty)",
     reason,
-    payloadBase64: bytesToBase64(uplink.payload),
+    ...rejectedPayload(uplink.payload),
     ...(TOPIC_ID.test(uplink.deviceId) ? { deviceId: uplink.deviceId } : {}),
-    ...(uplink.clientId ? { clientId: uplink.clientId.slice(0, 256) } : {}),
+    ...(uplink.clientId ? { clientId: escapeControlCharacters(uplink.clientId).slice(0, 256) } : {}),
   }, { key: uplink.deviceId.slice(0, 256) || "unknown", source: "ingest", now: () => now });
   return { ok: false, reason, rejected, notice: { topic: uplink.topic, reason, at } };
 }

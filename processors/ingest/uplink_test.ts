@@ -120,7 +120,7 @@ Deno.test("a malformed corpus is rejected, each with its own reason, never throw
     const raw = typeof payload === "string" ? bytes(payload) : payload;
     assert.deepEqual(
       Uint8Array.from(atob(data.payloadBase64), (c) => c.charCodeAt(0)),
-      raw,
+      raw.subarray(0, 256 * 1024), // a longer one keeps its first 256 KiB: see the last test
       "raw payload kept",
     );
     assert.deepEqual(result.notice, { topic, reason: result.reason, at: new Date(NOW).toISOString() });
@@ -159,4 +159,43 @@ Deno.test("events, state, command acks and OTA status become their typed events"
     jobId: "j1",
     error: "device reported failure",
   }]);
+});
+
+Deno.test("NUL in what a rejection quotes (topic, metric name, client id) is escaped, never kept raw", () => {
+  const cases: Uplink[] = [
+    uplink("devices/dev-1/telemetry", '{"te\\u0000mp": 1}'),
+    uplink("devices/dev-1/nowhere\u0000", "{}"),
+    {
+      ...uplink("devices/dev-1/commands/c1/ack", '{"status": "error", "error": "bad\\u0000"}'),
+      clientId: "c\u0000",
+    },
+  ];
+  for (const u of cases) {
+    const result = ingest(u);
+    assert.ok(!result.ok, u.topic);
+    const data = result.rejected.data as { topic: string; reason: string; clientId?: string };
+    for (const kept of [data.topic, data.reason, data.clientId ?? "", result.reason]) {
+      assert.ok(!kept.includes("\u0000"), `raw NUL kept: ${JSON.stringify(kept)}`);
+    }
+    assert.equal(result.notice.topic, u.topic, "the device's notice names the topic as it was sent");
+  }
+});
+
+Deno.test("a rejected payload beyond 256 KiB keeps its first 256 KiB, its size and its sha256", async () => {
+  const payload = new Uint8Array(1024 * 1024).map((_, i) => i % 251);
+  const result = ingest(uplink("devices/dev-1/telemetry", payload));
+  assert.equal(rejected(result), "payload is 1048576 bytes, limit 262144");
+  assert.ok(!result.ok);
+  const data = result.rejected.data as {
+    payloadBase64: string;
+    payloadTruncated?: { bytes: number; sha256: string };
+  };
+  const kept = Uint8Array.from(atob(data.payloadBase64), (c) => c.charCodeAt(0));
+  assert.equal(kept.length, 256 * 1024);
+  assert.ok(kept.every((b, i) => b === payload[i]), "the kept bytes are the payload's first bytes");
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", payload));
+  assert.deepEqual(data.payloadTruncated, {
+    bytes: payload.length,
+    sha256: [...digest].map((b) => b.toString(16).padStart(2, "0")).join(""),
+  });
 });

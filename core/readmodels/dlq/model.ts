@@ -19,15 +19,24 @@ export interface DlqRow {
   payload: string;
 }
 
+/** Bytes encoded by a base64 text. */
+const base64Bytes = (text: string) =>
+  (text.length / 4) * 3 - (text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0);
+
 /** The dead-letter row of an `input.rejected` event. */
 export function dlqRowOf(event: EventOf<"input.rejected">): DlqRow {
-  const { topic, reason, payloadBase64, deviceId, receivedAt } = event.data;
+  const { topic, reason, payloadBase64, payloadTruncated, deviceId, receivedAt } = event.data;
+  // The row has no column for it: a payload cut short says so in the reason, which GET /dlq shows.
+  const cut = payloadTruncated &&
+    ` (payload: the first ${
+      base64Bytes(payloadBase64)
+    } of ${payloadTruncated.bytes} bytes, sha256 ${payloadTruncated.sha256})`;
   return {
     id: event.id,
     at: canonicalTime(receivedAt ?? event.time),
     topic,
     ...(deviceId === undefined ? {} : { deviceId }),
-    reason,
+    reason: cut ? reason + cut : reason,
     payload: payloadBase64,
   };
 }

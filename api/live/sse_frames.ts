@@ -1,0 +1,58 @@
+/**
+ * The frames of `GET /api/v1/stream` as they go on the wire (text/event-stream), which records a
+ * stream wants, and what of a record a client may see: its event redacted by `redactForClients`,
+ * the one place that decides which fields never leave the platform.
+ */
+import { needsRedaction, redactForClients } from "../../core/events/redaction.ts";
+import type { EventEnvelope } from "../../core/events/envelope.ts";
+import type { LogRecord } from "../../core/log/event_log.ts";
+import type { LiveFilter } from "../deps.ts";
+
+/** The first bytes of every stream: the reconnect delay for EventSource, and a comment. */
+export const CONNECTED = "retry: 2000\n: connected\n\n";
+
+/** A comment that keeps an idle stream (and the proxies on its way) open. */
+export const PING = ": ping\n\n";
+
+export const eventFrame = (type: string, token: string, data: string): string =>
+  `event: ${type}\nid: ${token}\ndata: ${data}\n\n`;
+
+/**
+ * The last frame before the server closes a stream, with `{code, message}` like the API's error
+ * body. `dropped` means "reconnect with Last-Event-ID to resume"; `error` means resuming as is
+ * cannot work. `resetId` adds an empty `id:` line, which makes EventSource forget its
+ * Last-Event-ID, so its automatic reconnect starts a fresh stream instead of repeating the refusal.
+ */
+export function finalFrame(
+  event: "dropped" | "error",
+  code: string,
+  message: string,
+  options: { resetId?: boolean } = {},
+): string {
+  return `event: ${event}\n${options.resetId ? "id:\n" : ""}data: ${JSON.stringify({ code, message })}\n\n`;
+}
+
+/** Whether a stream with `filter` wants `record` (by the `event-type` header and the key). */
+export const matches = (filter: LiveFilter, record: LogRecord): boolean =>
+  (!filter.device || record.key === filter.device) &&
+  (!filter.types || filter.types.includes(record.headers["event-type"] ?? ""));
+
+const isEnvelope = (value: unknown): value is EventEnvelope =>
+  typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
+
+/**
+ * The `data:` of a record's event as clients may see it, or undefined to withhold the event.
+ * Records of types without secrets pass as stored (no decoding on the hot path); the type comes
+ * from the `event-type` header that every writer sets from the envelope (`toLogMessage`).
+ */
+export function clientData(record: LogRecord): string | undefined {
+  if (!needsRedaction(record.headers["event-type"])) return record.value;
+  let event: unknown;
+  try {
+    event = JSON.parse(record.value);
+  } catch {
+    return undefined;
+  }
+  const redacted = isEnvelope(event) ? redactForClients(event) : undefined;
+  return redacted && JSON.stringify(redacted);
+}
