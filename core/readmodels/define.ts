@@ -59,11 +59,29 @@ export interface ReadModel<Row = unknown, K extends RowKey = RowKey> {
    * them before a batch nor updates them (e.g. the DLQ, keyed by event id).
    */
   immutable: boolean;
+  /** Rows that combine without a read first (aggregates); see `Accumulation`. */
+  accumulate?: Accumulation<Row> | undefined;
   entryTables: readonly EntryTable<Row>[];
 }
 
+/**
+ * Rows of an aggregate (counts, latest by time) need not be read before a batch: the batch folds
+ * each key from no row into a partial row, and the store merges that into the stored row — with
+ * `merge` in memory and with `sql` in the upsert. `evolve` must fold from `undefined`, and merging
+ * partials must equal folding the events one by one (contract-tested on every store).
+ */
+export interface Accumulation<Row> {
+  merge(stored: Row, partial: Row): Row;
+  /**
+   * The merged value of each non-key column as SQL, where `old.<column>` is the stored value and
+   * `new.<column>` the partial row's (e.g. `old.count + new.count`).
+   */
+  sql: { readonly [F in keyof Row & string]?: string };
+}
+
 export interface ReadModelOptions<Row, K extends RowKey>
-  extends Omit<ReadModel<Row, K>, "table" | "eventTypes" | "immutable" | "entryTables"> {
+  extends Omit<ReadModel<Row, K>, "table" | "eventTypes" | "immutable" | "entryTables" | "accumulate"> {
+  accumulate?: Accumulation<Row> | undefined;
   table?: string;
   eventTypes: readonly EventType[];
   immutable?: boolean;
@@ -78,6 +96,11 @@ export function defineReadModel<Row, K extends RowKey>(options: ReadModelOptions
   if (options.key.length === 0) throw new TypeError(`Cannot define read model "${options.name}": no key`);
   if (options.entryTables?.length && options.key.length !== 1) {
     throw new TypeError(`Cannot define read model "${options.name}": entry tables need a one-field key`);
+  }
+  if (options.accumulate && (options.immutable || options.entryTables?.length)) {
+    throw new TypeError(
+      `Cannot define read model "${options.name}": an accumulating model has no entry tables`,
+    );
   }
   return {
     ...options,

@@ -60,7 +60,8 @@ export function createInMemoryReadModelStore(
     for (const row of upserts) {
       const id = keyId(keyOfRow(m, row));
       if (m.immutable && next.has(id)) continue; // insert-only, like ON CONFLICT DO NOTHING
-      next.set(id, copy(row));
+      const stored = next.get(id);
+      next.set(id, copy(m.accumulate && stored !== undefined ? m.accumulate.merge(stored, row) : row));
     }
     return next;
   }
@@ -85,7 +86,7 @@ export function createInMemoryReadModelStore(
         if (!advances) continue;
         const current = staged.get(m.name)!;
         const snapshot = new Map<string, unknown>();
-        if (!m.immutable) {
+        if (!m.immutable && !m.accumulate) {
           for (const key of keys) {
             const id = keyId(key);
             if (current.has(id)) snapshot.set(id, current.get(id));

@@ -187,8 +187,12 @@ const projectionCases: ReadModelsContractCase[] = [
             values: [{ name: "temp", value: 19, ts: 1_000 }, { name: "mode", value: "eco", ts: 1_500 }],
           }),
         ], 2));
+        // Equal time in a later batch: the later point wins, as it would point by point.
+        await rm.project(batchOf([
+          c.event("telemetry.reported", "d1", { values: [{ name: "door", value: false, ts: 2_000 }] }),
+        ], 3));
         assert.deepEqual(await listDeviceMetrics(rm, "d1"), [
-          { deviceId: "d1", metric: "door", value: true, t: 2_000, count: 1 },
+          { deviceId: "d1", metric: "door", value: false, t: 2_000, count: 2 },
           { deviceId: "d1", metric: "mode", value: "eco", t: 1_500, count: 1 },
           { deviceId: "d1", metric: "temp", value: 21.5, t: 2_000, count: 2 },
         ]);

@@ -69,7 +69,8 @@ async function applyBatch(
   for (const { model, events, keys, nextOffset, advances } of plan.plans) {
     if (!advances) continue;
     if (events.length > 0) {
-      const snapshot = model.immutable
+      // Immutable rows are insert-only and accumulating ones merge in SQL: neither is read first.
+      const snapshot = model.immutable || model.accumulate
         ? new Map<string, unknown>()
         : await loadRows(tx, model, keys, (row) => keyId(keyOfRow(model, row)));
       await writeModel(tx, model, snapshot, projectModel(model, snapshot, events));

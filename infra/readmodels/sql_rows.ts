@@ -167,10 +167,7 @@ export async function upsertRows(
   const { table, columns, keyColumns } = rowCodec(model);
   const codec = rowCodec(model);
   const perStatement = Math.floor(MAX_PARAMS / columns.length);
-  const updated = columns.slice(keyColumns.length);
-  const action = onConflict === "ignore" || updated.length === 0
-    ? "DO NOTHING"
-    : `DO UPDATE SET ${updated.map((c) => `${c} = excluded.${c}`).join(", ")}`;
+  const action = conflictAction(model, onConflict);
   const row = placeholders(columns.length);
   await inChunks(rows, perStatement, (chunk) =>
     tx.query(
@@ -178,6 +175,21 @@ export async function upsertRows(
         `ON CONFLICT (${keyColumns.join(", ")}) ${action}`,
       chunk.flatMap((r) => codec.toParams(r)),
     ));
+}
+
+/** What an upsert does with a row that exists: keep it, replace it, or merge into it (accumulating models). */
+function conflictAction(model: AnyReadModel, onConflict: "update" | "ignore"): string {
+  const { table, columns, keyColumns } = rowCodec(model);
+  const updated = columns.slice(keyColumns.length);
+  if (onConflict === "ignore" || updated.length === 0) return "DO NOTHING";
+  const merged = model.accumulate?.sql as Record<string, string> | undefined;
+  const fields = Object.fromEntries(Object.keys(model.columns).map((f) => [columnOf(f), f]));
+  const value = (column: string) => {
+    const sql = merged?.[fields[column]!];
+    if (sql === undefined) return `excluded.${column}`;
+    return sql.replace(/\bold\./g, `${table}.`).replace(/\bnew\./g, "excluded.");
+  };
+  return `DO UPDATE SET ${updated.map((c) => `${c} = ${value(c)}`).join(", ")}`;
 }
 
 /** Deletes the rows of `keys`. */

@@ -67,4 +67,18 @@ export const deviceMetrics = defineReadModel<DeviceMetricRow, MetricKey>({
   eventTypes: ["telemetry.reported"],
   keysOf: metricKeys,
   evolve: evolveDeviceMetric,
+  // Written without a read: a batch's partial count adds up, its latest point wins on a later or
+  // equal time (the batch comes later in the log), as `evolveDeviceMetric` does point by point.
+  accumulate: {
+    merge: (stored, partial) => ({
+      ...stored,
+      count: stored.count + partial.count,
+      ...(partial.t >= stored.t ? { value: partial.value, t: partial.t } : {}),
+    }),
+    sql: {
+      value: "CASE WHEN new.t >= old.t THEN new.value ELSE old.value END",
+      t: "CASE WHEN new.t >= old.t THEN new.t ELSE old.t END",
+      count: "old.count + new.count",
+    },
+  },
 });
