@@ -20,6 +20,8 @@ export interface LiveStreamOptions {
   device?: string;
   onEvents(events: LiveEvent[]): void;
   onStatus?(status: LiveStatus): void;
+  /** The server ended the stream (`resume_too_old`, `unauthorized`); default: reload the page. */
+  onEnded?(): void;
 }
 
 /** Opens the stream; the returned function closes it. */
@@ -55,7 +57,17 @@ export function openLiveStream(options: LiveStreamOptions): () => void {
   }
   options.onStatus?.("connecting");
   source.onopen = () => options.onStatus?.("open");
-  source.onerror = () => options.onStatus?.("reconnecting");
+  source.onerror = (event) => {
+    // `event: error` from the server (a MessageEvent with data) is not a dropped connection: the
+    // resume point was too old (events were missed) or the session ended. Resuming cannot fix
+    // either; reloading the page fetches everything afresh (or lands on the login).
+    if (event instanceof MessageEvent && typeof event.data === "string") {
+      source.close();
+      (options.onEnded ?? (() => location.reload()))();
+      return;
+    }
+    options.onStatus?.("reconnecting");
+  };
   return () => {
     source.close();
     cancelFlush?.();
