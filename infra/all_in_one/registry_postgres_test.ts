@@ -6,24 +6,15 @@
  * An unreachable PostgreSQL fails: never a skip.
  */
 import assert from "node:assert/strict";
-import postgres from "postgres";
 import { createTestApp } from "../../api/_test_app.ts";
 import { getDevice } from "../../core/readmodels/mod.ts";
 import { createPostgresSqlDriver } from "../postgres/postgres_sql_driver.ts";
 import { createSqlReadModelStore } from "../readmodels/sql_read_model_store.ts";
+import { adminSql, scratchSchemaName, testPostgresUrl } from "../postgres/_test_postgres.ts";
 
-const url = Deno.env.get("AIOT_TEST_POSTGRES_URL") ?? "postgres://aiot:aiot@127.0.0.1:15432/aiot";
-const schema = `registry_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-
-/** The schema name is generated here, never taken from input. */
-async function admin(statement: string): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
-  try {
-    await sql.unsafe(statement);
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
-}
+const url = testPostgresUrl;
+const schema = scratchSchemaName("registry_test");
+const admin = (statement: string) => adminSql(statement);
 
 async function postgresApp() {
   await admin(`CREATE SCHEMA IF NOT EXISTS ${schema}`);

@@ -5,12 +5,12 @@
  * fails: never a skip.
  */
 import assert from "node:assert/strict";
-import postgres from "postgres";
 import { deviceIdClaimsContract } from "../../core/testing/device_id_claims_contract.ts";
 import { createPostgresSqlDriver } from "../postgres/postgres_sql_driver.ts";
 import { createSqliteSqlDriver } from "../sqlite/sqlite_sql_driver.ts";
 import { createSqlDeviceIdClaims } from "./sql_device_id_claims.ts";
 import { createSqlUserStore } from "./sql_user_store.ts";
+import { adminSql, scratchSchemaName, testPostgresUrl } from "../postgres/_test_postgres.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "aiot-claims-" });
 let files = 0;
@@ -40,18 +40,9 @@ Deno.test("sqlite device id claims share the users database; migrating either tw
   }
 });
 
-const url = Deno.env.get("AIOT_TEST_POSTGRES_URL") ?? "postgres://aiot:aiot@127.0.0.1:15432/aiot";
-const schema = `claims_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-
-/** The schema name is generated here, never taken from input. */
-async function admin(statement: string): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
-  try {
-    await sql.unsafe(statement);
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
-}
+const url = testPostgresUrl;
+const schema = scratchSchemaName("claims_test");
+const admin = (statement: string) => adminSql(statement);
 
 let schemaReady: Promise<void> | undefined;
 

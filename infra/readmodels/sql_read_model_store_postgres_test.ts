@@ -4,7 +4,6 @@
  * unreachable server fails the tests: it is never a reason to skip them.
  */
 import assert from "node:assert/strict";
-import postgres from "postgres";
 import { InfrastructureError } from "../../core/errors.ts";
 import { batchOf, readModelsContract } from "../../core/testing/read_models_contract.ts";
 import { eventClock } from "../../core/testing/read_model_fixtures.ts";
@@ -13,21 +12,14 @@ import { withWriteFaults } from "./_write_faults.ts";
 import { sqlStoreCases } from "./_sql_store_cases.ts";
 import { createSqlReadModelStore } from "./sql_read_model_store.ts";
 import { getDeviceState } from "../../core/readmodels/mod.ts";
+import { adminSql, testPostgresUrl } from "../postgres/_test_postgres.ts";
 
-const url = Deno.env.get("AIOT_TEST_POSTGRES_URL") ?? "postgres://aiot:aiot@127.0.0.1:15432/aiot";
+const url = testPostgresUrl;
 const run = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
 const schema = `rm_test_${run}`;
 const migrateSchema = `rm_test_${run}_migrate`;
 
-/** Schema names are generated here (`rm_test_` + hex), never taken from input. */
-async function admin(statements: string[]): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
-  try {
-    for (const statement of statements) await sql.unsafe(statement);
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
-}
+const admin = (statements: string[]) => adminSql(...statements);
 
 const driverIn = (searchPath: string) => createPostgresSqlDriver({ url, searchPath });
 
