@@ -87,7 +87,7 @@ Deno.test("the OpenAPI 3.1 document lists every route with params, bodies and st
       "GET /healthz",
     ]
   ) assert.ok(operations.includes(expected), expected);
-  assert.equal(operations.length, 29, "24 protected routes, login, the document, health, readiness, metrics");
+  assert.equal(operations.length, 31, "26 protected routes, login, the document, health, readiness, metrics");
   const register = doc.paths["/api/v1/devices"].post;
   const body = register.requestBody.content["application/json"].schema;
   assert.deepEqual(Object.keys(body.properties).sort(), ["id", "labels", "model", "name"]);
@@ -155,4 +155,14 @@ Deno.test("an app with only readiness serves no /api/v1 routes", async () => {
   assert.equal((await app.request("/api/v1/devices")).status, 404);
   const doc = await (await app.request("/api/v1/openapi.json")).json();
   assert.deepEqual(Object.keys(doc.paths).sort(), ["/api/v1/openapi.json", "/healthz", "/readyz"]);
+});
+
+Deno.test("every $ref of the OpenAPI document resolves in the document (recursive schemas hoisted)", async () => {
+  const t = await createTestApp();
+  const doc = await (await t.call("GET", "/api/v1/openapi.json")).json();
+  const text = JSON.stringify(doc);
+  assert.equal(text.includes('"#/$defs/'), false, "no operation-local $defs");
+  const refs = [...text.matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+  assert.ok(refs.length > 1);
+  assert.deepEqual(refs.filter((name) => !(name in doc.components.schemas)), []);
 });

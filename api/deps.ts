@@ -5,6 +5,7 @@
 import type { Context } from "hono";
 import type { BrokerAccounts } from "../core/devices/broker_accounts.ts";
 import type { DeviceIdClaims } from "../core/devices/device_id_claims.ts";
+import type { StateLimits } from "../core/devices/state_limits.ts";
 import type { DomainEvent } from "../core/events/catalog.ts";
 import type { TopicNames } from "../core/events/topics.ts";
 import type { AppendAck } from "../core/log/event_log.ts";
@@ -86,6 +87,8 @@ export interface AppDeps extends HealthDeps {
   appendEvents(topic: string, events: DomainEvent[]): Promise<AppendAck[]>;
   /** A slow hash (scrypt) for passwords and device tokens. */
   hashSecret(secret: string): Promise<{ algorithm: "scrypt"; hash: string }>;
+  /** The hash for user passwords (a higher cost than device tokens); default: `hashSecret`. */
+  hashPassword?(password: string): Promise<{ algorithm: "scrypt"; hash: string }>;
   verifySecret(secret: string, stored: { algorithm: string; hash: string }): Promise<boolean>;
   /** A fresh high-entropy token (≥ 256 bits), e.g. base64url of 32 random bytes. */
   generateToken(): string;
@@ -114,4 +117,6 @@ export interface AppDeps extends HealthDeps {
    * the appended offsets, at most `timeoutMs` (default 2,000; 0 = never wait).
    */
   projection?: { processor?: string; timeoutMs?: number; pollMs?: number };
+  /** Caps on the desired state a `PATCH …/state/desired` may build. Default `DEFAULT_STATE_LIMITS`. */
+  stateLimits?: Partial<StateLimits>;
 }

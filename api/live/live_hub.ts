@@ -85,17 +85,47 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     }
   }
 
+  let stopping = false;
+  /**
+   * Reads `topic` from `offsets` on, in slot `index` of `consumers`. A consumer that dies (the log
+   * away for longer than its retries, e.g. a Kafka outage) is replaced after a second from where
+   * the hub got to, so live clients see neither a gap nor a repeat, and its rejection does not go
+   * unhandled (which ended the whole API process).
+   */
+  const follow = (
+    topicIndex: number,
+    topic: string,
+    offsets: Record<number, number>,
+    index = consumers.length,
+  ): LogConsumer => {
+    const consumer = log.consume({
+      group: `live-${crypto.randomUUID()}`,
+      topics: [topic],
+      from: { offsets },
+      handleBatch: (batch) => Promise.resolve(batch.records.forEach((r) => deliver(r, topicIndex))),
+    });
+    consumers[index] = consumer;
+    consumer.done.catch(async (error) => {
+      if (stopping) return;
+      const reason = error instanceof Error ? error.message : String(error);
+      console.error(`live hub: reading ${topic} failed (${reason}); resuming in 1 s`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      if (stopping) return;
+      const resume: Record<number, number> = {};
+      for (const p of Object.keys(offsets).map(Number)) {
+        resume[p] = positions.get(slot(topicIndex, p)) ?? offsets[p]!;
+      }
+      // Its failure, if any, ends up in its `done`, handled the same way.
+      follow(topicIndex, topic, resume, index).ready.catch(() => {});
+    });
+    return consumer;
+  };
+
   const ready = (async () => {
     for (const [topicIndex, topic] of topics.entries()) {
       const ends = await log.endOffsets(topic);
       for (const p of ends) positions.set(slot(topicIndex, p.partition), p.end);
-      const consumer = log.consume({
-        group: `live-${crypto.randomUUID()}`,
-        topics: [topic],
-        from: { offsets: Object.fromEntries(ends.map((p) => [p.partition, p.end])) },
-        handleBatch: (batch) => Promise.resolve(batch.records.forEach((r) => deliver(r, topicIndex))),
-      });
-      consumers.push(consumer);
+      const consumer = follow(topicIndex, topic, Object.fromEntries(ends.map((p) => [p.partition, p.end])));
       await consumer.ready;
     }
   })();
@@ -156,6 +186,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     open,
     clients: () => clients.size,
     async stop() {
+      stopping = true;
       for (const client of [...clients]) client.stream.close();
       await Promise.all(consumers.map((c) => c.stop()));
     },

@@ -1,7 +1,8 @@
 /**
- * Admin routes: users (`/users`), machine API tokens (`/tokens`, the token shown once) and the
- * audit log (`/audit`). Passwords are stored as scrypt hashes, tokens as SHA-256 (see
- * `auth/session_token.ts`).
+ * Admin routes: users (`/users`, and setting another user's password), machine API tokens
+ * (`/tokens`, the token shown once) and the audit log (`/audit`). Passwords are stored as scrypt
+ * hashes, tokens as SHA-256 (see `auth/session_token.ts`). Deleting a user revokes the API tokens
+ * it created: a token carries its own role, so it would otherwise keep a removed admin's power.
  */
 import { z } from "zod";
 import { NotFoundError } from "../../core/errors.ts";
@@ -10,12 +11,14 @@ import type { ApiContext } from "./api_context.ts";
 import { route } from "./define.ts";
 import { definedOnly } from "./validation.ts";
 import { cursorParam, limitParam, principalName, role } from "./schemas.ts";
+import { hashPasswordOf } from "../auth/password_hash.ts";
 
-const newUser = z.strictObject({
-  username: principalName,
-  password: z.string().min(8, "expected at least 8 characters").max(1024),
-  role,
-});
+/** A password a user or an admin chooses (also `POST /auth/password`'s `newPassword`). */
+export const newPassword = z.string().min(8, "expected at least 8 characters").max(1024);
+
+const newUser = z.strictObject({ username: principalName, password: newPassword, role });
+
+const passwordReset = z.strictObject({ password: newPassword });
 
 const newToken = z.strictObject({ name: principalName, role });
 
@@ -38,7 +41,7 @@ export function accessRoutes(ctx: ApiContext) {
         await users.createUser({
           username: body.username,
           role: body.role,
-          password: await ctx.deps.hashSecret(body.password),
+          password: await hashPasswordOf(ctx.deps)(body.password),
           createdAt,
         });
         return c.json({ username: body.username, role: body.role, createdAt }, 201);
@@ -63,12 +66,27 @@ export function accessRoutes(ctx: ApiContext) {
     route({
       method: "delete",
       path: "/api/v1/users/{name}",
-      summary: "Delete a user and end its sessions (never the last admin)",
+      summary: "Delete a user, end its sessions and revoke the API tokens it created (never the last admin)",
       tag: "users",
       permission: "manage",
       responses: { 204: "Deleted", 404: "No such user", 409: "The last admin" },
       async handle({ c, params }) {
         if (!await users.deleteUser(params.name!)) {
+          throw new NotFoundError(`User "${params.name}" does not exist`);
+        }
+        return c.body(null, 204);
+      },
+    }),
+    route({
+      method: "post",
+      path: "/api/v1/users/{name}/password",
+      summary: "Set a user's password (a forgotten one, a generated first one) and end its sessions",
+      tag: "users",
+      permission: "manage",
+      body: passwordReset,
+      responses: { 204: "Set", 400: "Invalid body", 404: "No such user" },
+      async handle({ c, params, body }) {
+        if (!await users.setPassword(params.name!, await hashPasswordOf(ctx.deps)(body.password))) {
           throw new NotFoundError(`User "${params.name}" does not exist`);
         }
         return c.body(null, 204);

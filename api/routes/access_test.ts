@@ -118,3 +118,50 @@ Deno.test("every mutating call is audited with who, what, when, target and statu
   assert.equal((await t.call("GET", "/api/v1/audit?cursor=!!", { as: "admin" })).status, 400);
   assert.equal((await t.call("GET", "/api/v1/audit?limit=0", { as: "admin" })).status, 400);
 });
+
+Deno.test("an admin resets a user's password: the old one stops working and the user's sessions end", async () => {
+  const t = await createTestApp();
+  const reset = await t.call("POST", "/api/v1/users/viewer/password", {
+    as: "admin",
+    body: { password: "chosen by the admin" },
+  });
+  assert.equal(reset.status, 204, await reset.text());
+  assert.equal((await t.call("GET", "/api/v1/auth/me", { as: "viewer" })).status, 401, "sessions ended");
+  const login = (password: string) =>
+    t.call("POST", "/api/v1/auth/login", { body: { username: "viewer", password } });
+  assert.equal((await login("correct horse battery")).status, 401);
+  assert.equal((await login("chosen by the admin")).status, 200);
+
+  const short = await t.call("POST", "/api/v1/users/viewer/password", {
+    as: "admin",
+    body: { password: "x" },
+  });
+  assert.equal(short.status, 400);
+  assert.deepEqual((await short.json()).error.details.map((d: { path: string }) => d.path), ["password"]);
+  const unknown = await t.call("POST", "/api/v1/users/nobody/password", {
+    as: "admin",
+    body: { password: "long enough" },
+  });
+  assert.equal(unknown.status, 404);
+});
+
+Deno.test("deleting a user revokes the API tokens it created", async () => {
+  const t = await createTestApp();
+  const ann = { username: "ann", password: "ann's password", role: "admin" };
+  assert.equal((await t.call("POST", "/api/v1/users", { as: "admin", body: ann })).status, 201);
+  const session = (await (await t.call("POST", "/api/v1/auth/login", {
+    body: { username: ann.username, password: ann.password },
+  })).json()).token;
+  const { token } = await (await t.call("POST", "/api/v1/tokens", {
+    as: session,
+    body: { name: "ann-ci", role: "admin" },
+  })).json();
+  const kept = await (await t.call("POST", "/api/v1/tokens", {
+    as: "admin",
+    body: { name: "admin-ci", role: "viewer" },
+  })).json();
+  assert.equal((await t.call("GET", "/api/v1/users", { as: token })).status, 200);
+  assert.equal((await t.call("DELETE", "/api/v1/users/ann", { as: "admin" })).status, 204);
+  assert.equal((await t.call("GET", "/api/v1/users", { as: token })).status, 401, "revoked with its creator");
+  assert.equal((await t.call("GET", "/api/v1/auth/me", { as: kept.token })).status, 200);
+});

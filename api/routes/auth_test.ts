@@ -98,3 +98,83 @@ Deno.test("garbage credentials are 401, never 500", async () => {
   const cookie = await t.call("GET", "/api/v1/devices", { headers: { cookie: "aiot_session=forged" } });
   assert.equal(cookie.status, 401);
 });
+
+const change = (currentPassword: unknown, newPassword: unknown) => ({
+  body: { currentPassword, newPassword },
+});
+
+Deno.test("POST /auth/password changes the caller's password, keeps this session and ends the others", async () => {
+  const t = await createTestApp();
+  const other =
+    (await (await t.call("POST", "/api/v1/auth/login", login("operator", PASSWORD))).json()).token;
+  const response = await t.call("POST", "/api/v1/auth/password", {
+    as: "operator",
+    ...change(PASSWORD, "a brand new passphrase"),
+  });
+  assert.equal(response.status, 204, await response.text());
+  assert.equal(
+    (await t.call("GET", "/api/v1/auth/me", { as: "operator" })).status,
+    200,
+    "this session stays",
+  );
+  assert.equal((await t.call("GET", "/api/v1/auth/me", { as: other })).status, 401, "the other one ends");
+  assert.equal((await t.call("POST", "/api/v1/auth/login", login("operator", PASSWORD))).status, 401);
+  const fresh = await t.call("POST", "/api/v1/auth/login", login("operator", "a brand new passphrase"));
+  assert.equal(fresh.status, 200);
+  assert.equal(
+    (await t.call("GET", "/api/v1/auth/me", { as: "viewer" })).status,
+    200,
+    "other users untouched",
+  );
+});
+
+Deno.test("POST /auth/password: a wrong current password is 403, a short new one 400 naming it, a token 403", async () => {
+  const t = await createTestApp();
+  const wrong = await t.call("POST", "/api/v1/auth/password", {
+    as: "viewer",
+    ...change("not the password", "a brand new passphrase"),
+  });
+  assert.equal(wrong.status, 403);
+  assert.match((await wrong.json()).error.message, /current password is wrong/);
+  const short = await t.call("POST", "/api/v1/auth/password", { as: "viewer", ...change(PASSWORD, "short") });
+  assert.equal(short.status, 400);
+  assert.deepEqual((await short.json()).error.details.map((d: { path: string }) => d.path), ["newPassword"]);
+  const missing = await t.call("POST", "/api/v1/auth/password", {
+    as: "viewer",
+    body: { newPassword: "long enough" },
+  });
+  assert.deepEqual((await missing.json()).error.details.map((d: { path: string }) => d.path), [
+    "currentPassword",
+  ]);
+  assert.equal(
+    (await t.call("POST", "/api/v1/auth/login", login("viewer", PASSWORD))).status,
+    200,
+    "unchanged",
+  );
+
+  const { token } = await (await t.call("POST", "/api/v1/tokens", {
+    as: "admin",
+    body: { name: "ci", role: "admin" },
+  })).json();
+  const byToken = await t.call("POST", "/api/v1/auth/password", {
+    as: token,
+    ...change(PASSWORD, "a brand new passphrase"),
+  });
+  assert.equal(byToken.status, 403, "an API token has no password");
+});
+
+Deno.test("POST /auth/password counts against the login rate limit", async () => {
+  const t = await createTestApp();
+  for (let i = 0; i < 10; i++) {
+    const response = await t.call("POST", "/api/v1/auth/password", {
+      as: "viewer",
+      ...change(`guess ${i}`, "a brand new passphrase"),
+    });
+    assert.equal(response.status, 403, `guess ${i + 1}`);
+  }
+  const refused = await t.call("POST", "/api/v1/auth/password", {
+    as: "viewer",
+    ...change(PASSWORD, "a brand new passphrase"),
+  });
+  assert.equal(refused.status, 429);
+});

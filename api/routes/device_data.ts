@@ -5,9 +5,19 @@
  */
 import { z } from "zod";
 import { createEvent } from "../../core/events/catalog.ts";
-import { ConflictError, NotFoundError } from "../../core/errors.ts";
-import { parseBucket } from "../../core/timeseries/rollup.ts";
-import { type Aggregation, AGGREGATIONS } from "../../core/timeseries/time_series_store.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../../core/errors.ts";
+import {
+  DEFAULT_STATE_LIMITS,
+  type StateLimits,
+  stateLimitViolation,
+} from "../../core/devices/state_limits.ts";
+import { bucketCount, parseBucket } from "../../core/timeseries/rollup.ts";
+import {
+  type Aggregation,
+  AGGREGATIONS,
+  DEFAULT_QUERY_LIMIT,
+  MAX_QUERY_BUCKETS,
+} from "../../core/timeseries/time_series_store.ts";
 import type { ApiContext } from "./api_context.ts";
 import { route } from "./define.ts";
 import { jsonObject, metricName } from "./schemas.ts";
@@ -16,6 +26,7 @@ import {
   getDevice,
   getDeviceState,
   listDeviceMetrics,
+  mergePatch,
 } from "../../core/readmodels/mod.ts";
 
 const HOUR_MS = 3_600_000;
@@ -34,32 +45,69 @@ const instant = z.string().transform((text, ctx) => {
   return ms;
 });
 
-const telemetryQuery = z.object({
-  metric: metricName,
-  from: instant.optional(),
-  to: instant.optional(),
-  bucket: z.string().transform((text, ctx) => {
-    try {
-      return { text, ms: parseBucket(text) };
-    } catch {
-      ctx.addIssue({ code: "custom", message: 'expected e.g. "30s", "1m", "1h", "1d"' });
-      return z.NEVER;
-    }
-  }).optional(),
-  agg: z.enum(AGGREGATIONS as [Aggregation, ...Aggregation[]]).optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).optional(),
-}).superRefine((q, ctx) => {
-  if (q.agg !== undefined && q.bucket === undefined) {
-    ctx.addIssue({ code: "custom", path: ["agg"], message: "agg needs a bucket" });
-  }
-  if (q.from !== undefined && q.to !== undefined && q.from >= q.to) {
-    ctx.addIssue({ code: "custom", path: ["from"], message: "from must be before to" });
-  }
-});
+/** The range a query asks for: `to` defaults to now, `from` to an hour before `to`. */
+const effectiveRange = (q: { from?: number | undefined; to?: number | undefined }, now: number) => {
+  const to = q.to ?? now;
+  return { from: q.from ?? to - HOUR_MS, to };
+};
 
-const desiredPatch = jsonObject.refine((patch) => Object.keys(patch).length > 0, {
-  error: "expected a JSON merge patch with at least one key",
-});
+/**
+ * The query string; `now` fills in a missing `to` so the bucket count is checked on the range the
+ * store will be asked for. Raw points are capped by `limit`; buckets by their number, because a
+ * bucket no rollup level serves is aggregated from every raw point in it.
+ */
+const telemetryQuery = (now: () => number) =>
+  z.object({
+    metric: metricName,
+    from: instant.optional(),
+    to: instant.optional(),
+    bucket: z.string().transform((text, ctx) => {
+      try {
+        return { text, ms: parseBucket(text) };
+      } catch {
+        ctx.addIssue({ code: "custom", message: 'expected e.g. "30s", "1m", "1h", "1d"' });
+        return z.NEVER;
+      }
+    }).optional(),
+    agg: z.enum(AGGREGATIONS as [Aggregation, ...Aggregation[]]).optional(),
+    limit: z.coerce.number().int().min(1).max(DEFAULT_QUERY_LIMIT).optional(),
+  }).superRefine((q, ctx) => {
+    if (q.agg !== undefined && q.bucket === undefined) {
+      ctx.addIssue({ code: "custom", path: ["agg"], message: "agg needs a bucket" });
+    }
+    if (q.from !== undefined && q.to !== undefined && q.from >= q.to) {
+      ctx.addIssue({ code: "custom", path: ["from"], message: "from must be before to" });
+      return;
+    }
+    if (q.bucket === undefined) return;
+    const { from, to } = effectiveRange(q, now());
+    const buckets = bucketCount(from, to, q.bucket.ms);
+    if (buckets > MAX_QUERY_BUCKETS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["bucket"],
+        message: `${buckets} buckets of ${q.bucket.text} in [from, to), limit ${MAX_QUERY_BUCKETS}: ` +
+          "choose a wider bucket or a shorter range",
+      });
+    }
+  });
+
+/**
+ * A JSON merge patch within the state limits. The limits are checked on the top-level object
+ * before the values are parsed as JSON: that parse recurses, and a deeply nested body would
+ * exhaust the stack (a 500) before any limit could refuse it.
+ */
+const desiredPatch = (limits: StateLimits) =>
+  z.record(z.string(), z.unknown())
+    .refine((patch) => Object.keys(patch).length > 0, {
+      error: "expected a JSON merge patch with at least one key",
+      abort: true,
+    })
+    .superRefine((patch, ctx) => {
+      const violation = stateLimitViolation(patch, limits, "desired state patch");
+      if (violation) ctx.addIssue({ code: "custom", message: violation });
+    })
+    .pipe(jsonObject);
 
 /** The shadow of a device that has none yet. */
 const emptyState = (deviceId: string): DeviceStateRow => ({
@@ -87,7 +135,9 @@ export function deviceDataRoutes(ctx: ApiContext) {
     if (!row) throw new NotFoundError(`Device "${id}" does not exist`);
     return row;
   };
-  const state = async (id: string) => stateView((await getDeviceState(readModels, id)) ?? emptyState(id));
+  const shadow = async (id: string) => (await getDeviceState(readModels, id)) ?? emptyState(id);
+  const state = async (id: string) => stateView(await shadow(id));
+  const stateLimits = { ...DEFAULT_STATE_LIMITS, ...ctx.deps.stateLimits };
 
   return [
     route({
@@ -96,12 +146,11 @@ export function deviceDataRoutes(ctx: ApiContext) {
       summary: "Points of one metric in [from, to) (default: the last hour); with `bucket`, aggregated",
       tag: "telemetry",
       permission: "read",
-      query: telemetryQuery,
+      query: telemetryQuery(ctx.now),
       responses: { 200: "Points, oldest first", 400: "Invalid query", 404: "No such device" },
       async handle({ c, params, query }) {
         await device(params.id!);
-        const to = query.to ?? ctx.now();
-        const from = query.from ?? to - HOUR_MS;
+        const { from, to } = effectiveRange(query, ctx.now());
         const range = {
           deviceId: params.id!,
           metric: query.metric,
@@ -149,7 +198,7 @@ export function deviceDataRoutes(ctx: ApiContext) {
       summary: "Merge a JSON merge patch (RFC 7386) into the desired state; the delta goes to the device",
       tag: "state",
       permission: "operate",
-      body: desiredPatch,
+      body: desiredPatch(stateLimits),
       responses: {
         202: "Accepted: the shadow after the patch",
         400: "Invalid patch",
@@ -159,6 +208,15 @@ export function deviceDataRoutes(ctx: ApiContext) {
       async handle({ c, params, body, principal }) {
         const row = await device(params.id!);
         if (row.status === "decommissioned") throw new ConflictError(`Device "${row.id}" is decommissioned`);
+        // Small patches add up: the document they build is capped too. Checked against the read
+        // model, which may lag the log by the last few patches (read-your-writes waits for it).
+        const merged = mergePatch((await shadow(row.id)).desired, body);
+        const violation = stateLimitViolation(merged, stateLimits, "desired state after the patch");
+        if (violation) {
+          throw new ValidationError(`Invalid request body: ${violation}`, {
+            details: [{ path: "", message: violation }],
+          });
+        }
         const event = createEvent("device.state.desired", { patch: body, by: principal!.actor }, {
           key: row.id,
           source: "api",

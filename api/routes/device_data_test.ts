@@ -74,6 +74,26 @@ Deno.test("telemetry queries name the bad parameter", async () => {
   );
 });
 
+Deno.test("telemetry queries are bounded: at most 10,000 raw points and 10,000 buckets, else 400", async () => {
+  const t = await withTelemetry();
+  const cases: [string, string, string][] = [
+    ["metric=temperature&limit=10001", "limit", "10000"],
+    // One year in 7 s buckets: 4.5 million buckets, each aggregated from raw points.
+    [`metric=temperature&bucket=7s&from=${T0 - 365 * 86_400_000}&to=${T0}`, "bucket", "10000"],
+    [`metric=temperature&bucket=1m&from=0&to=${T0}`, "bucket", "10000"],
+  ];
+  for (const [query, path, limit] of cases) {
+    const response = await t.call("GET", `/api/v1/devices/d1/telemetry?${query}`, { as: "viewer" });
+    assert.equal(response.status, 400, query);
+    const [detail, ...more] = (await response.json()).error.details;
+    assert.equal(more.length, 0, query);
+    assert.equal(detail.path, path, query);
+    assert.match(detail.message.replaceAll(",", ""), new RegExp(limit), query);
+  }
+  const most = `metric=temperature&bucket=1m&from=${T0 - 10_000 * 60_000}&to=${T0}`;
+  assert.equal((await t.call("GET", `/api/v1/devices/d1/telemetry?${most}`, { as: "viewer" })).status, 200);
+});
+
 Deno.test("GET /metrics of a device lists each metric with its latest value, time and count", async () => {
   const t = await withTelemetry();
   const reading = (values: { name: string; value: number | string; ts: number }[]) =>
@@ -139,4 +159,47 @@ Deno.test("PATCH desired refuses non-objects, empty patches, unknown and decommi
     (await t.call("PATCH", "/api/v1/devices/d1/state/desired", { as: "operator", body: { a: 1 } })).status,
     409,
   );
+});
+
+Deno.test("PATCH desired refuses a patch or a resulting desired state beyond 64 KiB or 16 levels, naming the limit", async () => {
+  const t = await withTelemetry();
+  const patch = (body: unknown) =>
+    t.call("PATCH", "/api/v1/devices/d1/state/desired", { as: "operator", body });
+  const nested = (depth: number): Record<string, unknown> =>
+    depth === 1 ? { v: 1 } : { n: nested(depth - 1) };
+  const refusal = async (response: Response) => {
+    assert.equal(response.status, 400);
+    const { error } = await response.json();
+    assert.equal(error.details.length, 1);
+    return error.details[0];
+  };
+  assert.deepEqual(await refusal(await patch({ blob: "x".repeat(70_000) })), {
+    path: "",
+    message: "desired state patch is 70011 bytes serialized, limit 65536",
+  });
+  assert.deepEqual(await refusal(await patch({ deep: nested(16) })), {
+    path: "",
+    message: "desired state patch is nested more than 16 levels deep",
+  });
+  // Small patches that add up: the merged document is capped too.
+  assert.equal((await patch({ a: "x".repeat(40_000) })).status, 202);
+  assert.deepEqual(await refusal(await patch({ b: "x".repeat(40_000) })), {
+    path: "",
+    message: "desired state after the patch is 80015 bytes serialized, limit 65536",
+  });
+  assert.equal(
+    (await patch({ a: null, b: "x".repeat(40_000) })).status,
+    202,
+    "a patch that shrinks it is fine",
+  );
+});
+
+Deno.test("PATCH desired refuses a body nested far too deep with a 400, not a stack overflow", async () => {
+  const t = await withTelemetry();
+  const body = JSON.parse(`{"a":${"[".repeat(100_000)}${"]".repeat(100_000)}}`);
+  const response = await t.call("PATCH", "/api/v1/devices/d1/state/desired", { as: "operator", body });
+  assert.equal(response.status, 400);
+  assert.deepEqual((await response.json()).error.details, [
+    { path: "", message: "at most 64 levels of nesting" }, // the body guard of every JSON route
+  ]);
 });

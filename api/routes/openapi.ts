@@ -32,15 +32,33 @@ const errorSchema: JsonSchema = {
   },
 };
 
-function jsonSchemaOf(schema: z.ZodType): JsonSchema {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+/** Shared schemas of recursive types (e.g. JSON values), hoisted out of the operations. */
+type Components = Record<string, JsonSchema>;
+
+/**
+ * The JSON Schema of `schema` for an operation. zod puts the definitions of recursive types in a
+ * local `$defs` referenced as `#/$defs/…`; in an OpenAPI document `#` is the document root, so
+ * they move to `components/schemas` under unique names and the references follow.
+ */
+function jsonSchemaOf(schema: z.ZodType, components: Components): JsonSchema {
+  const { $schema: _ignored, $defs, ...rest } = z.toJSONSchema(schema, {
     io: "input",
     unrepresentable: "any",
-  }) as JsonSchema;
-  return rest;
+  }) as JsonSchema & { $defs?: Record<string, JsonSchema> };
+  if (!$defs) return rest;
+  const renamed = new Map(
+    Object.keys($defs).map((name) => [name, `Json${Object.keys(components).length}_${name}`]),
+  );
+  let text = JSON.stringify({ rest, $defs });
+  for (const [name, unique] of renamed) {
+    text = text.replaceAll(`"#/$defs/${name}"`, `"#/components/schemas/${unique}"`);
+  }
+  const moved = JSON.parse(text) as { rest: JsonSchema; $defs: Record<string, JsonSchema> };
+  for (const [name, unique] of renamed) components[unique] = moved.$defs[name]!;
+  return moved.rest;
 }
 
-function parametersOf(r: Route): JsonSchema[] {
+function parametersOf(r: Route, components: Components): JsonSchema[] {
   const path = [...r.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map(([, name]) => ({
     name,
     in: "path",
@@ -48,7 +66,7 @@ function parametersOf(r: Route): JsonSchema[] {
     schema: { type: "string" },
   }));
   if (!r.query) return path;
-  const query = jsonSchemaOf(r.query);
+  const query = jsonSchemaOf(r.query, components);
   const properties = (query.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((query.required ?? []) as string[]);
   return [
@@ -62,7 +80,7 @@ function parametersOf(r: Route): JsonSchema[] {
   ];
 }
 
-function operationOf(r: Route): JsonSchema {
+function operationOf(r: Route, components: Components): JsonSchema {
   const responses = Object.fromEntries(
     Object.entries(r.responses).map(([status, description]) => [
       status,
@@ -89,9 +107,14 @@ function operationOf(r: Route): JsonSchema {
     summary: r.summary,
     tags: [r.tag],
     operationId: `${r.method}${r.path.replaceAll(/[^A-Za-z0-9]+/g, "_")}`,
-    parameters: parametersOf(r),
+    parameters: parametersOf(r, components),
     ...(r.body
-      ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchemaOf(r.body) } } } }
+      ? {
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: jsonSchemaOf(r.body, components) } },
+        },
+      }
       : {}),
     responses,
     ...(r.permission === "public" ? { security: [] } : { "x-aiot-permission": r.permission }),
@@ -100,7 +123,8 @@ function operationOf(r: Route): JsonSchema {
 
 export function openApiDocument(routes: readonly Route[]): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
-  for (const r of routes) (paths[r.path] ??= {})[r.method] = operationOf(r);
+  const components: Components = {};
+  for (const r of routes) (paths[r.path] ??= {})[r.method] = operationOf(r, components);
   return {
     openapi: "3.1.0",
     info: {
@@ -111,7 +135,7 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
     },
     paths,
     components: {
-      schemas: { Error: errorSchema },
+      schemas: { Error: errorSchema, ...components },
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer" },
         session: { type: "apiKey", in: "cookie", name: "aiot_session" },

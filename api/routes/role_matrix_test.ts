@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { type Permission, type Role, roleAllows, ROLES } from "../../core/users/roles.ts";
-import { createTestApp, type TestApp } from "../_test_app.ts";
+import { createTestApp, PASSWORD, type TestApp } from "../_test_app.ts";
 
 interface Row {
   method: string;
@@ -20,6 +20,13 @@ const matrix: Row[] = [
   { method: "GET", path: "/api/v1/auth/me", permission: "read", ok: 200 },
   {
     method: "POST",
+    path: "/api/v1/auth/password",
+    permission: "read",
+    body: { currentPassword: PASSWORD, newPassword: "a brand new passphrase" },
+    ok: 204,
+  },
+  {
+    method: "POST",
     path: "/api/v1/users",
     permission: "manage",
     body: { username: "newbie", password: "long enough", role: "viewer" },
@@ -27,6 +34,13 @@ const matrix: Row[] = [
   },
   { method: "GET", path: "/api/v1/users", permission: "manage", ok: 200 },
   { method: "DELETE", path: "/api/v1/users/zed", permission: "manage", ok: 204 },
+  {
+    method: "POST",
+    path: "/api/v1/users/zed/password",
+    permission: "manage",
+    body: { password: "long enough" },
+    ok: 204,
+  },
   {
     method: "POST",
     path: "/api/v1/tokens",

@@ -7,6 +7,7 @@ import type { z } from "zod";
 import type { FieldIssue } from "../../core/errors.ts";
 import { ValidationError } from "../../core/errors.ts";
 import { UnsupportedMediaTypeError } from "../http_errors.ts";
+import { jsonDepth } from "../../core/devices/state_limits.ts";
 
 export type InputPart = "body" | "query" | "path";
 
@@ -50,15 +51,26 @@ export async function readJsonBody(request: Request): Promise<unknown> {
     );
   }
   if (text.trim() === "") return {};
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch (cause) {
     throw new ValidationError(`Invalid request body: not JSON (${(cause as Error).message})`, {
       cause,
       details: [{ path: "", message: "expected a JSON document" }],
     });
   }
+  // Schema validation recurses; a body nested thousands deep would exhaust the stack (a 500).
+  if (jsonDepth(body, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
+    throw new ValidationError(`Invalid request body: nested more than ${MAX_BODY_DEPTH} levels deep`, {
+      details: [{ path: "", message: `at most ${MAX_BODY_DEPTH} levels of nesting` }],
+    });
+  }
+  return body;
 }
+
+/** Nesting any request body may have; documents with their own limits (state: 16) are checked again. */
+export const MAX_BODY_DEPTH = 64;
 
 /** Drops keys whose value is `undefined`, so parsed input fits `exactOptionalPropertyTypes` options. */
 export function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {

@@ -39,3 +39,16 @@ Deno.test("JSON routes take application/json with parameters and +json types; no
   assert.equal((await post({ "content-type": "application/merge-patch+json" }, '{"id":"c"}')).status, 201);
   assert.equal((await post({})).status, 201, "an all-optional body may be left out");
 });
+
+Deno.test("a body nested deeper than MAX_BODY_DEPTH is a 400 on any JSON route, not a stack overflow", async () => {
+  const t = await createTestApp();
+  await t.call("POST", "/api/v1/devices", { as: "operator", body: { id: "d1" } });
+  let params: unknown = 1;
+  for (let i = 0; i < 5_000; i++) params = { a: params };
+  const response = await t.call("POST", "/api/v1/devices/d1/commands", {
+    as: "operator",
+    body: { name: "reboot", params },
+  });
+  assert.equal(response.status, 400);
+  assert.match((await response.json()).error.message, /nested more than 64 levels/);
+});

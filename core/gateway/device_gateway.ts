@@ -2,6 +2,7 @@
  * The DeviceGateway port as processors see it: downlinks to devices and control of their
  * connections. The embedded MQTT broker implements it; processors never touch MQTT themselves.
  */
+import type { Revocation } from "./revocation.ts";
 
 export type DownlinkSuffix = `commands/${string}` | "state/desired" | "ota" | "errors";
 
@@ -12,6 +13,9 @@ export interface DeviceGateway {
   isConnected(deviceId: string): boolean;
   /** Closes every connection of the device; returns how many. */
   disconnectDevice(deviceId: string, reason: string): number;
-  /** Forgets cached credential checks of the device (after rotation or decommissioning). */
-  forgetDevice(deviceId: string): void;
+  /**
+   * Forgets cached credential checks of the device (after rotation or decommissioning); with
+   * `revocation`, also refuses what it revoked until the registry read model shows it.
+   */
+  forgetDevice(deviceId: string, revocation?: Revocation): void;
 }

@@ -44,6 +44,26 @@ export function createInMemoryUserStore(): UserStore {
       for (const [hash, token] of tokens) {
         if (token.kind === "session" && token.username === username) tokens.delete(hash);
       }
+      // The API tokens it created, then those created with them (`token:<name>`).
+      const creators = [username];
+      for (let i = 0; i < creators.length; i++) {
+        for (const [hash, token] of tokens) {
+          if (token.kind !== "api" || token.createdBy !== creators[i]) continue;
+          tokens.delete(hash);
+          creators.push(`token:${token.name}`);
+        }
+      }
+      return Promise.resolve(true);
+    },
+    setPassword(username, password, options = {}) {
+      const user = users.get(username);
+      if (!user) return Promise.resolve(false);
+      users.set(username, { ...user, password: copy(password) });
+      for (const [hash, token] of tokens) {
+        if (token.kind === "session" && token.username === username && hash !== options.keepSession) {
+          tokens.delete(hash);
+        }
+      }
       return Promise.resolve(true);
     },
     saveToken(token) {

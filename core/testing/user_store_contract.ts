@@ -34,13 +34,13 @@ const session = (hash: string, username: string, expiresMinute: number): TokenRe
   expiresAt: at(expiresMinute),
 });
 
-const apiToken = (hash: string, name: string): TokenRecord => ({
+const apiToken = (hash: string, name: string, createdBy = "user:admin"): TokenRecord => ({
   kind: "api",
   hash,
   name,
   role: "operator",
   createdAt: at(1),
-  createdBy: "user:admin",
+  createdBy,
 });
 
 async function withStore(newStore: UserStoreFactory, fn: (store: UserStore) => Promise<void>) {
@@ -77,6 +77,44 @@ export const userStoreContract: UserStoreContractCase[] = [
         await assert.rejects(store.deleteUser("ann"), ConflictError);
         assert.equal(await store.deleteUser("bob"), false);
         assert.ok(await store.getUser("ann"));
+      }),
+  },
+  {
+    name: "deleting a user revokes the API tokens it created, and those its tokens created in turn",
+    run: (f) =>
+      withStore(f, async (store) => {
+        await store.createUser(user("ann", "admin"));
+        await store.createUser(user("bob", "admin"));
+        await store.saveToken(apiToken("h-ci", "ci", "bob"));
+        await store.saveToken(apiToken("h-ci-child", "ci-child", "token:ci"));
+        await store.saveToken(apiToken("h-ann", "ann-ci", "ann"));
+        await store.saveToken(apiToken("h-bobby", "bobby", "bobby"));
+        assert.equal(await store.deleteUser("bob"), true);
+        assert.deepEqual((await store.listApiTokens()).map((t) => t.name), ["ann-ci", "bobby"]);
+        assert.equal(await store.findToken("h-ci"), undefined);
+        assert.equal(await store.findToken("h-ci-child"), undefined);
+      }),
+  },
+  {
+    name: "setPassword() replaces the hash and ends the user's other sessions; false for an unknown user",
+    run: (f) =>
+      withStore(f, async (store) => {
+        await store.createUser(user("ann", "admin"));
+        await store.createUser(user("bob", "viewer"));
+        for (const [hash, name] of [["s1", "ann"], ["s2", "ann"], ["s3", "bob"]] as const) {
+          await store.saveToken(session(hash, name, 60));
+        }
+        await store.saveToken(apiToken("h-ci", "ci", "ann"));
+        const password = { algorithm: "scrypt", hash: "scrypt$15$8$3$new-salt$new-hash" };
+        assert.equal(await store.setPassword("ann", password, { keepSession: "s1" }), true);
+        assert.deepEqual((await store.getUser("ann"))?.password, password);
+        assert.ok(await store.findToken("s1"), "the session that changed it stays");
+        assert.equal(await store.findToken("s2"), undefined);
+        assert.ok(await store.findToken("s3"), "another user's session stays");
+        assert.ok(await store.findToken("h-ci"), "API tokens are not sessions");
+        assert.equal(await store.setPassword("bob", password), true);
+        assert.equal(await store.findToken("s3"), undefined, "without keepSession every session ends");
+        assert.equal(await store.setPassword("nobody", password), false);
       }),
   },
   {

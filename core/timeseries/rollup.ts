@@ -128,6 +128,12 @@ export function bucketedRange(from: number, to: number, bucketMs: number): { fro
   return { from: Math.ceil(from / bucketMs) * bucketMs, to: Math.ceil(to / bucketMs) * bucketMs };
 }
 
+/** How many buckets of a query over [from, to) there are: those whose start lies in the range. */
+export function bucketCount(from: number, to: number, bucketMs: number): number {
+  const range = bucketedRange(from, to, bucketMs);
+  return Math.max(0, (range.to - range.from) / bucketMs);
+}
+
 /** Key parts are escaped so a "|" inside a device id or metric name cannot make two keys equal. */
 const escapePart = (part: string) => part.replaceAll("%", "%25").replaceAll("|", "%7C");
 
@@ -160,23 +166,45 @@ export function groupForRollups(points: Iterable<MetricPoint>): Map<string, Roll
 }
 
 /**
- * Merges aggregates of small buckets (rollup buckets or single points) into the `bucketMs`-wide
- * buckets that hold them and returns the requested value per bucket, oldest first.
+ * Folds aggregates of small buckets (rollup buckets or single points) into the `bucketMs`-wide
+ * buckets that hold them, a part at a time, so a store can feed it page by page without keeping
+ * the rows.
  */
+export interface BucketFold {
+  add(t: number, agg: RollupAggregate): void;
+  /** Buckets so far. */
+  readonly size: number;
+  /** The requested value per bucket, oldest first. */
+  result(aggregation: Aggregation): BucketPoint[];
+}
+
+export function createBucketFold(bucketMs: number): BucketFold {
+  const buckets = new Map<number, RollupAggregate>();
+  return {
+    add(t, agg) {
+      const start = bucketStart(t, bucketMs);
+      const current = buckets.get(start);
+      buckets.set(start, current ? mergeAggregate(current, agg) : agg);
+    },
+    get size() {
+      return buckets.size;
+    },
+    result: (aggregation) =>
+      [...buckets]
+        .sort((a, b) => a[0] - b[0])
+        .map(([t, agg]) => ({ t, v: aggregateValue(agg, aggregation) })),
+  };
+}
+
+/** `createBucketFold` over all `parts` at once. */
 export function combineBuckets(
   parts: Iterable<{ t: number; agg: RollupAggregate }>,
   bucketMs: number,
   aggregation: Aggregation,
 ): BucketPoint[] {
-  const buckets = new Map<number, RollupAggregate>();
-  for (const { t, agg } of parts) {
-    const start = bucketStart(t, bucketMs);
-    const current = buckets.get(start);
-    buckets.set(start, current ? mergeAggregate(current, agg) : agg);
-  }
-  return [...buckets]
-    .sort((a, b) => a[0] - b[0])
-    .map(([t, agg]) => ({ t, v: aggregateValue(agg, aggregation) }));
+  const fold = createBucketFold(bucketMs);
+  for (const { t, agg } of parts) fold.add(t, agg);
+  return fold.result(aggregation);
 }
 
 /** Downsamples raw points directly (buckets no rollup level divides, and the in-memory fake). */

@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import {
   aggregatePoints,
   aggregateValue,
+  bucketCount,
   bucketedRange,
   bucketStart,
   combineBuckets,
+  createBucketFold,
   downsamplePoints,
   groupForRollups,
   mergeAggregate,
@@ -129,4 +131,21 @@ Deno.test("combineBuckets() and downsamplePoints() merge parts into wider bucket
   ];
   assert.deepEqual(combineBuckets(parts, DAY, "avg"), [{ t: 0, v: 13 / 3 }]);
   assert.deepEqual(combineBuckets(parts, DAY, "last"), [{ t: 0, v: 3 }]);
+});
+
+Deno.test("bucketCount() counts the buckets whose start lies in [from, to)", () => {
+  assert.equal(bucketCount(0, HOUR, MIN), 60);
+  assert.equal(bucketCount(1, HOUR, MIN), 59, "the bucket holding from starts before it");
+  assert.equal(bucketCount(1, HOUR + 1, MIN), 60);
+  assert.equal(bucketCount(5, 6, MIN), 0);
+});
+
+Deno.test("createBucketFold() takes parts a page at a time and answers like combineBuckets()", () => {
+  const fold = createBucketFold(DAY);
+  fold.add(HOUR, { count: 2, sum: 4, min: 1, max: 3, lastT: HOUR + 5, last: 3 });
+  assert.equal(fold.size, 1);
+  fold.add(DAY + 1, { count: 1, sum: 9, min: 9, max: 9, lastT: DAY + 1, last: 9 });
+  fold.add(0, { count: 1, sum: 9, min: 9, max: 9, lastT: 7, last: 9 });
+  assert.equal(fold.size, 2);
+  assert.deepEqual(fold.result("avg"), [{ t: 0, v: 13 / 3 }, { t: DAY, v: 9 }]);
 });

@@ -29,8 +29,15 @@ export type RollupLevel = keyof typeof ROLLUP_LEVELS;
 export type Aggregation = "avg" | "min" | "max" | "sum" | "count" | "last";
 export const AGGREGATIONS: readonly Aggregation[] = ["avg", "min", "max", "sum", "count", "last"];
 
-/** The `limit` of a query that gives none. */
+/** The `limit` of a query that gives none, and the largest one the HTTP API accepts. */
 export const DEFAULT_QUERY_LIMIT = 10_000;
+
+/**
+ * The most buckets one downsample query may span (`(to - from) / bucketMs`), checked by the HTTP
+ * API before a store is asked: a bucket that no rollup level serves is aggregated from raw
+ * points, so the bucket count bounds the rows a query reads (design §7, hardening).
+ */
+export const MAX_QUERY_BUCKETS = 10_000;
 
 export interface RangeQuery {
   deviceId: string;

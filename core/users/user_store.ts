@@ -79,10 +79,18 @@ export interface UserStore {
   /** Users by name, ascending. */
   listUsers(): Promise<UserRecord[]>;
   /**
-   * Deletes the user and its sessions; false when there is no such user. Throws a
-   * `ConflictError` when it is the last admin, checked atomically with the delete.
+   * Deletes the user, its sessions and the API tokens it created (and those created with these
+   * tokens, transitively: an API token carries its own role, so it would outlive the admin who
+   * made it); false when there is no such user. Throws a `ConflictError` when it is the last
+   * admin, checked atomically with the delete.
    */
   deleteUser(username: string): Promise<boolean>;
+  /**
+   * Replaces the user's password hash and ends its sessions but `keepSession` (a token hash: the
+   * session that changed it), so a stolen session dies with the old password; API tokens stay.
+   * False when there is no such user.
+   */
+  setPassword(username: string, password: PasswordHash, options?: { keepSession?: string }): Promise<boolean>;
   /** Throws a `ConflictError` when an API token of that name exists. */
   saveToken(token: TokenRecord): Promise<void>;
   findToken(hash: string): Promise<TokenRecord | undefined>;

@@ -13,9 +13,12 @@ import type { EventLog } from "../../core/log/event_log.ts";
 import type { TimeSeriesStore } from "../../core/timeseries/time_series_store.ts";
 import { ensureAdmin } from "../../core/users/ensure_admin.ts";
 import type { UserStore } from "../../core/users/user_store.ts";
-import { generateToken, hashSecret, verifySecret } from "../auth/secrets.ts";
+import { generateToken, hashPassword, hashSecret, verifySecret } from "../auth/secrets.ts";
 import type { AiotConfig } from "../config/config.ts";
 import type { ReadModelStore } from "../../core/readmodels/mod.ts";
+import type { DeviceGateway } from "../../core/gateway/device_gateway.ts";
+import type { DomainEvent } from "../../core/events/catalog.ts";
+import { applyRevocations } from "../../processors/gateway_control/mod.ts";
 
 export interface ApiEngines {
   log: EventLog;
@@ -32,6 +35,8 @@ export interface ApiEngines {
   brokerAccounts?: BrokerAccounts;
   /** Leases on device ids being registered, shared by the API replicas (default: this process only). */
   deviceIdClaims?: DeviceIdClaims;
+  /** The MQTT gateway of this process, told of revocations the registry appends here (see below). */
+  broker?: DeviceGateway;
 }
 
 export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
@@ -41,8 +46,9 @@ export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
     timeseries: engines.timeseries,
     users: engines.users,
     topics: engines.topics,
-    appendEvents: (topic, events) => engines.log.append(topic, events.map(toLogMessage)),
+    appendEvents: (topic, events) => appendAndRevoke(engines, topic, events),
     hashSecret,
+    hashPassword,
     verifySecret,
     generateToken,
     ...(engines.brokerAccounts ? { brokerAccounts: engines.brokerAccounts } : {}),
@@ -53,11 +59,22 @@ export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
   };
 }
 
+/**
+ * Appends; a rotation or decommissioning on the device topic then reaches this process's gateway
+ * at once, before the route waits for the read models: gateway-control sees it later, and the
+ * device it drops would meanwhile reconnect with its old token.
+ */
+async function appendAndRevoke(engines: ApiEngines, topic: string, events: DomainEvent[]) {
+  const acks = await engines.log.append(topic, events.map(toLogMessage));
+  if (engines.broker && topic === engines.topics.device) applyRevocations(engines.broker, events);
+  return acks;
+}
+
 /** Creates `admin` on first start: with AIOT_ADMIN_PASSWORD, or a generated password printed once. */
 export async function ensureAdminUser(config: AiotConfig, users: UserStore): Promise<void> {
   const admin = await ensureAdmin(users, {
     ...(config.adminPassword ? { password: config.adminPassword } : {}),
-    hashSecret,
+    hashSecret: hashPassword,
     generatePassword: generateToken,
   });
   if (admin.generatedPassword) {

@@ -23,20 +23,23 @@ export interface InProcessPlatform {
 export interface InProcessOptions {
   /** Also serve the dashboard (built into the data dir, so the current UI source is what runs). */
   ui?: boolean;
-  /** Extra AIOT_* variables. */
+  /**
+   * Extra AIOT_* variables. With `AIOT_DATA_DIR` and `AIOT_ADMIN_PASSWORD` of an earlier platform,
+   * a restart of it.
+   */
   env?: Record<string, string>;
 }
 
 export async function startInProcess(options: InProcessOptions = {}): Promise<InProcessPlatform> {
-  const dataDir = await Deno.makeTempDir({ prefix: "aiot-in-process-" });
-  const adminPassword = `admin-${crypto.randomUUID()}`;
+  const dataDir = options.env?.AIOT_DATA_DIR ?? await Deno.makeTempDir({ prefix: "aiot-in-process-" });
+  const adminPassword = options.env?.AIOT_ADMIN_PASSWORD ?? `admin-${crypto.randomUUID()}`;
   const config = loadConfig({
-    AIOT_DATA_DIR: dataDir,
     AIOT_HTTP_PORT: "0",
     AIOT_MQTT_PORT: "0",
     AIOT_MQTT_HOST: "127.0.0.1",
-    AIOT_ADMIN_PASSWORD: adminPassword,
     ...options.env,
+    AIOT_DATA_DIR: dataDir,
+    AIOT_ADMIN_PASSWORD: adminPassword,
   });
   const platform = await startPlatform(config);
   await ensureAdminUser(config, platform.users);

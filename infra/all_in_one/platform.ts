@@ -14,6 +14,7 @@ import { createLiveHub, type LiveHub } from "../../api/live/live_hub.ts";
 import { commandsProcessor } from "../../processors/commands/mod.ts";
 import { gatewayControl } from "../../processors/gateway_control/mod.ts";
 import { ingestUplink } from "../../processors/ingest/uplink.ts";
+import { createMetricNameCap } from "../../processors/ingest/metric_name_cap.ts";
 import type { AiotConfig, Role } from "../config/config.ts";
 import { openEventLog } from "../event_log_from_config.ts";
 import { instrument, type Instrumentation } from "./instrumentation.ts";
@@ -40,6 +41,7 @@ import type { UserStore } from "../../core/users/user_store.ts";
 import {
   getDevice,
   getDeviceState,
+  listDeviceMetrics,
   listOpenCommands,
   type ReadModelStore,
 } from "../../core/readmodels/mod.ts";
@@ -99,8 +101,13 @@ async function startGateway(
   },
   processors: RunningProcessor[],
 ): Promise<EmbeddedBroker | ExternalBrokerGateway> {
+  // Each device's metric names, for the per-device cap: loaded while the device authenticates
+  // (embedded broker), else on its first uplink (see `MetricNameCap`).
+  const metricNames = createMetricNameCap({
+    knownMetrics: async (id) => (await listDeviceMetrics(readModels, id)).map((row) => row.metric),
+  });
   const ingest = (uplink: Parameters<typeof ingestUplink>[0]) => {
-    const result = ingestUplink(uplink);
+    const result = ingestUplink(uplink, { metricNames });
     instrumentation.countIngest(result.ok);
     return result;
   };
@@ -120,7 +127,14 @@ async function startGateway(
     : await createEmbeddedBroker({
       log,
       topicPrefix: config.topicPrefix,
-      directory: { findDevice: (id) => getDevice(readModels, id) },
+      directory: {
+        // Primed only for devices that exist: failed logins must not churn the held devices.
+        findDevice: async (id) => {
+          const device = await getDevice(readModels, id);
+          if (device) await metricNames.prime(id);
+          return device;
+        },
+      },
       ingest,
       mqttPort: config.mqtt.port,
       host: config.mqtt.host,

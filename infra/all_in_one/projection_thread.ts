@@ -7,10 +7,15 @@
  * in WAL mode allows this; Kafka, MongoDB and PostgreSQL clients are per thread anyway) and
  * forwards the runner's hooks, so metrics and readiness stay in the main thread. To the platform
  * the thread looks like one more running processor; its health is the worst of its processors'
- * and a dead thread is reported failed as `projection-thread`, so `/readyz` turns red.
+ * and a dead thread is reported failed as `projection-thread`, so `/readyz` turns red, and is
+ * started again with backoff (1 s doubling to 60 s) from the committed offsets. A thread dies of
+ * any uncaught error in it, e.g. npm:postgres 3.4.9 writing to a socket it already closed when
+ * PostgreSQL goes away mid-query (porsager/postgres#1208): without the restart both projectors
+ * stopped for good while the process looked alive.
  */
 import { type ProcessorHealth, worstHealth } from "../../core/processing/health.ts";
 import type { RunnerHooks, RunningProcessor } from "../../core/processing/runner.ts";
+import { superviseProcessor } from "../../core/processing/supervisor.ts";
 import type { AiotConfig } from "../config/config.ts";
 
 type FromWorker =
@@ -22,6 +27,12 @@ type FromWorker =
 const THREAD = "projection-thread";
 
 export function startProjectionThread(config: AiotConfig, hooks: RunnerHooks): RunningProcessor {
+  return superviseProcessor(() => startProjectionWorker(config, hooks), {
+    onRestart: ({ attempt, delayMs }) => console.error(`${THREAD}: restart ${attempt} in ${delayMs} ms`),
+  });
+}
+
+function startProjectionWorker(config: AiotConfig, hooks: RunnerHooks): RunningProcessor {
   const worker = new Worker(new URL("./projection_worker.ts", import.meta.url), { type: "module" });
   let markReady!: () => void;
   let failReady!: (error: Error) => void;
@@ -29,7 +40,10 @@ export function startProjectionThread(config: AiotConfig, hooks: RunnerHooks): R
   let markStopped!: () => void;
   let fail!: (error: Error) => void;
   const done = new Promise<void>((resolve, reject) => [markStopped, fail] = [resolve, reject]);
-  done.catch(() => {}); // observed by whoever awaits `done`; a failure is also logged below
+  // Observed by whoever awaits them (the platform awaits the first `ready`; the supervisor `done`); a
+  // restarted thread's `ready` has no one, and an unhandled rejection would end the process.
+  done.catch(() => {});
+  ready.catch(() => {});
   let stopping: Promise<void> | undefined;
   /** As last reported by each processor on the thread, and the thread's own failure. */
   const healths = new Map<string, ProcessorHealth>();
@@ -39,13 +53,18 @@ export function startProjectionThread(config: AiotConfig, hooks: RunnerHooks): R
     console.error(error.message);
     const health: ProcessorHealth = { state: "failed", since: Date.now(), reason: error.message };
     healths.set(THREAD, health);
+    // No half-dead thread next to its replacement (a second consumer, a second writer).
+    worker.terminate();
     hooks.onHealth?.({ processor: THREAD, health });
     failReady(error);
     fail(error);
   };
   worker.onmessage = ({ data }: MessageEvent<FromWorker>) => {
-    if (data.type === "ready") markReady();
-    else if (data.type === "stopped") {
+    if (data.type === "ready") {
+      // A restarted thread clears the failure its predecessor reported.
+      hooks.onHealth?.({ processor: THREAD, health: { state: "running" } });
+      markReady();
+    } else if (data.type === "stopped") {
       worker.terminate();
       markStopped();
     } else if (data.type === "failed") failed(data.message);

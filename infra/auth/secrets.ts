@@ -1,7 +1,12 @@
 /**
- * Secrets (device tokens, API tokens, passwords) are stored only as scrypt hashes and checked in
- * constant time. Format: `scrypt$<logN>$<r>$<p>$<salt b64>$<hash b64>`, so parameters can be raised
- * later without invalidating stored hashes.
+ * Secrets (device tokens, passwords) are stored only as scrypt hashes and checked in constant
+ * time. Format: `scrypt$<logN>$<r>$<p>$<salt b64>$<hash b64>`: the cost travels with each hash, so
+ * it can be raised without invalidating stored hashes (`verifySecret` reads it from the hash).
+ *
+ * Two costs, because the secrets differ: a token is 32 random bytes that no amount of guessing
+ * finds, so its hash only has to be one-way and cheap enough for a reconnect storm of devices
+ * (`TOKEN_COST`); a password is chosen by a person, so its hash must make offline guessing
+ * expensive (`PASSWORD_COST`).
  */
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 
@@ -11,13 +16,23 @@ export interface StoredSecret {
 }
 
 export interface ScryptCost {
-  /** log2 of N. Default 14 (N = 16384, ~16 MiB, tens of ms). */
+  /** log2 of N. Memory is 128·N·r bytes per hash; work grows with N·r·p. */
   logN: number;
   r: number;
   p: number;
 }
 
-const DEFAULT_COST: ScryptCost = { logN: 14, r: 8, p: 1 };
+/** Device tokens: N = 2^14, r = 8, p = 1 (16 MiB, tens of ms). */
+export const TOKEN_COST: ScryptCost = { logN: 14, r: 8, p: 1 };
+
+/**
+ * Passwords: N = 2^15, r = 8, p = 3, one of the equivalent settings OWASP's Password Storage
+ * Cheat Sheet lists (with N = 2^17, r = 8, p = 1). It buys about the same guessing cost for 32 MiB
+ * instead of 128 MiB a hash: Node runs scrypt on libuv's thread pool (4 threads by default), so
+ * concurrent logins peak at 128 MiB instead of 512 MiB, and the login rate limit bounds them.
+ * About 5 times the work of `TOKEN_COST` (≈ 0.2–0.7 s on this project's 2-core machines).
+ */
+export const PASSWORD_COST: ScryptCost = { logN: 15, r: 8, p: 3 };
 const KEY_LENGTH = 32;
 
 function derive(secret: string, salt: Uint8Array, cost: ScryptCost): Promise<Buffer> {
@@ -38,13 +53,18 @@ export function generateToken(): string {
   return randomBytes(32).toString("base64url");
 }
 
-export async function hashSecret(secret: string, cost: ScryptCost = DEFAULT_COST): Promise<StoredSecret> {
+export async function hashSecret(secret: string, cost: ScryptCost = TOKEN_COST): Promise<StoredSecret> {
   const salt = randomBytes(16);
   const key = await derive(secret, salt, cost);
   return {
     algorithm: "scrypt",
     hash: `scrypt$${cost.logN}$${cost.r}$${cost.p}$${salt.toString("base64")}$${key.toString("base64")}`,
   };
+}
+
+/** A password's hash, at `PASSWORD_COST`. */
+export function hashPassword(password: string): Promise<StoredSecret> {
+  return hashSecret(password, PASSWORD_COST);
 }
 
 /** True when `secret` matches `stored`; false for any malformed or foreign hash. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { generateToken, hashSecret, verifySecret } from "./secrets.ts";
+import { generateToken, hashPassword, hashSecret, PASSWORD_COST, verifySecret } from "./secrets.ts";
 
 Deno.test("hashSecret() stores no trace of the token and verifySecret() accepts only the token", async () => {
   const token = generateToken();
@@ -25,4 +25,20 @@ Deno.test("verifySecret() refuses malformed and foreign hashes without throwing"
     assert.equal(await verifySecret("t", { algorithm: "scrypt", hash }), false, hash);
   }
   assert.equal(await verifySecret("t", { algorithm: "sha256", hash: "abc" }), false);
+});
+
+Deno.test("hashPassword() costs what OWASP asks of scrypt (N=2^15, r=8, p=3) and older hashes still verify", async () => {
+  const stored = await hashPassword("correct horse battery");
+  assert.match(stored.hash, /^scrypt\$15\$8\$3\$/);
+  assert.equal(await verifySecret("correct horse battery", stored), true);
+  assert.equal(await verifySecret("correct horse batterY", stored), false);
+  // A password hashed before the cost was raised (logN 14, p 1) keeps working: the cost is in the hash.
+  const older = await hashSecret("correct horse battery", { logN: 14, r: 8, p: 1 });
+  assert.match(older.hash, /^scrypt\$14\$8\$1\$/);
+  assert.equal(await verifySecret("correct horse battery", older), true);
+});
+
+Deno.test("PASSWORD_COST is one of OWASP's scrypt settings and needs 32 MiB per hash, not 128", () => {
+  assert.deepEqual(PASSWORD_COST, { logN: 15, r: 8, p: 3 });
+  assert.equal(128 * 2 ** PASSWORD_COST.logN * PASSWORD_COST.r, 32 * 1024 * 1024);
 });

@@ -21,6 +21,13 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 export AIOT_TEST_KAFKA_BROKERS AIOT_TEST_POSTGRES_URL AIOT_TEST_MONGO_URL AIOT_TEST_MQTT_URL
 
+# The API fuzz test (infra/fuzz/http_fuzz_test.ts) runs Schemathesis from PyPI, in a venv under the cache.
+if AIOT_SCHEMATHESIS="$(bash infra/local/schemathesis.sh)"; then
+  export AIOT_SCHEMATHESIS
+else
+  echo "schemathesis: install failed; the API fuzz test will fail" >&2
+fi
+
 # A test that hangs must fail the run, not stall CI until its own limit: the whole suite gets
 # AIOT_TEST_TIMEOUT_MINUTES (default 45; a clean run takes a few minutes).
 NO_COLOR=1 timeout --kill-after=30s "${AIOT_TEST_TIMEOUT_MINUTES:-45}m" deno test --allow-all --parallel "$@" 2>&1 |

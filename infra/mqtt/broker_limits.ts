@@ -22,6 +22,11 @@ export interface BrokerLimits extends ConnectionCaps, SessionLimits {
   maxPacketBytes: number;
   /** From accepting a connection (or a TLS handshake start) to its CONNECT. Default 10 s. */
   connectTimeoutMs: number;
+  /**
+   * Longest keepalive honoured; a device asking for none (0) or more is held to it
+   * (`keepalive_limit.ts`). Default 20 minutes: far above what devices use (60 s is common).
+   */
+  maxKeepaliveSeconds: number;
 }
 
 export const DEFAULT_BROKER_LIMITS: Readonly<BrokerLimits> = {
@@ -30,5 +35,6 @@ export const DEFAULT_BROKER_LIMITS: Readonly<BrokerLimits> = {
   maxConnectPacketBytes: 64 * 1024,
   maxPacketBytes: 320 * 1024,
   connectTimeoutMs: 10_000,
+  maxKeepaliveSeconds: 20 * 60,
   ...DEFAULT_SESSION_LIMITS,
 };

@@ -1,10 +1,19 @@
 /**
  * Device authentication for the gateway (design §6): a token (MQTT username = device id,
  * password = token) checked against the stored scrypt hash, or a TLS client certificate whose CN
- * is the device id. Successful token checks are remembered per device so a reconnect storm costs
- * one hash lookup per connection instead of one scrypt each; the remembered fingerprint includes
- * the stored hash, so a rotated token stops matching even before `forgetDevice` is called.
- * Tokens are never logged or kept: only a SHA-256 fingerprint is.
+ * is the device id. Successful token checks are remembered per device (`verified_tokens.ts`) so a
+ * reconnect storm costs one hash lookup per connection instead of one scrypt each; each is tied to
+ * the stored hash it matched, so a rotated token stops matching once the directory shows the new
+ * hash. Tokens are never logged or kept: only a SHA-256 digest is.
+ *
+ * The directory (the registry read model) lags behind the log and can be down:
+ * - revocations it does not show yet (`forgetDevice` with one, from gateway-control or the
+ *   registry in this process) are laid over its answers (`pending_revocations.ts`), so a device
+ *   revoked a moment ago cannot reconnect with its old token;
+ * - when it fails with a retriable error (its database is down), a token verified within
+ *   `outageGraceMs` is admitted again and every other attempt gets code 3 (server unavailable: try
+ *   later), never 4, which would tell a device its token is wrong. Trusting recent knowledge is
+ *   safe because no revocation can be made meanwhile: the registry needs the same read model.
  *
  * Guessing is bounded: failed token checks are counted per device id and per client address
  * (`failed_login_throttle.ts`); past the limit further tries are refused with code 3 (server
@@ -17,6 +26,10 @@ import { createHash } from "node:crypto";
 import { generateToken, hashSecret, verifySecret } from "../auth/secrets.ts";
 import { DEVICE_ID_PATTERN } from "./device_acl.ts";
 import type { DeviceDirectory, DirectoryDevice } from "./device_directory.ts";
+import { isRetriable } from "../../core/errors.ts";
+import type { Revocation } from "../../core/gateway/revocation.ts";
+import { createPendingRevocations } from "./pending_revocations.ts";
+import { createVerifiedTokens } from "./verified_tokens.ts";
 import { createFailedLoginThrottle, type FailedLoginThrottleOptions } from "./failed_login_throttle.ts";
 import { clientHostKey } from "./client_host.ts";
 
@@ -36,8 +49,11 @@ export interface DeviceAuthenticator {
   withToken(deviceId: string | undefined, token: Uint8Array | undefined, from?: string): Promise<AuthOutcome>;
   /** Admits the CN of a CA-verified certificate; a username, if given, must equal the CN. */
   withCertificate(commonName: string, username: string | undefined): Promise<AuthOutcome>;
-  /** Drops remembered verifications of a device (on token rotation or decommissioning). */
-  forgetDevice(deviceId: string): void;
+  /**
+   * Drops remembered verifications of a device (on token rotation or decommissioning); with
+   * `revocation`, also refuses what it revoked until the directory shows it.
+   */
+  forgetDevice(deviceId: string, revocation?: Revocation): void;
 }
 
 export interface DeviceAuthenticatorOptions {
@@ -54,14 +70,19 @@ export interface DeviceAuthenticatorOptions {
    * scrypt cost (made on first use), so it costs what checking a real device's token costs.
    */
   unknownDeviceCredential?: { algorithm: string; hash: string };
-  /** Epoch ms, for the throttles. Default `Date.now`. */
+  /**
+   * How long a verified token is trusted again while the directory is down (fails retriably),
+   * counted from the last time the directory confirmed it. Default 1 hour.
+   */
+  outageGraceMs?: number;
+  /** How long a revocation is held when the directory never shows it. Default 1 hour. */
+  maxPendingRevocationMs?: number;
+  /** Epoch ms, for the throttles and the expiries. Default `Date.now`. */
   now?: () => number;
 }
 
 /** Longer passwords are refused without hashing them (tokens are 43 characters). */
 const MAX_TOKEN_BYTES = 1024;
-/** Fingerprints kept per device: the current token, plus one more while devices switch over. */
-const FINGERPRINTS_PER_DEVICE = 2;
 
 const refused = (returnCode: 3 | 4 | 5, reason: string): AuthOutcome => ({ ok: false, returnCode, reason });
 
@@ -72,9 +93,13 @@ export function createDeviceAuthenticator(
   options: DeviceAuthenticatorOptions = {},
 ): DeviceAuthenticator {
   const verify = options.verify ?? verifySecret;
-  const maxDevices = options.maxCachedDevices ?? 10_000;
-  const verified = new Map<string, string[]>();
   const now = options.now ?? Date.now;
+  const verified = createVerifiedTokens(options.maxCachedDevices ?? 10_000, now);
+  const revocations = createPendingRevocations({
+    now,
+    ...(options.maxPendingRevocationMs === undefined ? {} : { maxAgeMs: options.maxPendingRevocationMs }),
+  });
+  const outageGraceMs = options.outageGraceMs ?? 60 * 60_000;
   const perDevice = createFailedLoginThrottle({ limit: 10, ...options.failedLoginsPerDevice, now });
   const perAddress = createFailedLoginThrottle({ limit: 30, ...options.failedLoginsPerAddress, now });
   let dummy: Promise<{ algorithm: string; hash: string }> | undefined = options.unknownDeviceCredential
@@ -99,19 +124,24 @@ export function createDeviceAuthenticator(
     return refused(CONNACK.badCredentials, "bad device id or token");
   }
 
-  function remember(deviceId: string, fingerprint: string): void {
-    const known = (verified.get(deviceId) ?? []).filter((f) => f !== fingerprint);
-    verified.delete(deviceId);
-    verified.set(deviceId, [fingerprint, ...known].slice(0, FINGERPRINTS_PER_DEVICE));
-    if (verified.size > maxDevices) verified.delete(verified.keys().next().value!);
-  }
-
+  /** The device as the directory shows it with pending revocations applied, or the directory's error. */
   async function lookup(deviceId: string): Promise<DirectoryDevice | undefined | Error> {
     try {
-      return await directory.findDevice(deviceId);
+      return revocations.apply(deviceId, await directory.findDevice(deviceId));
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
     }
+  }
+
+  /**
+   * The directory failed: admits a token verified recently, else code 3. A revoked token is not
+   * among them: `forgetDevice` drops them all, and a check against a revocation never remembers one.
+   */
+  function duringOutage(deviceId: string, tokenDigest: string, error: Error): AuthOutcome {
+    if (isRetriable(error) && verified.recentlyVerified(deviceId, tokenDigest, outageGraceMs)) {
+      return { ok: true, deviceId, method: "token" };
+    }
+    return refused(CONNACK.serverUnavailable, `device directory unavailable: ${error.message}`);
   }
 
   return {
@@ -123,11 +153,10 @@ export function createDeviceAuthenticator(
         return refused(CONNACK.badCredentials, "bad device id or token");
       }
       const host = from === undefined ? undefined : clientHostKey(from);
-      const device = await lookup(deviceId);
-      if (device instanceof Error) {
-        return refused(CONNACK.serverUnavailable, `device directory unavailable: ${device.message}`);
-      }
       const secret = new TextDecoder().decode(token);
+      const tokenDigest = createHash("sha256").update(secret).digest("base64");
+      const device = await lookup(deviceId);
+      if (device instanceof Error) return duringOutage(deviceId, tokenDigest, device);
       const throttle = throttled(deviceId, host);
       // Unknown device and wrong token look the same to the client, in answer and in time.
       if (!device?.credential) {
@@ -135,17 +164,18 @@ export function createDeviceAuthenticator(
         await verify(secret, await dummyCredential()).catch(() => false);
         return failed(deviceId, host);
       }
-      const fingerprint = createHash("sha256").update(device.credential.hash).update("\0").update(secret)
-        .digest("base64");
-      const cached = verified.get(deviceId)?.includes(fingerprint) ?? false;
+      const cached = verified.matches(deviceId, device.credential.hash, tokenDigest);
       if (!cached) {
         if (throttle) return refused(CONNACK.serverUnavailable, throttle);
         const ok = await verify(secret, device.credential).catch(() => false);
         if (!ok) return failed(deviceId, host);
       }
       // Checked after the token so that only a holder of the token learns the device's status.
-      if (device.status !== "active") return refused(CONNACK.notAuthorized, `device is ${device.status}`);
-      remember(deviceId, fingerprint);
+      if (device.status !== "active") {
+        verified.forget(deviceId); // or a directory outage would let it in again
+        return refused(CONNACK.notAuthorized, `device is ${device.status}`);
+      }
+      verified.remember(deviceId, device.credential.hash, tokenDigest);
       return { ok: true, deviceId, method: "token" };
     },
 
@@ -165,8 +195,9 @@ export function createDeviceAuthenticator(
       return { ok: true, deviceId: commonName, method: "certificate" };
     },
 
-    forgetDevice(deviceId) {
-      verified.delete(deviceId);
+    forgetDevice(deviceId, revocation) {
+      verified.forget(deviceId);
+      if (revocation) revocations.add(deviceId, revocation);
     },
   };
 }

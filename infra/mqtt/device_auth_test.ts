@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { hashSecret, verifySecret } from "../auth/secrets.ts";
+import { InfrastructureError } from "../../core/errors.ts";
 import { createDeviceAuthenticator } from "./device_auth.ts";
 import type { DirectoryDevice } from "./device_directory.ts";
 
@@ -127,4 +128,74 @@ Deno.test("withToken() throttles failed logins per client address, whatever the 
     true,
     "other addresses",
   );
+});
+
+Deno.test("withToken() refuses the old token at once after a rotation the directory does not show yet", async () => {
+  const { auth, devices } = await setup();
+  assert.equal((await auth.withToken("dev-1", bytes("token-1"))).ok, true);
+  const rotated = await hashSecret("token-2", { logN: 10, r: 8, p: 1 });
+  auth.forgetDevice("dev-1", { kind: "credentials_rotated", credential: rotated, eventId: "0001" });
+  const old = await auth.withToken("dev-1", bytes("token-1"));
+  assert.equal(!old.ok && old.returnCode, 4, "the old (remembered) token is still admitted");
+  assert.equal((await auth.withToken("dev-1", bytes("token-2"))).ok, true, "the new token is refused");
+  devices.set("dev-1", { status: "active", credential: rotated }); // the read model caught up
+  assert.equal((await auth.withToken("dev-1", bytes("token-2"))).ok, true);
+  assert.equal((await auth.withToken("dev-1", bytes("token-1"))).ok, false);
+});
+
+Deno.test("withToken() and withCertificate() refuse a decommissioned device the directory still lists as active", async () => {
+  const { auth } = await setup();
+  assert.equal((await auth.withToken("dev-1", bytes("token-1"))).ok, true);
+  auth.forgetDevice("dev-1", { kind: "decommissioned", eventId: "0001" });
+  auth.forgetDevice("dev-cert", { kind: "decommissioned", eventId: "0002" });
+  const token = await auth.withToken("dev-1", bytes("token-1"));
+  assert.equal(!token.ok && token.returnCode, 5);
+  const certificate = await auth.withCertificate("dev-cert", undefined);
+  assert.equal(!certificate.ok && certificate.returnCode, 5);
+});
+
+/** `setup()` with a directory that can be taken down with a given error. */
+async function withOutage() {
+  const ctx = await setup();
+  const outage: { error?: Error } = {};
+  const directory = {
+    findDevice: (id: string) =>
+      outage.error ? Promise.reject(outage.error) : Promise.resolve(ctx.devices.get(id)),
+  };
+  const auth = createDeviceAuthenticator(directory, {
+    unknownDeviceCredential: ctx.devices.get("dev-1")!.credential!,
+    now: () => ctx.clock.t,
+    outageGraceMs: 60 * 60_000,
+  });
+  return { ...ctx, auth, outage };
+}
+
+Deno.test("withToken() admits a recently verified token while the directory is down; others get code 3", async () => {
+  const { auth, outage, clock } = await withOutage();
+  assert.equal((await auth.withToken("dev-1", bytes("token-1"))).ok, true);
+  outage.error = new InfrastructureError("PostgreSQL at db:5432 failed: connection refused", {
+    retriable: true,
+  });
+  clock.t += 30 * 60_000;
+  assert.equal((await auth.withToken("dev-1", bytes("token-1"))).ok, true, "a device verified 30 min ago");
+  for (const [id, token] of [["dev-1", "wrong"], ["dev-2", "token-1"], ["ghost", "token-1"]] as const) {
+    const outcome = await auth.withToken(id, bytes(token));
+    assert.equal(!outcome.ok && outcome.returnCode, 3, `${id}/${token}`);
+  }
+  clock.t += 31 * 60_000;
+  const stale = await auth.withToken("dev-1", bytes("token-1"));
+  assert.equal(!stale.ok && stale.returnCode, 3, "verified longer ago than the grace period");
+});
+
+Deno.test("withToken() does not use remembered tokens for a non-retriable directory error or a revoked device", async () => {
+  const { auth, outage } = await withOutage();
+  assert.equal((await auth.withToken("dev-1", bytes("token-1"))).ok, true);
+  outage.error = new TypeError("bug in the directory");
+  const bug = await auth.withToken("dev-1", bytes("token-1"));
+  assert.equal(!bug.ok && bug.returnCode, 3);
+  outage.error = new InfrastructureError("PostgreSQL down", { retriable: true });
+  assert.equal((await auth.withToken("dev-1", bytes("token-1"))).ok, true);
+  auth.forgetDevice("dev-1", { kind: "decommissioned", eventId: "0001" });
+  const revoked = await auth.withToken("dev-1", bytes("token-1"));
+  assert.equal(revoked.ok, false, "decommissioned during the outage but admitted");
 });

@@ -8,9 +8,9 @@
  * Uplinks are never forwarded to other MQTT clients: devices receive only what the platform
  * publishes to them (commands, desired state, OTA, errors).
  *
- * Every connection, on every transport, is admitted against the connection caps and reads
- * through a packet size limit that is raised only once the device has authenticated
- * (`broker_limits.ts`).
+ * Every connection, on every transport, is admitted against the connection caps, reads
+ * through a packet size limit that is raised only once the device has authenticated, and is held
+ * to a maximum keepalive (`broker_limits.ts`).
  */
 import { clientHostKey } from "./client_host.ts";
 import { Aedes, type Client } from "aedes";
@@ -18,6 +18,7 @@ import { Buffer } from "node:buffer";
 import type net from "node:net";
 import type { Duplex } from "node:stream";
 import type { DeviceGateway, DownlinkSuffix } from "../../core/gateway/device_gateway.ts";
+import type { Revocation } from "../../core/gateway/revocation.ts";
 import type { EventLog } from "../../core/log/event_log.ts";
 import { type BrokerLimits, DEFAULT_BROKER_LIMITS } from "./broker_limits.ts";
 import {
@@ -33,6 +34,7 @@ import { createDeviceAuthenticator } from "./device_auth.ts";
 import type { DeviceDirectory } from "./device_directory.ts";
 import { DeviceSessions } from "./device_sessions.ts";
 import { createGroupCommitAppender, type GroupCommitOptions } from "./group_commit.ts";
+import { limitKeepalive } from "./keepalive_limit.ts";
 import { createLifecycleRecorder } from "./lifecycle_events.ts";
 import { PacketSizeLimit } from "./packet_size_limit.ts";
 import { createQos2IngestOnce } from "./qos2_ingest_once.ts";
@@ -73,8 +75,11 @@ export interface EmbeddedBroker extends DeviceGateway {
   publishToDevice(deviceId: string, suffix: DownlinkSuffix, payload: object, qos?: 0 | 1): Promise<void>;
   /** Closes every connection of the device; `reason` goes into `device.disconnected`. */
   disconnectDevice(deviceId: string, reason: string): number;
-  /** Forgets remembered token verifications (call on token rotation and decommissioning). */
-  forgetDevice(deviceId: string): void;
+  /**
+   * Forgets remembered token verifications (call on token rotation and decommissioning); with
+   * `revocation`, refuses what it revoked until the directory shows it.
+   */
+  forgetDevice(deviceId: string, revocation?: Revocation): void;
   /** Devices with at least one live connection. */
   connectedDevices(): number;
   /** True while the device has at least one live connection. */
@@ -211,18 +216,29 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
   // Only the platform's own publishes (no client id) reach devices; uplinks go to the log only.
   aedes.authorizeForward = (_client, packet) => ((packet as { clientId?: string }).clientId ? null : packet);
 
+  // aedes 1.2 loses track of clients that share a client id and connect at the same time: one that
+  // closes between authentication and registration unregisters whichever client holds the id, so
+  // that one never gets `clientDisconnect`, and a client that closed during its own registration
+  // still gets `clientReady`. Its closed stream is what tells that a client is gone.
+  const gone = new WeakSet<Client>();
   aedes.on("clientReady", (client) => {
+    if ((client as unknown as { closed: boolean }).closed) return;
+    limitKeepalive(aedes, client, limits.maxKeepaliveSeconds);
     const session = sessions.ready(client);
     if (session) lifecycle.connected(session);
     sessionLimits.connected(client.id);
+    client.conn.once("close", () => clientGone(client));
   });
-  aedes.on("clientDisconnect", (client) => {
+  aedes.on("clientDisconnect", (client) => clientGone(client));
+  function clientGone(client: Client): void {
+    if (gone.has(client)) return;
+    gone.add(client);
     const session = sessions.gone(client);
     const clean = (client as unknown as { _disconnected?: boolean })._disconnected;
     if (!session) return;
     lifecycle.disconnected(session, clean ? "client_disconnect" : "connection_lost");
     sessionLimits.disconnected(session.deviceId, client.id, client.clean);
-  });
+  }
   aedes.on("keepaliveTimeout", (client) => sessions.markClosing(client, "keepalive_timeout"));
   aedes.on("clientError", (client, error) => sessions.markClosing(client, `client_error: ${error.message}`));
 
@@ -267,6 +283,18 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
     throw error;
   }
 
+  /**
+   * The platform is closing the connection (a revocation): the device did not lose it, so its will
+   * would tell nobody anything true, and a revoked device must not get one last uplink in through
+   * it. aedes publishes `client.will` on any close without DISCONNECT, and keeps a stored copy.
+   */
+  function dropWill(client: Client): void {
+    const withWill = client as unknown as { will: unknown };
+    if (!withWill.will) return;
+    withWill.will = null;
+    persistence().delWill({ id: client.id, brokerId: aedes.id }).catch(() => {});
+  }
+
   async function closeAll(): Promise<void> {
     const closed = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
     for (const client of sessions.allClients()) sessions.markClosing(client, "server_shutdown");
@@ -285,11 +313,12 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
       const clients = sessions.clientsOf(deviceId);
       for (const client of clients) {
         sessions.markClosing(client, reason);
+        dropWill(client);
         client.close();
       }
       return clients.length;
     },
-    forgetDevice: (deviceId) => auth.forgetDevice(deviceId),
+    forgetDevice: (deviceId, revocation) => auth.forgetDevice(deviceId, revocation),
     connectedDevices: () => sessions.deviceCount,
     isConnected: (deviceId) => sessions.clientsOf(deviceId).length > 0,
     handleWebSocket: (request, info) => acceptWebSocket(sink, request, info),
@@ -299,4 +328,5 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
 
 interface IncomingStore {
   incomingGetPacket(client: Client, packet: { messageId: number }): Promise<unknown>;
+  delWill(client: { id: string; brokerId: string }): Promise<unknown>;
 }

@@ -155,3 +155,22 @@ Deno.test("a CONNECT over the pre-authentication limit is refused without CONNAC
     const device = await connectDevice(gateway);
     await endClient(device);
   }));
+
+Deno.test("a device asking for no keepalive is held to the maximum: closed once silent that long", () =>
+  withGateway({ maxKeepaliveSeconds: 0.2 }, async (gateway) => {
+    const device = await connectDevice(gateway, "dev-1", { keepalive: 0 });
+    const closed = new Promise<void>((resolve) => device.once("close", () => resolve()));
+    try {
+      await within(closed, CLOSE_BOUND_MS, "the gateway to close the silent connection");
+    } finally {
+      device.end(true);
+    }
+    await eventually(
+      async () => (await eventsIn(gateway.log, topics.device)).some((e) => e.type === "device.disconnected"),
+      "the disconnect event",
+    );
+    const disconnected = (await eventsIn(gateway.log, topics.device)).find((e) =>
+      e.type === "device.disconnected"
+    );
+    assert.equal((disconnected?.data as { reason?: string }).reason, "keepalive_timeout");
+  }));

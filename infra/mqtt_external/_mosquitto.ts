@@ -22,6 +22,10 @@ export interface Mosquitto {
   tls?: { port: number; certsDir: string };
   /** What the broker logged so far. */
   log(): string;
+  /** Kills the broker with SIGKILL (no shutdown save), keeping its data folder. */
+  crash(): Promise<void>;
+  /** Starts the broker again on the same ports and data folder (after `crash`). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -97,41 +101,60 @@ export async function startMosquitto(options: { tls?: boolean } = {}): Promise<M
   }
   const config = testConfig(await Deno.readTextFile(SHIPPED_CONFIG), { dir, port, ...(tls ? { tls } : {}) });
   await Deno.writeTextFile(`${dir}/mosquitto.conf`, config);
-  const child = new Deno.Command(MOSQUITTO, {
-    args: ["-c", `${dir}/mosquitto.conf`],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let logText = "";
-  const reading = (async () => {
-    for (;;) {
-      const { value, done } = await stderr.read();
-      if (done) return;
-      logText += value;
-    }
-  })();
-  const stop = async () => {
+  let child: Deno.ChildProcess | undefined;
+  let reading: Promise<void> = Promise.resolve();
+  const kill = async (signal: Deno.Signal) => {
+    if (!child) return;
     try {
-      child.kill("SIGTERM");
+      child.kill(signal);
     } catch { /* already gone */ }
     await child.status;
     await reading;
+    child = undefined;
+  };
+  const stop = async () => {
+    await kill("SIGTERM");
     await Deno.remove(dir, { recursive: true });
   };
-  for (const listening of [port, ...(tls ? [tls.port] : [])]) {
-    for (let i = 0;; i++) {
-      try {
-        (await Deno.connect({ hostname: "127.0.0.1", port: listening })).close();
-        break;
-      } catch {
-        if (i > 100) {
-          await stop();
-          throw new Error(`mosquitto did not listen on ${listening}: ${logText}`);
+  const spawn = async () => {
+    child = new Deno.Command(MOSQUITTO, {
+      args: ["-c", `${dir}/mosquitto.conf`],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    reading = (async () => {
+      for (;;) {
+        const { value, done } = await stderr.read();
+        if (done) return;
+        logText += value;
+      }
+    })();
+    for (const listening of [port, ...(tls ? [tls.port] : [])]) {
+      for (let i = 0;; i++) {
+        try {
+          (await Deno.connect({ hostname: "127.0.0.1", port: listening })).close();
+          break;
+        } catch {
+          if (i > 100) {
+            await stop();
+            throw new Error(`mosquitto did not listen on ${listening}: ${logText}`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 50));
         }
-        await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
-  }
-  return { url: `mqtt://127.0.0.1:${port}`, port, dir, ...(tls ? { tls } : {}), log: () => logText, stop };
+  };
+  await spawn();
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
+    dir,
+    ...(tls ? { tls } : {}),
+    log: () => logText,
+    crash: () => kill("SIGKILL"),
+    restart: spawn,
+    stop,
+  };
 }

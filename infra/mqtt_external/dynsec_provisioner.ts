@@ -5,6 +5,8 @@
  * creation and at rotation (`provisionDevice`); it is the `BrokerAccounts` of external broker
  * mode. Certificate devices are provisioned without a password (the certificate's CN becomes the
  * username, `use_identity_as_username`), which gives them the device role and so their ACL.
+ * It touches only device accounts: one holding any other role (the admin, the ingest account)
+ * is refused, since device ids and broker user names share one namespace.
  *
  * Behaviour of Mosquitto 2.0.11 this relies on (tested in `dynsec_provisioner_test.ts`):
  * - a TLS listener with `use_identity_as_username` skips the password check entirely: any
@@ -14,12 +16,16 @@
  * - `addClientRole` of a role the client already has answers "Internal error", so an existing
  *   account is updated with `modifyClient` (password and roles in one step), which also closes
  *   the connections logged in with the old password; no command removes a password, so making an
- *   account certificate-only deletes and re-creates it.
+ *   account certificate-only deletes and re-creates it;
+ * - a client's `clientid` makes the password login refuse every other client id (so a device
+ *   cannot connect under the ingest replica's id and take its session over); certificate logins
+ *   never reach that check, which the certificate listener's `use_username_as_clientid` covers;
+ * - dynamic security lets clients receive by default, so a role denies what it must not receive.
  *
  * Roles it maintains:
- * - `aiot-device-{id}` per device (`provisionDevice`): publish, subscribe and receive only under
- *   `devices/{id}/#`. One role per device because the dynamic-security plugin of Mosquitto
- *   2.0.11 does not substitute `%u` in role ACLs (tested: `devices/%u/#` refused every device);
+ * - `aiot-device-{id}` per device (`provisionDevice`): publish and subscribe only under
+ *   `devices/{id}/#`, receive only its downlinks there. One role per device because the
+ *   dynamic-security plugin of Mosquitto 2.0.11 does not substitute `%u` in role ACLs (tested: `devices/%u/#` refused every device);
  *   an `acl_file` `pattern` would, but Mosquitto 2.0 ignores `acl_file` once a security plugin
  *   is loaded for the listener;
  * - `aiot-ingest` (`ensureRoles`): the gateway's service account — subscribe to the shared uplink filters
@@ -41,15 +47,31 @@ interface Acl {
   priority?: number;
 }
 
+/**
+ * The downlink topics of design §6 (`DownlinkSuffix`, below `devices/{id}/`): all a device
+ * receives. Not its own uplinks: with queue limits lifted (see mosquitto.conf), a device that
+ * subscribed to its own telemetry and stopped reading would make the broker queue without bound.
+ */
+export const DOWNLINK_FILTERS = ["commands/+", "state/desired", "ota", "errors"] as const;
+
 function deviceAcls(deviceId: string): Acl[] {
-  const topic = `devices/${deviceId}/#`;
-  return ["publishClientSend", "publishClientReceive", "subscribePattern", "unsubscribePattern"].map((
-    acltype,
-  ) => ({
-    acltype,
-    topic,
-    allow: true,
-  }));
+  const subtree = `devices/${deviceId}/#`;
+  return [
+    ...["publishClientSend", "subscribePattern", "unsubscribePattern"].map((acltype) => ({
+      acltype,
+      topic: subtree,
+      allow: true,
+    })),
+    // Higher priorities are checked first; dynamic security's default lets clients receive, so
+    // the rest of the subtree is denied explicitly.
+    ...DOWNLINK_FILTERS.map((filter) => ({
+      acltype: "publishClientReceive",
+      topic: `devices/${deviceId}/${filter}`,
+      allow: true,
+      priority: 1,
+    })),
+    { acltype: "publishClientReceive", topic: subtree, allow: false, priority: 0 },
+  ];
 }
 
 function ingestAcls(shareGroup: string): Acl[] {
@@ -65,6 +87,7 @@ interface Response {
   command: string;
   error?: string;
   correlationData?: string;
+  data?: { client?: { roles?: { rolename: string }[] } };
 }
 
 export interface DynsecProvisioner extends BrokerAccounts {
@@ -75,7 +98,10 @@ export interface DynsecProvisioner extends BrokerAccounts {
   ensureRoles(
     options?: { shareGroup?: string; ingest?: { username: string; password: string } },
   ): Promise<void>;
-  /** Creates the device's account with the device role, or sets its new token; no token: certificate device. */
+  /**
+   * Creates the device's account with the device role, usable only with the device id as client
+   * id, or sets its new token; no token: certificate device.
+   */
   provisionDevice(deviceId: string, token?: string): Promise<void>;
   /** Refuses the device from now on, by token and by certificate, and closes its connections (decommissioning). */
   disableDevice(deviceId: string): Promise<void>;
@@ -150,6 +176,11 @@ export async function connectDynsecProvisioner(
 
   /** Sends one command; resolves with its error text ("" when it succeeded). */
   async function run(command: Record<string, unknown>): Promise<string> {
+    return (await answer(command)).error ?? "";
+  }
+
+  /** Sends one command; resolves with the plugin's answer. */
+  async function answer(command: Record<string, unknown>): Promise<Response> {
     // Never queue a command while offline: it would apply after its caller was told it failed.
     if (!client.connected) throw new Error(`not connected to the MQTT broker at ${address}`);
     const correlationData = crypto.randomUUID();
@@ -167,12 +198,34 @@ export async function connectDynsecProvisioner(
     await client.publishAsync(CONTROL, JSON.stringify({ commands: [{ ...command, correlationData }] }), {
       qos: 1,
     });
-    return (await answered).error ?? "";
+    return await answered;
   }
 
   async function must(command: Record<string, unknown>, tolerate?: RegExp): Promise<void> {
     const error = await run(command);
     if (error && !tolerate?.test(error)) throw new Error(`dynamic security ${command.command}: ${error}`);
+  }
+
+  /**
+   * Device ids and broker user names share one namespace, so a device named like the admin or
+   * ingest account would otherwise get that account's password replaced and its roles swapped
+   * for a device role (or be disabled). An account is a device's when it holds no role but that
+   * device's (a decommissioned device holds none).
+   */
+  async function mustBeDeviceAccount(deviceId: string) {
+    const got = await answer({ command: "getClient", username: deviceId });
+    if (got.error) {
+      if (/not found/i.test(got.error)) return;
+      throw new Error(`dynamic security getClient: ${got.error}`);
+    }
+    const others = (got.data?.client?.roles ?? []).map((r) => r.rolename).filter((r) =>
+      r !== deviceRole(deviceId)
+    );
+    if (others.length > 0) {
+      throw new Error(
+        `the broker account "${deviceId}" is not a device account (roles: ${others.join(", ")})`,
+      );
+    }
   }
 
   async function ensureRole(rolename: string, acls: Acl[]) {
@@ -203,10 +256,26 @@ export async function connectDynsecProvisioner(
     },
     async provisionDevice(deviceId, token) {
       if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(deviceId)) throw new RangeError(`invalid device id "${deviceId}"`);
+      await mustBeDeviceAccount(deviceId);
       const DEVICE_ROLE = deviceRole(deviceId);
+      // Roles made before receiving was narrowed to downlinks allow the whole subtree under the
+      // same acltype and topic: addRoleACL cannot change an entry, so it is replaced.
+      await must(
+        {
+          command: "removeRoleACL",
+          rolename: DEVICE_ROLE,
+          acltype: "publishClientReceive",
+          topic: `devices/${deviceId}/#`,
+        },
+        /not found/i,
+      );
       await ensureRole(DEVICE_ROLE, deviceAcls(deviceId));
       const account = {
         username: deviceId,
+        // Usable with this client id only: a device cannot log in as another client (the ingest
+        // replica, another device) and take its connection and session over. A certificate login
+        // skips this check; the certificate listener's use_username_as_clientid covers it.
+        clientid: deviceId,
         ...(token !== undefined ? { password: token } : {}),
         roles: [{ rolename: DEVICE_ROLE }],
       };
@@ -222,6 +291,7 @@ export async function connectDynsecProvisioner(
       } else if (error) throw new Error(`dynamic security createClient: ${error}`);
     },
     async disableDevice(deviceId) {
+      await mustBeDeviceAccount(deviceId);
       // The role first: a certificate login skips the disabled check (see above).
       await must(
         { command: "removeClientRole", username: deviceId, rolename: deviceRole(deviceId) },
@@ -230,6 +300,7 @@ export async function connectDynsecProvisioner(
       await must({ command: "disableClient", username: deviceId }, /not found/i);
     },
     async deleteDevice(deviceId) {
+      await mustBeDeviceAccount(deviceId);
       await must({ command: "deleteClient", username: deviceId }, /not found/i);
       await must({ command: "deleteRole", rolename: deviceRole(deviceId) }, /not found/i);
     },

@@ -8,10 +8,8 @@ import mqtt, { type IClientOptions } from "mqtt";
 import { brokerAccountsContract } from "../../core/testing/broker_accounts_contract.ts";
 import type { BrokerLogin } from "../../core/testing/in_memory_broker_accounts.ts";
 import { issueDeviceCertificate } from "../certs/mod.ts";
-import { ADMIN, type Mosquitto, startMosquitto } from "./_mosquitto.ts";
+import { ADMIN, type Mosquitto, run, startMosquitto } from "./_mosquitto.ts";
 import { connectDynsecProvisioner } from "./dynsec_provisioner.ts";
-
-let probes = 0;
 
 /** Logs in as `deviceId` and publishes once at QoS 1: true only when the broker acknowledged it. */
 async function canPublish(
@@ -45,7 +43,8 @@ async function canPublish(
   const client = await mqtt.connectAsync({
     ...options,
     protocolVersion: 5,
-    clientId: `${deviceId}-probe-${++probes}`,
+    // Token accounts are bound to the device id as client id (certificate logins get it anyway).
+    clientId: deviceId,
     reconnectPeriod: 0,
     connectTimeout: 5_000,
   }).catch(() => undefined);
@@ -146,6 +145,79 @@ Deno.test("ensureRoles() creates the ingest account and sets its password again 
     await accounts.ensureRoles({ ingest: { username: "aiot-ingest", password: "ingest-two" } });
     assert.equal(await ingestCanSubscribe("ingest-one"), false);
     assert.equal(await ingestCanSubscribe("ingest-two"), true);
+  } finally {
+    await accounts.close();
+    await broker.stop();
+  }
+});
+
+Deno.test("a device named like the broker's admin or ingest account cannot take that account over", async () => {
+  const broker = await startMosquitto();
+  const accounts = await connectDynsecProvisioner(broker.url, ADMIN);
+  const ingest = { username: "aiot-ingest", password: "ingest-one" };
+  const canLogIn = async (login: { username: string; password: string }) => {
+    const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5, ...login, reconnectPeriod: 0 })
+      .catch(() => undefined);
+    await client?.endAsync(true);
+    return client !== undefined;
+  };
+  try {
+    await accounts.ensureRoles({ ingest });
+    for (const name of [ADMIN.username, ingest.username]) {
+      await assert.rejects(
+        accounts.provisionDevice(name, "device-token"),
+        new RegExp(`the broker account "${name}" is not a device account`),
+      );
+      await assert.rejects(accounts.disableDevice(name), /is not a device account/);
+    }
+    assert.equal(await canLogIn(ingest), true, "the ingest account is intact");
+    assert.equal(await canLogIn(ADMIN), true, "the admin account is intact");
+    // The admin still holds its role: it can still provision.
+    await accounts.provisionDevice("pump-1", "token-one");
+  } finally {
+    await accounts.close();
+    await broker.stop();
+  }
+});
+
+Deno.test("provisioning again narrows a device role made before: it no longer receives its own uplinks", async () => {
+  const broker = await startMosquitto();
+  const accounts = await connectDynsecProvisioner(broker.url, ADMIN);
+  const ctrl = (...args: string[]) =>
+    run("mosquitto_ctrl", [
+      ...["-h", "127.0.0.1", "-p", String(broker.port), "-u", ADMIN.username, "-P", ADMIN.password],
+      ...["dynsec", ...args],
+    ]);
+  try {
+    // The role as earlier versions made it: receive anything under devices/pump-1/.
+    assert.equal((await ctrl("createRole", "aiot-device-pump-1")).code, 0);
+    const old = await ctrl(
+      "addRoleACL",
+      "aiot-device-pump-1",
+      "publishClientReceive",
+      "devices/pump-1/#",
+      "allow",
+    );
+    assert.equal(old.code, 0, old.stderr);
+    await accounts.provisionDevice("pump-1", "token-one");
+    const device = await mqtt.connectAsync(broker.url, {
+      protocolVersion: 5,
+      clientId: "pump-1",
+      username: "pump-1",
+      password: "token-one",
+      reconnectPeriod: 0,
+    });
+    try {
+      const topics: string[] = [];
+      device.on("message", (topic) => topics.push(topic));
+      await device.subscribeAsync("devices/pump-1/#", { qos: 1 });
+      await device.publishAsync("devices/pump-1/telemetry", "{}", { qos: 1 });
+      await device.publishAsync("devices/pump-1/errors", "{}", { qos: 1 }); // allowed to receive: the sync point
+      for (let i = 0; topics.length === 0 && i < 100; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(topics, ["devices/pump-1/errors"]);
+    } finally {
+      await device.endAsync(true);
+    }
   } finally {
     await accounts.close();
     await broker.stop();

@@ -113,7 +113,32 @@ export function createSqlUserStore(driver: SqlDriver): UserStore {
           throw new ConflictError(`Cannot delete "${username}": it is the last admin`);
         }
         await tx.query("DELETE FROM auth_tokens WHERE kind = 'session' AND username = ?", [username]);
+        // The API tokens it created, then those created with them, until a round revokes none.
+        for (let creators = [username]; creators.length > 0;) {
+          const revoked = await tx.query(
+            `DELETE FROM auth_tokens WHERE kind = 'api' AND created_by IN (${
+              creators.map(() => "?").join(", ")
+            })
+             RETURNING name`,
+            creators,
+          );
+          creators = revoked.map((row) => `token:${text(row.name)}`);
+        }
         await tx.query("DELETE FROM users WHERE username = ?", [username]);
+        return true;
+      });
+    },
+    setPassword(username, password, options = {}) {
+      return driver.transaction(async (tx) => {
+        const updated = await tx.query(
+          "UPDATE users SET password_algorithm = ?, password_hash = ? WHERE username = ? RETURNING username",
+          [password.algorithm, password.hash, username],
+        );
+        if (updated.length === 0) return false;
+        await tx.query(
+          "DELETE FROM auth_tokens WHERE kind = 'session' AND username = ? AND hash <> ?",
+          [username, options.keepSession ?? ""],
+        );
         return true;
       });
     },

@@ -10,8 +10,7 @@ import {
   aggregateOf,
   bucketedRange,
   bucketStart,
-  combineBuckets,
-  downsamplePoints,
+  createBucketFold,
   mergeAggregate,
   type RollupAggregate,
   rollupLevelFor,
@@ -30,6 +29,7 @@ import {
   type TimeSeriesStore,
 } from "../../core/timeseries/time_series_store.ts";
 import { sqliteError } from "./sqlite_errors.ts";
+import { pagedRows } from "./sqlite_paged_rows.ts";
 import { MultiRowStatements, returningArrays, type SqlValue } from "./sqlite_time_series_statements.ts";
 
 export interface SqliteTimeSeriesOptions {
@@ -38,6 +38,11 @@ export interface SqliteTimeSeriesOptions {
    * `"process"`: survives a crash of the process only (`synchronous=NORMAL`), faster.
    */
   durability?: "fsync" | "process";
+  /**
+   * Rows a downsample query reads before it lets the event loop turn (default 5,000): a query
+   * over many raw points or rollups must not hold the thread the API and ingest share.
+   */
+  pageRows?: number;
 }
 
 /** Value kinds in the `kind` column; `v` holds the number, 0/1 or the text. */
@@ -77,6 +82,7 @@ export function createSqliteTimeSeriesStore(
   options: SqliteTimeSeriesOptions = {},
 ): TimeSeriesStore {
   const owned = typeof target === "string";
+  const pageRows = options.pageRows;
   const db = owned ? new DatabaseSync(target) : target;
   if (owned) {
     // 64 KiB pages (SQLite's largest; takes effect when the file is created): a batch touches a leaf
@@ -89,6 +95,8 @@ export function createSqliteTimeSeriesStore(
   const statements = () => (sql ??= prepare(db));
   /** (device, metric) → series id; only ids committed to the database are cached. */
   const seriesIds = new Map<string, number>();
+  /** Bumped by `clear()`: series ids are reused after it, so a paged query in flight must stop. */
+  let generation = 0;
 
   const transaction = <T>(work: () => T): T => {
     db.exec("BEGIN IMMEDIATE");
@@ -163,6 +171,40 @@ export function createSqliteTimeSeriesStore(
     return statements().range.all(id, from, to, limit) as unknown as [number, number, SqlValue][];
   };
 
+  /**
+   * Folds the numeric raw points (buckets no rollup level divides) or the rollup rows of the
+   * query page by page (see `pagedRows`); stops once the first `limit` buckets are complete.
+   */
+  const downsamplePaged = async (query: DownsampleQuery): Promise<BucketPoint[]> => {
+    const { from, to } = bucketedRange(query.from, query.to, query.bucketMs);
+    const limit = query.limit ?? DEFAULT_QUERY_LIMIT;
+    const id = seriesId(query.deviceId, query.metric, false);
+    if (id === undefined) return [];
+    const level = rollupLevelFor(query.bucketMs);
+    const s = statements();
+    const started = generation;
+    const page = (start: number, rows: number): { t: number; agg: RollupAggregate }[] => {
+      if (generation !== started) return [];
+      if (level === undefined) {
+        const points = s.numericRange.all(id, start, to, rows) as unknown as [number, number][];
+        return points.map(([t, v]) => ({ t, agg: aggregateOf(t, Number(v)) }));
+      }
+      const rollups = s.rollups.all(id, ROLLUP_LEVELS[level], start, to, rows) as unknown as number[][];
+      return rollups.map(([bucket, count, sum, min, max, lastT, last]) => ({
+        t: bucket!,
+        agg: { count: count!, sum: sum!, min: min!, max: max!, lastT: lastT!, last: last! },
+      }));
+    };
+    const fold = createBucketFold(query.bucketMs);
+    const options = { from, ...(pageRows === undefined ? {} : { pageRows }) };
+    for await (const parts of pagedRows(page, (part) => part.t, options)) {
+      for (const { t, agg } of parts) fold.add(t, agg);
+      // Rows come oldest first, so once a bucket past the first `limit` has begun, those are whole.
+      if (fold.size > limit) break;
+    }
+    return fold.result(query.agg).slice(0, limit);
+  };
+
   return {
     init: () => Promise.resolve(void statements()),
 
@@ -175,27 +217,13 @@ export function createSqliteTimeSeriesStore(
           .map(([t, kind, v]) => ({ t, v: decode(kind, v) }))
       ),
 
-    downsample: (query: DownsampleQuery): Promise<BucketPoint[]> =>
-      attempt(() => {
-        const { from, to } = bucketedRange(query.from, query.to, query.bucketMs);
-        const limit = query.limit ?? DEFAULT_QUERY_LIMIT;
-        const level = rollupLevelFor(query.bucketMs);
-        if (level === undefined) {
-          const raw = rangeRows(query, from, to, Number.MAX_SAFE_INTEGER).map(([t, kind, v]) => ({
-            t,
-            v: decode(kind, v),
-          }));
-          return downsamplePoints(raw, query.bucketMs, query.agg).slice(0, limit);
-        }
-        const id = seriesId(query.deviceId, query.metric, false);
-        if (id === undefined) return [];
-        const rows = statements().rollups.all(id, ROLLUP_LEVELS[level], from, to) as unknown as number[][];
-        const parts = rows.map(([bucket, count, sum, min, max, lastT, last]) => ({
-          t: bucket!,
-          agg: { count: count!, sum: sum!, min: min!, max: max!, lastT: lastT!, last: last! },
-        }));
-        return combineBuckets(parts, query.bucketMs, query.agg).slice(0, limit);
-      }),
+    downsample: async (query: DownsampleQuery): Promise<BucketPoint[]> => {
+      try {
+        return await downsamplePaged(query);
+      } catch (error) {
+        throw sqliteError(error, "time series");
+      }
+    },
 
     latest: (deviceId: string): Promise<LatestValue[]> =>
       attempt(() => {
@@ -210,6 +238,7 @@ export function createSqliteTimeSeriesStore(
             "DELETE FROM ts_points; DELETE FROM ts_rollups; DELETE FROM ts_latest; DELETE FROM ts_series;",
           );
           seriesIds.clear();
+          generation++;
         })
       ),
 
@@ -248,9 +277,12 @@ function prepare(db: DatabaseSync) {
     range: returningArrays(db.prepare(
       "SELECT t, kind, v FROM ts_points WHERE series = ? AND t >= ? AND t < ? ORDER BY t LIMIT ?",
     )),
+    numericRange: returningArrays(db.prepare(
+      `SELECT t, v FROM ts_points WHERE series = ? AND t >= ? AND t < ? AND kind = ${NUM} ORDER BY t LIMIT ?`,
+    )),
     rollups: returningArrays(db.prepare(
       `SELECT bucket, count, sum, min, max, last_t, last FROM ts_rollups
-       WHERE series = ? AND level = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`,
+       WHERE series = ? AND level = ? AND bucket >= ? AND bucket < ? ORDER BY bucket LIMIT ?`,
     )),
     latest: returningArrays(db.prepare(
       `SELECT s.metric, l.t, l.kind, l.v FROM ts_latest l JOIN ts_series s ON s.id = l.series

@@ -94,6 +94,11 @@ export function commandsProcessor(deps: CommandsDeps): CommandsProcessor {
         return;
       }
       case "command.acked":
+        // Keyed by the device that sent it: any device may publish an ack on its own topic for a
+        // command id it learned, and must not finish another device's command by doing so.
+        if (open.get(e.data.commandId)?.deviceId !== e.key) return;
+        open.delete(e.data.commandId);
+        return;
       case "command.failed":
       case "command.expired":
         open.delete(e.data.commandId);

@@ -104,3 +104,14 @@ Deno.test("commands: a command already past its expiry is expired at once", asyn
   assert.deepEqual(await h.when(requested("c4", "d1", -1)), ["command.expired c4"]);
   assert.equal(h.sent.length, 0);
 });
+
+Deno.test("commands: an ack from another device than the command's is ignored; the command stays open", async () => {
+  const h = harness();
+  await h.when(requested("c5", "d1"));
+  await h.when(
+    createEvent("command.acked", { commandId: "c5", status: "ok" }, { key: "d2", source: "ingest" }),
+  );
+  assert.equal(h.processor.openCount(), 1);
+  h.online.add("d1");
+  assert.deepEqual(await h.when(connected()), ["command.dispatched c5"], "still delivered to its device");
+});

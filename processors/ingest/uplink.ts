@@ -11,6 +11,8 @@ import type { RejectionNotice, Uplink, UplinkResult } from "../../core/gateway/u
 import { z } from "zod";
 import { parseTimestamp, telemetryValues, UplinkRejected } from "./telemetry_payload.ts";
 import { DEFAULT_UPLINK_LIMITS, TOPIC_ID, type UplinkLimits } from "./uplink_limits.ts";
+import type { MetricNameCap } from "./metric_name_cap.ts";
+import { stateLimitViolation } from "../../core/devices/state_limits.ts";
 
 export type { RejectionNotice, Uplink, UplinkResult };
 
@@ -18,6 +20,11 @@ export interface UplinkOptions {
   now?: () => number;
   limits?: Partial<UplinkLimits>;
   traceparent?: string;
+  /**
+   * Counts each device's distinct metric names against `limits.maxMetricsPerDevice`; without
+   * it that limit is not enforced (ingest itself keeps no state).
+   */
+  metricNames?: MetricNameCap;
 }
 
 const ackSchema = z.strictObject({
@@ -66,7 +73,12 @@ function decodeJson(payload: Uint8Array, limits: UplinkLimits): unknown {
   }
 }
 
-function eventsOf(uplink: Uplink, now: number, limits: UplinkLimits, traceparent?: string): DomainEvent[] {
+function eventsOf(
+  uplink: Uplink,
+  now: number,
+  limits: UplinkLimits,
+  { traceparent, metricNames }: UplinkOptions,
+): DomainEvent[] {
   const parts = uplink.topic.split("/");
   if (parts[0] !== "devices" || parts[1] !== uplink.deviceId) {
     throw new UplinkRejected(`topic must start with devices/${uplink.deviceId}/`);
@@ -82,6 +94,13 @@ function eventsOf(uplink: Uplink, now: number, limits: UplinkLimits, traceparent
 
   if (route === "telemetry") {
     const values = telemetryValues(payload, now, limits);
+    // Last: names are counted only for a message that is otherwise accepted.
+    const beyondCap = metricNames?.admit(
+      uplink.deviceId,
+      values.map((v) => v.name),
+      limits.maxMetricsPerDevice,
+    );
+    if (beyondCap) throw new UplinkRejected(`telemetry: ${beyondCap}`);
     return [
       createEvent(
         "telemetry.reported",
@@ -105,6 +124,10 @@ function eventsOf(uplink: Uplink, now: number, limits: UplinkLimits, traceparent
     ];
   }
   if (route === "state/reported") {
+    // A patch beyond the caps could only make the merged document break them too. Checked
+    // before the schema, whose recursion a deeply nested payload would exhaust.
+    const tooLarge = stateLimitViolation(payload, limits, "state");
+    if (tooLarge) throw new UplinkRejected(tooLarge);
     const patch = parsed(z.record(z.string(), z.json()), payload, "state");
     return [createEvent("device.state.reported", { patch }, options)];
   }
@@ -143,7 +166,7 @@ export function ingestUplink(uplink: Uplink, options: UplinkOptions = {}): Uplin
   const limits = { ...DEFAULT_UPLINK_LIMITS, ...options.limits };
   let reason: string;
   try {
-    return { ok: true, events: eventsOf(uplink, now, limits, options.traceparent) };
+    return { ok: true, events: eventsOf(uplink, now, limits, options) };
   } catch (error) {
     reason = error instanceof UplinkRejected
       ? error.message

@@ -88,6 +88,8 @@ export function evolveCommand(row: CommandRow | undefined, event: DomainEvent): 
       if (row.status === "requested") return { ...row, status: "dispatched", dispatchedAt: at };
       return row.dispatchedAt === undefined ? { ...row, dispatchedAt: at } : row;
     case "command.acked": {
+      // Only the device the command was sent to can answer it (the ack's key is its sender).
+      if (event.key !== row.deviceId) return row;
       const { status, result, error } = event.data;
       return finished(row, "acked", at, {
         ackStatus: status,

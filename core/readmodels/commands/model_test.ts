@@ -47,6 +47,14 @@ Deno.test("evolveCommand() keeps a device error as acked with ackStatus error", 
   });
 });
 
+Deno.test("evolveCommand() ignores an ack from another device than the command's", () => {
+  const c = eventClock();
+  command.given(
+    c.event("command.requested", "d1", requestedData),
+    c.event("command.acked", "intruder", { commandId: "c1", status: "ok" }),
+  ).thenRow((row) => assert.equal(row?.status, "requested"));
+});
+
 Deno.test("evolveCommand() never moves a finished command, but a late dispatch fills dispatchedAt", () => {
   const c = eventClock();
   const requested = c.event("command.requested", "d1", requestedData, 10);
