@@ -15,6 +15,7 @@ import type { ApiContext } from "./api_context.ts";
 import { newPassword } from "./access.ts";
 import { route } from "./define.ts";
 import { hashPasswordOf } from "../auth/password_hash.ts";
+import { hostKey } from "../../core/client_host.ts";
 
 const loginBody = z.strictObject({
   username: z.string().min(1).max(64),
@@ -37,7 +38,8 @@ export function authRoutes(ctx: ApiContext, clientAddress: (c: Context) => strin
   let decoy: Promise<{ algorithm: string; hash: string }> | undefined;
   // Before the body is parsed, so malformed attempts count too.
   const rateLimited = (c: Context) => {
-    const verdict = limiter.attempt(clientAddress(c));
+    // Per host: an IPv6 client counts by its /64 (it can pick a fresh address from it per attempt).
+    const verdict = limiter.attempt(hostKey(clientAddress(c)));
     if (!verdict.allowed) {
       throw new TooManyRequestsError(
         `Too many login attempts; retry in ${verdict.retryAfterSeconds} s`,

@@ -41,6 +41,18 @@ Deno.test("wrong password and unknown user are both 401 with the same message", 
   assert.equal(wrong.headers.get("set-cookie"), null);
 });
 
+Deno.test("login attempts from one IPv6 /64 count together, whatever the address in it", async () => {
+  const t = await createTestApp();
+  for (let i = 0; i < 10; i++) {
+    t.client.address = `2001:db8:1:2::${(i + 1).toString(16)}`;
+    assert.equal((await t.call("POST", "/api/v1/auth/login", login("admin", "wrong-password"))).status, 401);
+  }
+  t.client.address = "2001:db8:1:2:aaaa:bbbb:cccc:dddd";
+  assert.equal((await t.call("POST", "/api/v1/auth/login", login("admin", PASSWORD))).status, 429);
+  t.client.address = "2001:db8:1:3::1"; // another /64
+  assert.equal((await t.call("POST", "/api/v1/auth/login", login("admin", PASSWORD))).status, 200);
+});
+
 Deno.test("the 11th login attempt in a minute from one address is 429 with Retry-After", async () => {
   const t = await createTestApp();
   for (let i = 0; i < 10; i++) {

@@ -31,7 +31,7 @@ import type { Revocation } from "../../core/gateway/revocation.ts";
 import { createPendingRevocations } from "./pending_revocations.ts";
 import { createVerifiedTokens } from "./verified_tokens.ts";
 import { createFailedLoginThrottle, type FailedLoginThrottleOptions } from "./failed_login_throttle.ts";
-import { clientHostKey } from "./client_host.ts";
+import { clientHostKey } from "../../core/client_host.ts";
 
 /** MQTT 3.1.1 CONNACK codes used for refusals. */
 export const CONNACK = { serverUnavailable: 3, badCredentials: 4, notAuthorized: 5 } as const;

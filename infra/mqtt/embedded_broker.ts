@@ -12,7 +12,7 @@
  * through a packet size limit that is raised only once the device has authenticated, and is held
  * to a maximum keepalive (`broker_limits.ts`).
  */
-import { clientHostKey } from "./client_host.ts";
+import { hostKey } from "../../core/client_host.ts";
 import { Aedes, type Client } from "aedes";
 import { Buffer } from "node:buffer";
 import type net from "node:net";
@@ -251,7 +251,7 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
 
   const sink: ConnectionSink = {
     // Per host: an IPv6 client counts by its /64, as failed logins do.
-    admit: (address) => admission.admit(address === undefined ? undefined : clientHostKey(`[${address}]:0`)),
+    admit: (address) => admission.admit(address === undefined ? undefined : hostKey(address)),
     serve(open, transport) {
       // Small until the device has authenticated (see `aedes.authenticate`).
       const packetLimit = new PacketSizeLimit(limits.maxConnectPacketBytes);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { clientHostKey } from "./client_host.ts";
+import { clientHostKey, hostKey } from "./client_host.ts";
 
 Deno.test("clientHostKey() drops the port and groups IPv6 addresses by /64", () => {
   const cases: [string, string][] = [
@@ -15,8 +15,10 @@ Deno.test("clientHostKey() drops the port and groups IPv6 addresses by /64", () 
   for (const [address, key] of cases) assert.equal(clientHostKey(address), key, address);
 });
 
-Deno.test("clientHostKey() of a bare address (no port) bracketed with a dummy port, as the broker admits", () => {
-  assert.equal(clientHostKey("[2001:db8::1]:0"), "2001:db8:0:0::/64");
-  assert.equal(clientHostKey("[192.0.2.7]:0"), "192.0.2.7");
-  assert.equal(clientHostKey("[::ffff:192.0.2.7]:0"), "192.0.2.7");
+Deno.test("hostKey() of a bare address (no port), as sockets and X-Forwarded-For give it", () => {
+  assert.equal(hostKey("2001:db8::1"), "2001:db8:0:0::/64");
+  assert.equal(hostKey("2001:db8::ffff"), "2001:db8:0:0::/64", "a numeric last hextet is not a port");
+  assert.equal(hostKey("[2001:db8::1]"), "2001:db8:0:0::/64");
+  assert.equal(hostKey("192.0.2.7"), "192.0.2.7");
+  assert.equal(hostKey("::ffff:192.0.2.7"), "192.0.2.7");
 });

@@ -4,6 +4,11 @@
  * pick a fresh address from it for every attempt.
  */
 
+/** The throttle key of a bare address (no port), as sockets and `X-Forwarded-For` give it. */
+export function hostKey(address: string): string {
+  return clientHostKey(`[${address.replace(/^\[|\]$/g, "")}]:0`);
+}
+
 /** `host:port` as the broker reports it (`[v6]:port` or `v6:port` alike) → the throttle key. */
 export function clientHostKey(address: string): string {
   let host = address.replace(/:\d+$/, "");
