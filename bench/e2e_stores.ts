@@ -25,8 +25,10 @@ export interface StoreProbe {
   close(): Promise<void>;
 }
 
-const CHECKPOINTS =
-  "SELECT coalesce(sum(next_offset), 0) AS n FROM read_model_checkpoints WHERE processor = 'readmodels' AND topic = ";
+// Every read model keeps its own checkpoints and all of them move with each batch: one model's
+// (the shadow's, which telemetry updates) counts the events the projector applied.
+const CHECKPOINTS = "SELECT coalesce(sum(next_offset), 0) AS n FROM projection_checkpoints " +
+  "WHERE model = 'device_states' AND processor = 'readmodels' AND next_offset >= 0 AND topic = ";
 
 type TimeSeriesProbe = Pick<StoreProbe, "latestSeq" | "points"> & { close(): Promise<void> };
 type ReadModelsProbe = Pick<StoreProbe, "readModelEvents"> & { close(): Promise<void> };
