@@ -3,6 +3,7 @@ import { createEvent } from "../events/catalog.ts";
 import { encodeEvent } from "../events/codec.ts";
 import type { EventEnvelope } from "../events/envelope.ts";
 import type { EventLog, LogRecord } from "../log/event_log.ts";
+import type { ProcessorDefinition } from "./processor.ts";
 import { createInMemoryEventLog } from "../testing/in_memory_event_log.ts";
 
 export const TOPICS = [{ name: "aiot.telemetry", partitions: 2 }, { name: "aiot.alert", partitions: 2 }, {
@@ -58,3 +59,23 @@ export function withFailingAppends(log: EventLog, topic: string, fault: () => Er
     close: () => log.close(),
   };
 }
+
+/** Raises an alert for every reading. */
+export const alerting: ProcessorDefinition = {
+  name: "alerting",
+  topics: ["aiot.telemetry"],
+  handle: (events) => ({
+    append: [{
+      topic: "aiot.alert",
+      events: events.map((e) =>
+        createEvent("alert.raised", {
+          alertId: crypto.randomUUID(),
+          ruleId: "r1",
+          deviceId: e.key,
+          severity: "warning",
+          value: 1,
+        }, { key: e.key, source: "rules" })
+      ),
+    }],
+  }),
+};

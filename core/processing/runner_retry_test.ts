@@ -1,31 +1,9 @@
 import assert from "node:assert/strict";
-import { createEvent } from "../events/catalog.ts";
 import { InfrastructureError } from "../errors.ts";
-import type { ProcessorDefinition } from "./processor.ts";
-import { given, lagOf, readAll, reading, until, withFailingAppends } from "./_runner_test_kit.ts";
+import { alerting, given, lagOf, readAll, reading, until, withFailingAppends } from "./_runner_test_kit.ts";
 import { runProcessor } from "./runner.ts";
 
 const NOW = Date.parse("2026-12-01T08:00:00.000Z");
-
-/** Raises an alert for every reading. */
-const alerting: ProcessorDefinition = {
-  name: "alerting",
-  topics: ["aiot.telemetry"],
-  handle: (events) => ({
-    append: [{
-      topic: "aiot.alert",
-      events: events.map((e) =>
-        createEvent("alert.raised", {
-          alertId: crypto.randomUUID(),
-          ruleId: "r1",
-          deviceId: e.key,
-          severity: "warning",
-          value: 1,
-        }, { key: e.key, source: "rules" })
-      ),
-    }],
-  }),
-};
 
 Deno.test("runProcessor() retries an infrastructure failure until it succeeds, backing off up to maxDelayMs, and never dead-letters it", async () => {
   const log = await given([reading("d1", 1)]);

@@ -1,28 +1,7 @@
 import assert from "node:assert/strict";
-import { createEvent } from "../events/catalog.ts";
-import { given, lagOf, readAll, reading, until, withFailingAppends } from "./_runner_test_kit.ts";
-import type { ProcessorDefinition } from "./processor.ts";
+import { alerting, given, lagOf, readAll, reading, until, withFailingAppends } from "./_runner_test_kit.ts";
 import { runProcessor } from "./runner.ts";
 import { superviseProcessor } from "./supervisor.ts";
-
-const alerting: ProcessorDefinition = {
-  name: "alerting",
-  topics: ["aiot.telemetry"],
-  handle: (events) => ({
-    append: [{
-      topic: "aiot.alert",
-      events: events.map((e) =>
-        createEvent("alert.raised", {
-          alertId: crypto.randomUUID(),
-          ruleId: "r1",
-          deviceId: e.key,
-          severity: "warning",
-          value: 1,
-        }, { key: e.key, source: "rules" })
-      ),
-    }],
-  }),
-};
 
 Deno.test("superviseProcessor() starts a processor again after its consumer died, reporting it failed meanwhile", async () => {
   const base = await given([reading("d1", 1)]);

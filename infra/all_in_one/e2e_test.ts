@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
 import { type InProcessPlatform, startInProcess } from "./in_process.ts";
+import { eventually } from "../../core/testing/eventually.ts";
 
 type Harness = InProcessPlatform;
 const start = () => startInProcess();
@@ -23,16 +24,6 @@ async function api(
   });
   const text = await response.text();
   return { status: response.status, json: text ? JSON.parse(text) : undefined };
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Reads SSE frames from a stream until `count` events arrived; returns them with their ids. */

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
 import { type InProcessPlatform, startInProcess } from "./in_process.ts";
+import { eventually } from "../../core/testing/eventually.ts";
 
 async function api(h: InProcessPlatform, path: string, init: { method?: string; body?: unknown } = {}) {
   const response = await fetch(`${h.base}/api/v1${path}`, {
@@ -16,15 +17,9 @@ async function api(h: InProcessPlatform, path: string, init: { method?: string; 
   return { status: response.status, json: await response.json() as any };
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** A platform restart sits inside these waits: twice the default bound. */
+const slowly = <T>(what: string, probe: () => Promise<T | undefined | false>) =>
+  eventually(what, probe, { timeoutMs: 20_000 });
 
 const connect = (h: InProcessPlatform, id: string, token: string) =>
   mqtt.connectAsync(h.mqttUrl, { username: id, password: token, clientId: id, reconnectPeriod: 0 });
@@ -41,7 +36,7 @@ Deno.test({
     const device = await connect(first, "dev-cap", created.json.token);
     await device.publishAsync("devices/dev-cap/telemetry", JSON.stringify({ values }), { qos: 1 });
     await device.endAsync();
-    await eventually("1,000 metrics in the read model", async () => {
+    await slowly("1,000 metrics in the read model", async () => {
       const { json } = await api(first, "/devices/dev-cap/metrics");
       return json.items?.length === 1000 ? true : undefined;
     });
@@ -58,15 +53,15 @@ Deno.test({
       await again.subscribeAsync("devices/dev-cap/errors", { qos: 1 });
       const reason = 'telemetry: metric "extra" would be the device\'s 1001st distinct metric, limit 1000';
       await again.publishAsync("devices/dev-cap/telemetry", JSON.stringify({ m0: 1, extra: 2 }), { qos: 1 });
-      await eventually("the error notice", () => Promise.resolve(notices.length > 0 ? true : undefined));
+      await slowly("the error notice", () => Promise.resolve(notices.length > 0 ? true : undefined));
       assert.equal(notices[0].reason, reason);
-      const dlq = await eventually("the dead letter", async () => {
+      const dlq = await slowly("the dead letter", async () => {
         const { json } = await api(second, "/dlq?device=dev-cap");
         return json.items?.length ? json.items : undefined;
       });
       assert.equal(dlq[0].reason, reason);
       await again.publishAsync("devices/dev-cap/telemetry", JSON.stringify({ m999: 5 }), { qos: 1 });
-      await eventually("a known metric still accepted", async () => {
+      await slowly("a known metric still accepted", async () => {
         const { json } = await api(second, "/devices/dev-cap/telemetry?metric=m999&from=0");
         return json.points?.length === 2 ? true : undefined;
       });

@@ -21,6 +21,7 @@ import { createPostgresSqlDriver } from "../postgres/postgres_sql_driver.ts";
 import { createSqlReadModelStore } from "../readmodels/sql_read_model_store.ts";
 import { loadConfig } from "../config/config.ts";
 import { startPlatform } from "./platform.ts";
+import { eventually } from "../../core/testing/eventually.ts";
 
 const PG_URL = Deno.env.get("AIOT_TEST_POSTGRES_URL") ?? "postgres://aiot:aiot@127.0.0.1:15432/aiot";
 
@@ -34,14 +35,9 @@ async function admin(statement: string): Promise<void> {
   }
 }
 
-/** Waits for `predicate`; the deadline only turns a hang into a failure, it is not what is tested. */
-async function until(predicate: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error("condition not met within 120 s");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** The outage tests wait out reconnect backoffs: a generous bound. */
+const waitLong = (predicate: () => Promise<boolean>) =>
+  eventually("the condition", predicate, { timeoutMs: 120_000 });
 
 const count = async (log: EventLog, topic: string) =>
   (await log.endOffsets(topic)).reduce((sum, p) => sum + p.end - p.start, 0);
@@ -90,7 +86,7 @@ Deno.test("a PostgreSQL outage neither feeds the dead-letter topic nor leaves a 
       hooks: { onRetry: () => void retries++ },
     });
     // Well past the 8 attempts after which the runner used to give up, or until the DLQ grows.
-    await until(async () => retries >= 10 || (await count(log, topics.dlq)) > 5);
+    await waitLong(async () => retries >= 10 || (await count(log, topics.dlq)) > 5);
     const during = running.health();
     proxy.restore();
     const caughtUp = async () => {
@@ -99,7 +95,7 @@ Deno.test("a PostgreSQL outage neither feeds the dead-letter topic nor leaves a 
       }
       return true;
     };
-    await until(async () => (await caughtUp()) || (await count(log, topics.dlq)) > 5);
+    await waitLong(async () => (await caughtUp()) || (await count(log, topics.dlq)) > 5);
     await running.stop();
 
     assert.equal(during.state, "stalled", "the projector reported itself stalled during the outage");
@@ -138,7 +134,7 @@ Deno.test("the platform is not ready while its projector is stalled on a Postgre
       source: "test",
     });
     await platform.log.append(platform.topics.device, [toLogMessage(registered)]);
-    await until(() =>
+    await waitLong(() =>
       Promise.resolve(platform.instrumentation.healthOf().get("readmodels")?.state === "stalled")
     );
     const stalled = await processors();
@@ -148,7 +144,7 @@ Deno.test("the platform is not ready while its projector is stalled on a Postgre
       /^readmodels stalled since \S+ \(\d+ failed attempts?\): PostgreSQL at /,
     );
     proxy.restore();
-    await until(async () => (await processors())?.ok === true);
+    await waitLong(async () => (await processors())?.ok === true);
     assert.equal((await getDevice(platform.readModels, "pump-7"))?.name, "Pump 7");
   } finally {
     await platform.stop();

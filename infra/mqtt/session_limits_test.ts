@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { Aedes } from "aedes";
 import { Buffer } from "node:buffer";
 import { limitSessions, type SessionLimits, type SessionPersistence } from "./session_limits.ts";
+import { eventually } from "../../core/testing/eventually.ts";
 
 interface Persistence extends SessionPersistence {
   addSubscriptions(client: { id: string }, subs: { topic: string; qos: number }[]): Promise<void>;
@@ -58,16 +59,6 @@ async function queueOf(persistence: Persistence, id: string): Promise<string[]> 
   return topics;
 }
 
-/**
- * Waits (at most 10 s) until `check` holds: forgetting a session is a chain of persistence calls
- * that a loaded machine may not finish within one timer turn.
- */
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !(await check()) && Date.now() < deadline;) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 Deno.test("limitSessions() queues at most maxQueuedPerClient messages per client; delivery frees room", () =>
   withPersistence({ maxQueuedPerClient: 3 }, async ({ persistence }) => {
     for (let n = 0; n < 5; n++) {
@@ -90,7 +81,10 @@ Deno.test("limitSessions() forgets a persistent session sessionExpiryMs after it
     tracker.disconnected("dev-1", "dev-1", false);
     assert.equal(timers.size, 1);
     for (const run of timers.values()) run();
-    await until(async () => (await queueOf(persistence, "dev-1")).length === 0);
+    await eventually(
+      "the expired session forgotten",
+      async () => (await queueOf(persistence, "dev-1")).length === 0,
+    );
     assert.deepEqual(await persistence.subscriptionsByClient({ id: "dev-1" }), []);
     assert.deepEqual(await queueOf(persistence, "dev-1"), []);
   }));
@@ -114,7 +108,7 @@ Deno.test("limitSessions() forgets a device's oldest offline session beyond maxO
     tracker.disconnected("dev-2", "dev-2", false);
     for (const id of ids) tracker.disconnected("dev-1", id, false);
     const present = async (id: string) => (await persistence.subscriptionsByClient({ id })).length > 0;
-    await until(async () => !(await present("dev-1/a")));
+    await eventually("the oldest session forgotten", async () => !(await present("dev-1/a")));
     assert.deepEqual(await Promise.all(ids.map(present)), [false, true, true]);
     assert.equal(await present("dev-2"), true, "other devices are not affected");
     assert.equal(timers.size, 3);

@@ -11,6 +11,7 @@ import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { issueDeviceCertificate } from "../certs/mod.ts";
 import { ADMIN, type Mosquitto, startMosquitto } from "./_mosquitto.ts";
 import { connectDynsecProvisioner } from "./dynsec_provisioner.ts";
+import { eventually } from "../../core/testing/eventually.ts";
 
 const TOKEN = "device-token-1";
 const INGEST = { username: "aiot-ingest", password: "ingest-secret-1" };
@@ -87,13 +88,6 @@ async function ingestSession(broker: Mosquitto, clients: MqttClient[], received:
   return client;
 }
 
-async function until(condition: () => boolean, what: string) {
-  for (let i = 0; !condition(); i++) {
-    if (i > 600) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 Deno.test("mosquitto config: a device cannot take over another client id, by token or by certificate", async () => {
   await withBroker(true, async (broker, clients) => {
     const ingest = await ingestSession(broker, clients, []);
@@ -156,7 +150,7 @@ Deno.test("mosquitto config: a device receives its downlinks but never its own u
     assert.ok(await acknowledged(device, "devices/dev-1/telemetry", '{"t":1}'));
     // Published after the uplink was acknowledged: were the uplink queued for the device, it would come first.
     assert.ok(await acknowledged(ingest, "devices/dev-1/commands/c1", '{"name":"reboot"}'));
-    await until(() => topics.length > 0, "the command");
+    await eventually("the command", () => topics.length > 0, { timeoutMs: 30_000, intervalMs: 50 });
     assert.deepEqual(topics, ["devices/dev-1/commands/c1"]);
   });
 });
@@ -174,7 +168,10 @@ Deno.test("mosquitto config: a burst queued for the ingest session while it is a
       Array.from({ length: n }, (_, i) => device.publishAsync("devices/dev-1/telemetry", `${i}`, { qos: 1 })),
     );
     await ingestSession(broker, clients, received);
-    await until(() => new Set(received).size === n, `${n} uplinks`);
+    await eventually(`${n} uplinks`, () => new Set(received).size === n, {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
   });
 });
 
@@ -191,11 +188,17 @@ Deno.test("mosquitto config: acknowledged uplinks queued for the ingest session 
     // started after the last acknowledgement, the first (which holds every uplink) is on disk.
     const saves = () => broker.log().split("Saving in-memory database").length - 1;
     const acknowledgedAt = saves();
-    await until(() => saves() >= acknowledgedAt + 2, "a snapshot with every acknowledged uplink");
+    await eventually("a snapshot with every acknowledged uplink", () => saves() >= acknowledgedAt + 2, {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
     await broker.crash();
     await device.endAsync(true);
     await broker.restart();
     await ingestSession(broker, clients, received);
-    await until(() => new Set(received).size === n, `${n} uplinks after the crash`);
+    await eventually(`${n} uplinks after the crash`, () => new Set(received).size === n, {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
   });
 });
