@@ -12,6 +12,7 @@
 import assert from "node:assert/strict";
 import { connectPacket } from "./_raw_mqtt.ts";
 import { eventsIn, startGateway, TOKEN, topics } from "./_test_support.ts";
+import { eventually } from "../../core/testing/eventually.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -34,9 +35,18 @@ Deno.test("connections sharing a client id that close at once leave no device co
       0,
       "devices counted as connected with no connection left",
     );
-    const events = await eventsIn(gateway.log, topics.device);
-    const count = (type: string) => events.filter((e) => e.type === type).length;
-    assert.equal(count("device.disconnected"), count("device.connected"), "every connect has its disconnect");
+    // Lifecycle events are appended asynchronously (group commit): wait until the last ones land.
+    const counts = async () => {
+      const events = await eventsIn(gateway.log, topics.device);
+      const count = (type: string) => events.filter((e) => e.type === type).length;
+      return { connected: count("device.connected"), disconnected: count("device.disconnected") };
+    };
+    await eventually("the disconnects appended", async () => {
+      const { connected, disconnected } = await counts();
+      return connected === disconnected;
+    }, { timeoutMs: 5_000 }).catch(() => {});
+    const { connected, disconnected } = await counts();
+    assert.equal(disconnected, connected, "every connect has its disconnect");
   } finally {
     await gateway.close();
   }
