@@ -8,6 +8,7 @@ import type { Hono } from "hono";
 import { toLogMessage } from "../core/events/codec.ts";
 import type { DomainEvent } from "../core/events/catalog.ts";
 import type { EventLog } from "../core/log/event_log.ts";
+import { readEvents } from "../core/log/read_events.ts";
 import { topicNames } from "../core/events/topics.ts";
 import { createInMemoryEventLog } from "../core/testing/in_memory_event_log.ts";
 import { createInMemoryReadModelStore } from "../core/testing/in_memory_read_model_store.ts";
@@ -74,6 +75,7 @@ export async function createTestApp(overrides: Partial<AppDeps> = {}): Promise<T
       appended.push(...events);
       return acks;
     },
+    readLog: (topic, options) => readEvents(log, topic, options),
     hashSecret: (secret) => Promise.resolve({ algorithm: "scrypt", hash: `test$${btoa(secret)}` }),
     verifySecret: (secret, stored) => Promise.resolve(stored.hash === `test$${btoa(secret)}`),
     generateToken: () => `tok_${++counter}_${crypto.randomUUID().replaceAll("-", "")}`,

@@ -15,6 +15,7 @@ import { securityHeaders } from "./middleware/security_headers.ts";
 import { accessRoutes } from "./routes/access.ts";
 import { apiContext } from "./routes/api_context.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { alertRoutes } from "./routes/alerts.ts";
 import { commandRoutes } from "./routes/commands.ts";
 import { mountRoutes, type Route, route, type RouteHooks } from "./routes/define.ts";
 import { deviceDataRoutes } from "./routes/device_data.ts";
@@ -22,6 +23,9 @@ import { deviceRoutes } from "./routes/devices.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { dlqRoutes, streamRoutes } from "./routes/log_views.ts";
 import { openApiDocument } from "./routes/openapi.ts";
+import { ruleBacktestRoutes } from "./routes/rule_backtest.ts";
+import { ruleRoutes } from "./routes/rules.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 /** Request bodies above this are refused with 413. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -38,8 +42,12 @@ export function apiRoutes(deps: AppDeps): Route[] {
     ...deviceRoutes(ctx),
     ...deviceDataRoutes(ctx),
     ...commandRoutes(ctx),
+    ...ruleRoutes(ctx),
+    ...ruleBacktestRoutes(ctx),
+    ...alertRoutes(ctx),
     ...dlqRoutes(ctx),
     ...(deps.live ? streamRoutes(ctx, deps.live) : []),
+    ...(deps.webhooks ? webhookRoutes(ctx, deps.webhooks) : []),
   ];
 }
 

@@ -87,7 +87,11 @@ Deno.test("the OpenAPI 3.1 document lists every route with params, bodies and st
       "GET /healthz",
     ]
   ) assert.ok(operations.includes(expected), expected);
-  assert.equal(operations.length, 31, "26 protected routes, login, the document, health, readiness, metrics");
+  assert.equal(
+    operations.length,
+    41,
+    "26 protected routes, 10 of rules and alerts, login, the document, health, readiness, metrics",
+  );
   const register = doc.paths["/api/v1/devices"].post;
   const body = register.requestBody.content["application/json"].schema;
   assert.deepEqual(Object.keys(body.properties).sort(), ["id", "labels", "model", "name"]);

@@ -12,6 +12,7 @@ import type { AppendAck } from "../core/log/event_log.ts";
 import type { TimeSeriesStore } from "../core/timeseries/time_series_store.ts";
 import type { UserStore } from "../core/users/user_store.ts";
 import type { ReadModelStore } from "../core/readmodels/mod.ts";
+import type { SecretBox, WebhookStore } from "../core/webhooks/store.ts";
 
 /** The result of probing one engine. */
 export interface ReadinessCheck {
@@ -59,10 +60,11 @@ export interface SecurityOptions {
   /** Origins allowed by CORS (with credentials). Default none: CORS off. */
   corsOrigins?: string[];
   /**
-   * Take the client address from the last `X-Forwarded-For` entry (the one the trusted proxy
-   * saw). Default false: the socket's peer address.
+   * Whose `X-Forwarded-For` to believe for the client address: `true` any peer's (its last
+   * entry), or the addresses / CIDR ranges of the proxies (the right-most entry that is not one
+   * of them, when the peer is one). Default false: the socket's peer address.
    */
-  trustProxy?: boolean;
+  trustProxy?: boolean | readonly string[];
   /** Session lifetime. Default 12 h. */
   sessionTtlMs?: number;
   /** Login attempts per address and minute. Default 10. */
@@ -119,4 +121,28 @@ export interface AppDeps extends HealthDeps {
   projection?: { processor?: string; timeoutMs?: number; pollMs?: number };
   /** Caps on the desired state a `PATCH …/state/desired` may build. Default `DEFAULT_STATE_LIMITS`. */
   stateLimits?: Partial<StateLimits>;
+  /**
+   * Seam for reading what the log recorded: the events of `topic` appended in [fromMs, toMs)
+   * (decoded and upcast, in chunks), for backtests. `POST /rules/backtest` is mounted only when given.
+   */
+  readLog?(topic: string, options: { fromMs: number; toMs: number; signal?: AbortSignal }): AsyncIterable<
+    readonly DomainEvent[]
+  >;
+  /**
+   * How long after its own time a reading may be appended and still be found by a range read
+   * (`AIOT_EXPORT_LATENESS`, design §11). Default one day.
+   */
+  latenessMs?: number;
+  /** Webhook endpoints and their delivery logs (design §9). The routes are mounted only when given. */
+  webhooks?: WebhookApiDeps;
+}
+
+/** What the webhook routes need: the store, the box that seals secrets, the URL guard. */
+export interface WebhookApiDeps {
+  store: WebhookStore;
+  secrets: SecretBox;
+  /** Why `url` may not be a webhook target (not http(s), a private address), or undefined. */
+  checkUrl(url: string): Promise<string | undefined>;
+  /** A new `whsec_…` secret. Default: 32 random bytes (`generateWebhookSecret`). */
+  generateSecret?: () => string;
 }

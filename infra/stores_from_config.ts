@@ -13,6 +13,8 @@ import { createSqlDeviceIdClaims } from "./readmodels/sql_device_id_claims.ts";
 import { createSqliteSqlDriver } from "./sqlite/sqlite_sql_driver.ts";
 import { createSqliteTimeSeriesStore } from "./sqlite/sqlite_time_series_store.ts";
 import type { ReadModelStore } from "../core/readmodels/mod.ts";
+import type { ProcessorStateStore } from "../core/processing/state_store.ts";
+import { createSqlProcessorStateStore } from "./readmodels/sql_processor_state_store.ts";
 
 export async function openTimeSeriesStore(config: AiotConfig): Promise<TimeSeriesStore> {
   let store: TimeSeriesStore;
@@ -70,4 +72,21 @@ export async function openDeviceIdClaims(config: AiotConfig): Promise<DeviceIdCl
   }
   await claims.migrate();
   return claims;
+}
+
+/**
+ * State of the stateful processors (rules): beside the read models on PostgreSQL, else its own
+ * SQLite file, so the projection thread's writes to `readmodels.db` never wait for it.
+ */
+export async function openProcessorStateStore(config: AiotConfig): Promise<ProcessorStateStore> {
+  let store: ProcessorStateStore;
+  if (config.postgresUrl) {
+    const { createPostgresSqlDriver } = await import("./postgres/mod.ts");
+    store = createSqlProcessorStateStore(await createPostgresSqlDriver({ url: config.postgresUrl, max: 2 }));
+  } else {
+    await Deno.mkdir(config.dataDir, { recursive: true });
+    store = createSqlProcessorStateStore(createSqliteSqlDriver({ path: `${config.dataDir}/processors.db` }));
+  }
+  await store.migrate();
+  return store;
 }

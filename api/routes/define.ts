@@ -13,7 +13,7 @@ import type { Principal } from "../auth/principal.ts";
 import { assertSameOrigin } from "../auth/cross_origin.ts";
 import { parseInput, readJsonBody } from "./validation.ts";
 
-type Method = "get" | "post" | "patch" | "delete";
+type Method = "get" | "post" | "put" | "patch" | "delete";
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
 export interface RouteRequest<Body, Query> {

@@ -5,7 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { type Permission, type Role, roleAllows, ROLES } from "../../core/users/roles.ts";
-import { createTestApp, PASSWORD, type TestApp } from "../_test_app.ts";
+import { createEvent } from "../../core/events/catalog.ts";
+import { createInMemoryWebhookStore } from "../../core/testing/in_memory_webhook_store.ts";
+import type { SecretBox } from "../../core/webhooks/store.ts";
+import { createTestApp, PASSWORD, T0, type TestApp } from "../_test_app.ts";
+
+const HOT = {
+  name: "hot",
+  severity: "warning",
+  condition: { kind: "threshold", metric: "temperature", op: ">", value: 30 },
+};
 
 interface Row {
   method: string;
@@ -78,12 +87,52 @@ const matrix: Row[] = [
   { method: "GET", path: "/api/v1/commands/{command}", permission: "read", ok: 200 },
   { method: "GET", path: "/api/v1/dlq", permission: "read", ok: 200 },
   { method: "GET", path: "/api/v1/stream?types=telemetry.reported", permission: "read", ok: 200 },
+  { method: "POST", path: "/api/v1/rules", permission: "operate", body: { id: "r2", ...HOT }, ok: 201 },
+  { method: "GET", path: "/api/v1/rules", permission: "read", ok: 200 },
+  { method: "GET", path: "/api/v1/rules/r1", permission: "read", ok: 200 },
+  { method: "PUT", path: "/api/v1/rules/r1", permission: "operate", body: HOT, ok: 200 },
+  { method: "DELETE", path: "/api/v1/rules/r1", permission: "operate", ok: 204 },
+  {
+    method: "POST",
+    path: "/api/v1/rules/backtest",
+    permission: "read",
+    body: { rule: "r1", from: 0, to: 1_000 },
+    ok: 200,
+  },
+  { method: "GET", path: "/api/v1/alerts?status=open", permission: "read", ok: 200 },
+  { method: "GET", path: "/api/v1/alerts/al-1", permission: "read", ok: 200 },
+  { method: "POST", path: "/api/v1/alerts/al-1/ack", permission: "operate", ok: 200 },
+  { method: "POST", path: "/api/v1/alerts/al-1/clear", permission: "operate", ok: 200 },
+  {
+    method: "POST",
+    path: "/api/v1/webhooks",
+    permission: "manage",
+    body: { url: "https://hooks.example.com/x", types: ["alert.raised"] },
+    ok: 201,
+  },
+  { method: "GET", path: "/api/v1/webhooks", permission: "manage", ok: 200 },
+  { method: "DELETE", path: "/api/v1/webhooks/{webhook}", permission: "manage", ok: 204 },
+  { method: "GET", path: "/api/v1/webhooks/{webhook}/deliveries", permission: "manage", ok: 200 },
 ];
 
-/** A fresh app with a device d1, one of its commands, a user zed and an API token ci. */
-async function fixture(): Promise<{ t: TestApp; commandId: string }> {
+/** A box that only marks what it seals: these tests are about roles, not cryptography. */
+const box: SecretBox = {
+  seal: (plaintext, context) => Promise.resolve(`sealed:${context}:${plaintext}`),
+  open: (sealed, context) => Promise.resolve(sealed.slice(`sealed:${context}:`.length)),
+};
+
+/**
+ * A fresh app with a device d1 reporting temperature, one of its commands, a rule r1 with an open
+ * alert al-1, a user zed and an API token ci.
+ */
+async function fixture(): Promise<{ t: TestApp; commandId: string; webhookId: string }> {
   const t = await createTestApp({
     live: () => new Response("", { headers: { "content-type": "text/event-stream" } }),
+    webhooks: {
+      store: createInMemoryWebhookStore(),
+      secrets: box,
+      checkUrl: () => Promise.resolve(undefined),
+    },
   });
   assert.equal((await t.call("POST", "/api/v1/devices", { as: "admin", body: { id: "d1" } })).status, 201);
   const command =
@@ -95,15 +144,40 @@ async function fixture(): Promise<{ t: TestApp; commandId: string }> {
     (await t.call("POST", "/api/v1/tokens", { as: "admin", body: { name: "ci", role: "viewer" } })).status,
     201,
   );
-  return { t, commandId: command.commandId };
+  const { topics } = t.deps;
+  await t.deps.appendEvents(topics.telemetry, [
+    createEvent("telemetry.reported", { values: [{ name: "temperature", value: 20, ts: T0 }] }, {
+      key: "d1",
+      source: "test",
+    }),
+  ]);
+  assert.equal(
+    (await t.call("POST", "/api/v1/rules", { as: "admin", body: { id: "r1", ...HOT } })).status,
+    201,
+  );
+  await t.deps.appendEvents(topics.alert, [createEvent("alert.raised", {
+    alertId: "al-1",
+    ruleId: "r1",
+    ruleVersion: 1,
+    deviceId: "d1",
+    severity: "warning",
+    raisedAt: T0,
+    value: 31,
+    message: "hot",
+  }, { key: "d1", source: "rules" })]);
+  const webhook = await (await t.call("POST", "/api/v1/webhooks", {
+    as: "admin",
+    body: { url: "https://hooks.example.com/a", types: ["device.registered"] },
+  })).json();
+  return { t, commandId: command.commandId, webhookId: webhook.id };
 }
 
 for (const row of matrix) {
   const allowed = ROLES.filter((role) => roleAllows(role, row.permission));
   Deno.test(`${row.method} ${row.path.split("?")[0]}: ${allowed.join(", ")} allowed; others 403; none 401`, async () => {
     for (const caller of [undefined, ...ROLES] as (Role | undefined)[]) {
-      const { t, commandId } = await fixture();
-      const path = row.path.replace("{command}", commandId);
+      const { t, commandId, webhookId } = await fixture();
+      const path = row.path.replace("{command}", commandId).replace("{webhook}", webhookId);
       const response = await t.call(row.method, path, {
         ...(caller ? { as: caller } : {}),
         ...(row.body === undefined ? {} : { body: row.body }),
@@ -129,7 +203,13 @@ Deno.test("the role matrix covers every protected route of the OpenAPI document"
     );
   const tested = matrix.map((r) =>
     `${r.method} ${
-      r.path.split("?")[0]!.replace("d1", "{id}").replace("zed", "{name}").replace("/ci", "/{name}").replace(
+      r.path.split("?")[0]!.replace("d1", "{id}").replace("/r1", "/{id}").replace("al-1", "{id}").replace(
+        "{webhook}",
+        "{id}",
+      ).replace(
+        "zed",
+        "{name}",
+      ).replace("/ci", "/{name}").replace(
         "{command}",
         "{id}",
       )

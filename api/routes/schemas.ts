@@ -46,3 +46,9 @@ export const principalName = z.string().regex(
   /^[A-Za-z0-9_.@-]{1,64}$/,
   "expected 1-64 characters of A-Z a-z 0-9 _ . @ -",
 );
+
+/** A point in time in a JSON body: epoch milliseconds or an ISO-8601 date-time, as epoch ms. */
+export const instantValue = z.union([
+  z.int().min(0).max(8.64e15),
+  z.iso.datetime({ offset: true }).transform((text) => Date.parse(text)),
+], { error: "expected epoch milliseconds or an ISO-8601 date-time" });

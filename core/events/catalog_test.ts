@@ -37,6 +37,7 @@ const familiesByDesign: Record<string, string[]> = {
     "rule.changed",
     "rule.deleted",
     "alert.raised",
+    "alert.updated",
     "alert.acknowledged",
     "alert.cleared",
   ],
@@ -111,12 +112,13 @@ Deno.test("createEvent() rejects NaN and Infinity", () => {
     () =>
       createEvent("rule.defined", {
         ruleId: "r",
+        version: 1,
         name: "r",
-        condition: { metric: "t", op: ">", threshold: Number.NaN },
+        condition: { kind: "threshold", metric: "t", op: ">", value: Number.NaN },
         severity: "info",
         enabled: true,
       }, options),
-    /condition\.threshold/,
+    /condition\.value/,
   );
 });
 
@@ -237,7 +239,7 @@ Deno.test("createEvent() rejects an unknown type and bad envelope options", () =
 
 function storedEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    ...createEvent("alert.raised", { alertId: "a", ruleId: "r", deviceId: "d", severity: "info" }, options),
+    ...createEvent("alert.acknowledged", { alertId: "a", ruleId: "r", deviceId: "d", by: "op" }, options),
     ...overrides,
   };
 }
@@ -258,7 +260,7 @@ Deno.test("parseEvent() rejects an unknown type", () => {
 Deno.test("parseEvent() rejects a version newer than the catalog", () => {
   assert.deepEqual(parseEvent(storedEvent({ v: 2 })), {
     ok: false,
-    reason: "alert.raised v2 is newer than the known v1",
+    reason: "alert.acknowledged v2 is newer than the known v1",
   });
 });
 
@@ -280,10 +282,10 @@ Deno.test("parseEvent() rejects envelopes with missing or wrong fields", () => {
 
 Deno.test("parseEvent() rejects data that does not match the schema", () => {
   const result = parseEvent(
-    storedEvent({ data: { alertId: "a", ruleId: "r", deviceId: "d", severity: "fatal" } }),
+    storedEvent({ data: { alertId: "a", ruleId: "r", deviceId: "d", by: "" } }),
   );
   assert.equal(result.ok, false);
-  assert.match(result.ok ? "" : result.reason, /^invalid data for alert\.raised v1: severity: /);
+  assert.match(result.ok ? "" : result.reason, /^invalid data for alert\.acknowledged v1: by: /);
 });
 
 Deno.test("parseEvent() never throws, even on hostile input", () => {

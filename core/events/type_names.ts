@@ -34,6 +34,7 @@ export const eventTypeNames = [
   "rule.changed",
   "rule.deleted",
   "alert.raised",
+  "alert.updated",
   "alert.acknowledged",
   "alert.cleared",
   "input.rejected",

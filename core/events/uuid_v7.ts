@@ -98,3 +98,26 @@ export function uuidV7Time(id: string): number {
   if (!isUuidV7(id)) throw new TypeError(`Cannot read the time of "${id}": not a UUIDv7`);
   return Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
 }
+
+/**
+ * A UUIDv7 for time `ms` whose other bits come from `digest` (at least 10 bytes, e.g. a SHA-256 of
+ * what the id stands for). The same inputs always give the same id: an event that a processor
+ * derives again after a redelivery keeps its id, so consumers see a repeat, not a new event.
+ */
+export function uuidv7FromDigest(ms: number, digest: Uint8Array): string {
+  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_TIMESTAMP) {
+    throw new RangeError(`Cannot create a UUIDv7: time must be an integer in [0, 2^48), got ${ms}`);
+  }
+  if (digest.length < 10) throw new RangeError("Cannot create a UUIDv7: the digest needs at least 10 bytes");
+  const bytes = new Uint8Array(16);
+  let rest = ms;
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = rest % 256;
+    rest = Math.floor(rest / 256);
+  }
+  bytes.set(digest.subarray(0, 10), 6);
+  bytes[6] = 0x70 | (bytes[6]! & 0x0f);
+  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  const hex = toHex(bytes);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

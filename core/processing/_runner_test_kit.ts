@@ -72,8 +72,11 @@ export const alerting: ProcessorDefinition = {
           alertId: crypto.randomUUID(),
           ruleId: "r1",
           deviceId: e.key,
+          ruleVersion: 1,
           severity: "warning",
+          raisedAt: 0,
           value: 1,
+          message: "hot",
         }, { key: e.key, source: "rules" })
       ),
     }],

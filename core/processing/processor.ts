@@ -44,4 +44,17 @@ export interface ProcessorDefinition {
    * expiring commands; its output is appended like `handle`'s. Never runs concurrently with itself.
    */
   tick?(now: number): Promise<ProcessorOutput | void> | ProcessorOutput | void;
+  /**
+   * For a processor with state of its own (see `ProcessorStateStore`): called after the outputs
+   * of a `handle` or `tick` are durable and before the offsets are committed, to save that state.
+   * A retriable error is retried like an outage. With `persist`, the runner never runs `tick`
+   * while a batch is in progress, so state, outputs and offsets always move together.
+   */
+  persist?(): Promise<void>;
+  /**
+   * Loads what the processor keeps between runs (saved state, open work). The runner calls it
+   * before the first batch or tick of every run, so a run restarted after its consumer died
+   * starts again from what was saved, not from what the failed run held in memory.
+   */
+  init?(): Promise<void>;
 }

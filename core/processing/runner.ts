@@ -181,7 +181,32 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
     }
   }
 
-  async function handleBatch(batch: LogBatch): Promise<void> {
+  /**
+   * A stateful processor (`persist`) runs its batches and ticks one at a time: a tick between a
+   * batch's handling and its `persist` would save state whose outputs are not appended yet.
+   */
+  let exclusive: Promise<unknown> = Promise.resolve();
+  function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    if (!processor.persist) return work();
+    const run = exclusive.then(work, work);
+    exclusive = run.catch(() => {});
+    return run;
+  }
+
+  /** Loaded once per run, before any batch or tick; an outage while loading is retried. */
+  let initialized: Promise<void> | undefined;
+  const ready = () => (initialized ??= processor.init ? retrying(() => processor.init!()) : Promise.resolve());
+
+  async function persist(): Promise<void> {
+    if (processor.persist) await retrying(() => processor.persist!());
+  }
+
+  function handleBatch(batch: LogBatch): Promise<void> {
+    return oneAtATime(() => handleBatchNow(batch));
+  }
+
+  async function handleBatchNow(batch: LogBatch): Promise<void> {
+    await ready();
     const started = performance.now();
     const poison: Poison[] = [];
     const events: DomainEvent[] = [];
@@ -218,6 +243,7 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
       }
     }
     if (poison.length > 0) await deadLetter(poison, batch);
+    if (events.length > 0) await persist();
     hooks.onBatch?.({
       processor: processor.name,
       topic: batch.topic,
@@ -253,7 +279,11 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
       if (ticking || stopping.signal.aborted) return;
       ticking = true;
       try {
-        await appendOutput(await processor.tick!(now()));
+        await oneAtATime(async () => {
+          await ready();
+          await appendOutput(await processor.tick!(now()));
+          await persist();
+        });
       } catch (error) {
         if (error instanceof StoppedDuringRetry) return;
         (hooks.onTickError ?? ((i) => console.error(`${i.processor}: tick failed`, i.error)))({

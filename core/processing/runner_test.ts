@@ -22,8 +22,11 @@ Deno.test("runProcessor() hands matching events to the processor and appends its
             alertId: crypto.randomUUID(),
             ruleId: "r1",
             deviceId: e.key,
+            ruleVersion: 1,
             severity: "warning",
+            raisedAt: 0,
             value,
+            message: "hot",
           }, { key: e.key, source: "rules" })]
           : [];
       });

@@ -3,7 +3,8 @@
  * Read models (design §4) as data: `defineReadModel` (a table, its columns, `keysOf` and a pure
  * `evolve`), the registry of every model, the generic `ReadModelStore` port the SQL store and the
  * in-memory fake implement, the engine-neutral batch planner, and each model's typed queries
- * (in its own folder: `devices/`, `device_states/`, `commands/`, `dlq/`, `device_metrics/`).
+ * (in its own folder: `devices/`, `device_states/`, `commands/`, `dlq/`, `device_metrics/`,
+ * `rules/`, `alerts/`).
  *
  * ```ts
  * import { getDevice } from "./mod.ts";
@@ -75,3 +76,5 @@ export {
 } from "./commands/mod.ts";
 export { type DlqRow, listDlq, type ListDlqOptions } from "./dlq/mod.ts";
 export { type DeviceMetricRow, listDeviceMetrics } from "./device_metrics/mod.ts";
+export { getRule, listRules, type RuleRow } from "./rules/mod.ts";
+export { type AlertRow, type AlertStatus, getAlert, listAlerts, type ListAlertsOptions } from "./alerts/mod.ts";

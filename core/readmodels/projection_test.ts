@@ -71,6 +71,8 @@ Deno.test("planBatch() collects each model's distinct keys, composite keys inclu
     commands: ["c1"],
     dlq: [events[4]!.id],
     device_metrics: [["d2", "t"], ["d2", "h"]],
+    rules: [],
+    alerts: [],
   });
 });
 

@@ -3,12 +3,14 @@
  * beside these and one line here; the SQL store, the in-memory fake, migrations, checkpoints and
  * `aiot rebuild <name>` all iterate over this list.
  */
+import { alerts } from "./alerts/model.ts";
 import { commands } from "./commands/model.ts";
 import type { AnyReadModel } from "./define.ts";
 import { deviceMetrics } from "./device_metrics/model.ts";
 import { deviceStates } from "./device_states/model.ts";
 import { devices } from "./devices/model.ts";
 import { dlq } from "./dlq/model.ts";
+import { rules } from "./rules/model.ts";
 
 export const readModels: readonly AnyReadModel[] = [
   devices,
@@ -16,4 +18,6 @@ export const readModels: readonly AnyReadModel[] = [
   commands,
   dlq,
   deviceMetrics,
+  rules,
+  alerts,
 ];

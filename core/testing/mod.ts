@@ -48,3 +48,9 @@ export {
   type DeviceIdClaimsContractCase,
   type DeviceIdClaimsFactory,
 } from "./device_id_claims_contract.ts";
+export { createInMemoryWebhookStore } from "./in_memory_webhook_store.ts";
+export {
+  webhookStoreContract,
+  type WebhookStoreContractCase,
+  type WebhookStoreFactory,
+} from "./webhook_store_contract.ts";

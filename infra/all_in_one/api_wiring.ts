@@ -9,6 +9,7 @@ import type { DeviceIdClaims } from "../../core/devices/device_id_claims.ts";
 import type { Instrumentation } from "./instrumentation.ts";
 import type { TopicNames } from "../../core/events/topics.ts";
 import { toLogMessage } from "../../core/events/codec.ts";
+import { readEvents } from "../../core/log/read_events.ts";
 import type { EventLog } from "../../core/log/event_log.ts";
 import type { TimeSeriesStore } from "../../core/timeseries/time_series_store.ts";
 import { ensureAdmin } from "../../core/users/ensure_admin.ts";
@@ -19,6 +20,7 @@ import type { ReadModelStore } from "../../core/readmodels/mod.ts";
 import type { DeviceGateway } from "../../core/gateway/device_gateway.ts";
 import type { DomainEvent } from "../../core/events/catalog.ts";
 import { applyRevocations } from "../../processors/gateway_control/mod.ts";
+import type { Webhooks } from "../webhooks/mod.ts";
 
 export interface ApiEngines {
   log: EventLog;
@@ -37,6 +39,8 @@ export interface ApiEngines {
   deviceIdClaims?: DeviceIdClaims;
   /** The MQTT gateway of this process, told of revocations the registry appends here (see below). */
   broker?: DeviceGateway;
+  /** Webhook endpoints and their delivery logs, for `/webhooks`. */
+  webhooks?: Webhooks;
 }
 
 export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
@@ -54,8 +58,19 @@ export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
     ...(engines.brokerAccounts ? { brokerAccounts: engines.brokerAccounts } : {}),
     ...(engines.deviceIdClaims ? { deviceIdClaims: engines.deviceIdClaims } : {}),
     security: config.security,
+    readLog: (topic, options) => readEvents(engines.log, topic, options),
+    latenessMs: config.latenessMs,
     ...(engines.instrumentation ? instrumentedApi(engines.instrumentation, engines.live) : {}),
     ...(engines.live ? { live: (request) => engines.live!.open(request) } : {}),
+    ...(engines.webhooks
+      ? {
+        webhooks: {
+          store: engines.webhooks.store,
+          secrets: engines.webhooks.secrets,
+          checkUrl: engines.webhooks.checkUrl,
+        },
+      }
+      : {}),
   };
 }
 

@@ -23,6 +23,9 @@ import { runProjectors } from "./projectors.ts";
 import { lagCheck, probe, processorsCheck } from "./readiness.ts";
 import { runSupervised } from "./supervised.ts";
 import { rebuildStaleReadModels } from "./stale_read_models.ts";
+import { startNotify } from "./notify_role.ts";
+import { startRules } from "./rules_role.ts";
+import { openWebhooks, type Webhooks } from "../webhooks/mod.ts";
 
 const logLine = (line: string) => console.error(line);
 import { createEmbeddedBroker, type EmbeddedBroker } from "../mqtt/mod.ts";
@@ -32,6 +35,7 @@ import {
 } from "../mqtt_external/external_gateway.ts";
 import {
   openDeviceIdClaims,
+  openProcessorStateStore,
   openReadModels,
   openTimeSeriesStore,
   openUserStore,
@@ -65,6 +69,8 @@ export interface Platform {
   live?: LiveHub;
   /** Leases on device ids being registered, in processes with the `api` role. */
   deviceIdClaims?: DeviceIdClaims;
+  /** Webhook endpoints and deliveries, in processes with the `api` or `notify` role. */
+  webhooks?: Webhooks;
   processors: RunningProcessor[];
   readiness(): Promise<ReadinessCheck[]>;
   stop(): Promise<void>;
@@ -161,7 +167,6 @@ async function startGateway(
       })),
     desiredDelta: async (id) => (await getDeviceState(readModels, id))?.delta,
   });
-  await commands.init();
   // Its health counts for readiness like any processor's; its lag (a group per instance) does not.
   const { onLag: _lag, ...gatewayControlHooks } = instrumentation.hooks;
   processors.push(
@@ -217,6 +222,10 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
     ? await startGateway(config, { log, topics, readModels, instrumentation, brokerAccounts }, processors)
     : undefined;
   const broker = gateway && "connectedDevices" in gateway ? gateway : undefined;
+  const processorState = has("rules") ? await openProcessorStateStore(config) : undefined;
+  if (processorState) processors.push(startRules({ log, topics, state: processorState, instrumentation }));
+  const webhooks = has("api") || has("notify") ? await openWebhooks(config) : undefined;
+  if (webhooks && has("notify")) processors.push(startNotify({ log, topics, webhooks, instrumentation }));
   const externalGateway = gateway && !("connectedDevices" in gateway) ? gateway : undefined;
   await Promise.all(processors.map((p) => p.ready));
   const live = has("api") ? createLiveHub({ log, topics: Object.values(topics), ...config.sse }) : undefined;
@@ -237,6 +246,7 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
     ...(brokerAccounts ? { brokerAccounts } : {}),
     ...(live ? { live } : {}),
     ...(deviceIdClaims ? { deviceIdClaims } : {}),
+    ...(webhooks ? { webhooks } : {}),
     processors,
     readiness: () =>
       Promise.all([
@@ -252,7 +262,14 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
       await gateway?.close();
       await Promise.all(processors.map((p) => p.stop()));
       await brokerAccounts?.close();
-      await Promise.all([timeseries.close(), readModels.close(), users.close(), deviceIdClaims?.close()]);
+      await Promise.all([
+        timeseries.close(),
+        readModels.close(),
+        users.close(),
+        deviceIdClaims?.close(),
+        webhooks?.close(),
+        processorState?.close(),
+      ]);
       await log.close();
     },
   };

@@ -3,6 +3,7 @@
  * (`main.ts` files) call `loadConfig`; everything else receives values as arguments.
  */
 import { z } from "zod";
+import { parseRetrySeconds } from "../../core/webhooks/retry_schedule.ts";
 
 const port = (name: string, fallback: number) =>
   z.coerce.number({ error: `${name} must be a port number` }).int().min(0).max(65535).default(fallback);
@@ -12,10 +13,18 @@ const positiveInt = (name: string, fallback: number) =>
     .int(`${name} must be a positive integer`).min(1, `${name} must be a positive integer`)
     .max(10_000_000).default(fallback);
 
+/** `1d`, `6h`, `30m`, `45s` or plain seconds, in ms; undefined when unreadable. */
+function durationMs(text: string): number | undefined {
+  const match = /^(\d{1,9})([dhms]?)$/.exec(text.trim());
+  if (!match) return undefined;
+  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, "": 1000 }[match[2] as "d"]!;
+  return Number(match[1]) * unit;
+}
+
 const list = z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
 
 /** What one process runs; the all-in-one runs them all, compose splits them into services. */
-export const ROLES = ["gateway", "timeseries", "readmodels", "api"] as const;
+export const ROLES = ["gateway", "timeseries", "readmodels", "api", "rules", "notify"] as const;
 export type Role = typeof ROLES[number];
 
 const schema = z.object({
@@ -37,6 +46,8 @@ const schema = z.object({
     .default("aiot."),
   AIOT_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(4),
   AIOT_KAFKA_BROKERS: list.optional(),
+  /** Prefix of Kafka consumer group names; default: the topic prefix unless it is `aiot.`. */
+  AIOT_KAFKA_GROUP_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,100}$/).optional(),
   AIOT_MONGO_URL: z.url().optional(),
   AIOT_POSTGRES_URL: z.url().optional(),
   AIOT_MQTT_URL: z.url().optional(),
@@ -47,9 +58,32 @@ const schema = z.object({
   AIOT_MQTT_ADMIN_PASSWORD: z.string().min(1).max(1024).optional(),
   AIOT_LOG_RETENTION_HOURS: z.coerce.number().positive().optional(),
   AIOT_READY_MAX_LAG: z.coerce.number().int().min(0).default(100_000),
+  /** How late a reading may be appended after its own time and still be found by a range read (§11). */
+  AIOT_EXPORT_LATENESS: z.string().transform((text, ctx) => {
+    const ms = durationMs(text);
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: "AIOT_EXPORT_LATENESS is a duration such as 1d, 6h, 30m or 3600s",
+      });
+      return z.NEVER;
+    }
+    return ms;
+  }).default(86_400_000),
   AIOT_PROJECTION_THREAD: z.enum(["0", "1"]).default("1"),
   AIOT_HSTS: z.enum(["0", "1"]).default("0"),
-  AIOT_TRUST_PROXY: z.enum(["0", "1"]).default("0"),
+  /** `0` off, `1` any peer, or the proxies' addresses / CIDR ranges (comma-separated). */
+  AIOT_TRUST_PROXY: z.union([
+    z.enum(["0", "1"]),
+    list.pipe(
+      z.array(
+        z.string().regex(
+          /^[0-9A-Fa-f:.]+(\/\d{1,3})?$/,
+          "AIOT_TRUST_PROXY is 0, 1 or a list of IP addresses / CIDR ranges",
+        ),
+      ).min(1),
+    ),
+  ]).default("0"),
   AIOT_CORS_ORIGINS: list.optional(),
   /** Live stream (SSE) limits: see `LiveHubOptions` in api/live/live_hub.ts. */
   AIOT_SSE_MAX_BUFFERED_BYTES: z.coerce.number({
@@ -60,6 +94,28 @@ const schema = z.object({
   AIOT_SSE_MAX_RESUME_EVENTS: positiveInt("AIOT_SSE_MAX_RESUME_EVENTS", 10_000),
   AIOT_SSE_STREAMS_PER_CALLER: positiveInt("AIOT_SSE_STREAMS_PER_CALLER", 8),
   AIOT_SSE_AUTH_RECHECK_SECONDS: positiveInt("AIOT_SSE_AUTH_RECHECK_SECONDS", 30),
+  /** Webhooks may target loopback and private networks (tests, labs); default off (SSRF). */
+  AIOT_WEBHOOK_ALLOW_PRIVATE: z.enum(["0", "1"]).default("0"),
+  /** Delays between webhook attempts, seconds: `5,300,1800`. */
+  AIOT_WEBHOOK_RETRY_SECONDS: z.string().transform((text, ctx) => {
+    try {
+      return parseRetrySeconds(text);
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        message: "AIOT_WEBHOOK_RETRY_SECONDS must be 1-20 comma-separated seconds, each 0-604800",
+      });
+      return z.NEVER;
+    }
+  }).optional(),
+  /** Key sealing webhook secrets at rest: base64 of 32 bytes (default: `secret.key` in the data dir). */
+  AIOT_SECRET_KEY: z.string().refine((text) => {
+    try {
+      return atob(text.trim()).length === 32;
+    } catch {
+      return false;
+    }
+  }, "AIOT_SECRET_KEY must be base64 of 32 bytes").optional(),
 }).superRefine((e, ctx) => {
   // Messages name the variables only: never a value (the password must not reach a log).
   const admin = [e.AIOT_MQTT_ADMIN_USERNAME, e.AIOT_MQTT_ADMIN_PASSWORD].filter(Boolean).length;
@@ -109,21 +165,31 @@ export interface AiotConfig {
   topicPrefix: string;
   partitions: number;
   kafkaBrokers?: string[];
+  /** Prepended to every Kafka consumer group name (see `openEventLog`). */
+  kafkaGroupPrefix: string;
   mongoUrl?: string;
   postgresUrl?: string;
   logRetentionMs?: number;
   /** `/readyz` fails while a processor is more events behind than this. */
   readyMaxLag: number;
+  /** How late a reading may arrive and still be found by range reads (backtests, exports), ms. */
+  latenessMs: number;
   /** Run the `timeseries` and `readmodels` projectors on a worker thread of their own. */
   projectionThread: boolean;
   /** HTTP hardening: HSTS when served behind TLS, client address from X-Forwarded-For, CORS origins. */
-  security: { hsts: boolean; trustProxy: boolean; corsOrigins: string[] };
+  security: { hsts: boolean; trustProxy: boolean | string[]; corsOrigins: string[] };
   /**
    * Bounds of each live stream (`GET /api/v1/stream`): bytes waiting for a slow client, how far
    * back `Last-Event-ID` may resume (events per partition), streams per caller, and how often an
    * open stream re-checks its caller's credentials.
    */
   sse: { maxBufferedBytes: number; maxResumeEvents: number; streamsPerCaller: number; authRecheckMs: number };
+  /**
+   * Webhooks (the `notify` role and the API's `/webhooks`): whether private and loopback targets
+   * are allowed, the retry schedule (absent: design §9's default), and the key sealing endpoint
+   * secrets (absent: `secret.key` in the data dir; replicas on one PostgreSQL must share it).
+   */
+  webhooks: { allowPrivate: boolean; retrySeconds?: number[]; secretKey?: string };
 }
 
 /** Reads and validates `env`; throws a `TypeError` naming every bad variable. */
@@ -158,14 +224,17 @@ export function loadConfig(env: Record<string, string | undefined>): AiotConfig 
     topicPrefix: e.AIOT_TOPIC_PREFIX,
     partitions: e.AIOT_PARTITIONS,
     ...(e.AIOT_KAFKA_BROKERS?.length ? { kafkaBrokers: e.AIOT_KAFKA_BROKERS } : {}),
+    kafkaGroupPrefix: e.AIOT_KAFKA_GROUP_PREFIX ??
+      (e.AIOT_TOPIC_PREFIX === "aiot." ? "" : e.AIOT_TOPIC_PREFIX),
     ...(e.AIOT_MONGO_URL ? { mongoUrl: e.AIOT_MONGO_URL } : {}),
     ...(e.AIOT_POSTGRES_URL ? { postgresUrl: e.AIOT_POSTGRES_URL } : {}),
     ...(e.AIOT_LOG_RETENTION_HOURS ? { logRetentionMs: e.AIOT_LOG_RETENTION_HOURS * 3_600_000 } : {}),
     readyMaxLag: e.AIOT_READY_MAX_LAG,
+    latenessMs: e.AIOT_EXPORT_LATENESS,
     projectionThread: e.AIOT_PROJECTION_THREAD === "1",
     security: {
       hsts: e.AIOT_HSTS === "1",
-      trustProxy: e.AIOT_TRUST_PROXY === "1",
+      trustProxy: Array.isArray(e.AIOT_TRUST_PROXY) ? e.AIOT_TRUST_PROXY : e.AIOT_TRUST_PROXY === "1",
       corsOrigins: e.AIOT_CORS_ORIGINS ?? [],
     },
     sse: {
@@ -173,6 +242,11 @@ export function loadConfig(env: Record<string, string | undefined>): AiotConfig 
       maxResumeEvents: e.AIOT_SSE_MAX_RESUME_EVENTS,
       streamsPerCaller: e.AIOT_SSE_STREAMS_PER_CALLER,
       authRecheckMs: e.AIOT_SSE_AUTH_RECHECK_SECONDS * 1000,
+    },
+    webhooks: {
+      allowPrivate: e.AIOT_WEBHOOK_ALLOW_PRIVATE === "1",
+      ...(e.AIOT_WEBHOOK_RETRY_SECONDS ? { retrySeconds: e.AIOT_WEBHOOK_RETRY_SECONDS } : {}),
+      ...(e.AIOT_SECRET_KEY ? { secretKey: e.AIOT_SECRET_KEY } : {}),
     },
   };
 }

@@ -29,10 +29,21 @@ export interface RoleProcess {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+export interface RoleProcessOptions {
+  readyTimeoutMs?: number;
+  /**
+   * The arguments of `deno`, given the process's data dir and HTTP port (e.g. a compose service's
+   * command with narrower permissions). Default: `run --allow-all infra/all_in_one/main.ts`.
+   */
+  denoArgs?: (place: { dataDir: string; port: number }) => string[];
+  /** The working directory (relative paths in `denoArgs`). Default: the caller's. */
+  cwd?: string;
+}
+
 export async function roleProcess(
   name: string,
   env: Record<string, string>,
-  options: { readyTimeoutMs?: number } = {},
+  options: RoleProcessOptions = {},
 ): Promise<RoleProcess> {
   const port = freePort();
   const dataDir = await Deno.makeTempDir({ prefix: `aiot-faults-${name}-` });
@@ -46,13 +57,15 @@ export async function roleProcess(
 
   const spawn = async () => {
     const spawned = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", new URL("../all_in_one/main.ts", import.meta.url).pathname],
+      args: options.denoArgs?.({ dataDir, port }) ??
+        ["run", "--allow-all", new URL("../all_in_one/main.ts", import.meta.url).pathname],
+      ...(options.cwd ? { cwd: options.cwd } : {}),
       env: {
         ...env,
         AIOT_DATA_DIR: dataDir,
         AIOT_HTTP_PORT: String(port),
         AIOT_HTTP_HOST: "127.0.0.1",
-        AIOT_MQTT_PORT: "0",
+        AIOT_MQTT_PORT: env.AIOT_MQTT_PORT ?? "0", // fixed by the caller when devices reconnect after a restart
         AIOT_MQTT_HOST: "127.0.0.1",
       },
       stdout: "null",

@@ -32,7 +32,8 @@ const LEGACY_SCHEMA = [
   `CREATE TABLE read_model_checkpoints (
     processor TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset BIGINT NOT NULL,
     PRIMARY KEY (processor, topic, partition))`,
-  ...readModels.filter((m) => m.name !== "device_metrics").flatMap((m) =>
+  // The four models the pre-registry schema had; later models are new beside its data.
+  ...readModels.filter((m) => ["devices", "device_states", "commands", "dlq"].includes(m.name)).flatMap((m) =>
     m.migrations[0]!.statements.map((s) => s.replaceAll("{key}", "TEXT"))
   ),
 ];
@@ -79,7 +80,7 @@ export const sqlStoreCases: SqlStoreCase[] = [
       const statuses = await store.migrate();
       assert.deepEqual(
         statuses.filter((s) => s.status === "stale").map((s) => s.name),
-        ["device_metrics"],
+        ["device_metrics", "rules", "alerts"],
       );
       assert.deepEqual(
         (await listDevices(store, { label: { key: "k", value: "v" } })).items.map((d) => d.id),
@@ -95,7 +96,7 @@ export const sqlStoreCases: SqlStoreCase[] = [
       assert.deepEqual(result, { applied: 1, skipped: 0 });
       assert.equal(await getDeviceState(store, "old"), undefined);
       assert.deepEqual((await listDeviceMetrics(store, "old")).map((m) => m.count), [1]);
-      await store.markReady("device_metrics");
+      for (const name of ["device_metrics", "rules", "alerts"]) await store.markReady(name);
       assert.ok((await store.migrate()).every((s) => s.status === "ready"));
       await store.close();
     },

@@ -3,6 +3,8 @@
  * audit log. Applied by `runMigrations` (schema_migrations.ts) and recorded in the same `schema_migrations`
  * table as the read models, so its versions live in their own range (1001+) that read-model
  * migrations never reach. These tables are not read models: `clear()` and rebuilds leave them alone.
+ * Other stores in this database keep ranges of their own: 2001+ device id claims, 3001+ processor
+ * state, 4001+ webhooks (`infra/webhooks/sql_webhook_store.ts`).
  */
 import type { Migration } from "./schema_migrations.ts";
 

@@ -1,19 +1,16 @@
 /**
  * @module
- * The `readmodels` projector: the events of the registered read models (device, command and
- * dead-letter events, telemetry for `lastSeen` and `device_metrics`) → ReadModelStore. Rows and
+ * The `readmodels` projector: the events of the registered read models (device, command, rule,
+ * alert and dead-letter events, telemetry for `lastSeen` and `device_metrics`) → ReadModelStore.
+ * It reads the topics of the event types the models project, so a new model brings its topics
+ * with it. Rows and
  * checkpoints change in one transaction, so a redelivered batch is skipped up to the checkpoint:
  * exactly-once effect on top of at-least-once delivery.
  */
 import type { ProcessorDefinition } from "../../core/processing/processor.ts";
 import type { ReadModelStore } from "../../core/readmodels/store.ts";
-
-export interface ReadModelTopics {
-  device: string;
-  command: string;
-  dlq: string;
-  telemetry: string;
-}
+import { eventCatalog } from "../../core/events/catalog.ts";
+import type { TopicNames } from "../../core/events/topics.ts";
 
 export interface ReadModelsProjectorOptions {
   /** Project only these read models (a rebuild of one model); default: all of them. */
@@ -22,14 +19,16 @@ export interface ReadModelsProjectorOptions {
 
 export function readModelsProjector(
   store: ReadModelStore,
-  topics: ReadModelTopics,
+  topics: TopicNames,
   options: ReadModelsProjectorOptions = {},
 ): ProcessorDefinition {
   const name = "readmodels";
   const only = options.models === undefined ? {} : { models: options.models };
+  const models = store.models.filter((m) => options.models === undefined || options.models.includes(m.name));
+  const families = new Set(models.flatMap((m) => [...m.eventTypes].map((type) => eventCatalog[type].family)));
   return {
     name,
-    topics: [topics.device, topics.command, topics.dlq, topics.telemetry],
+    topics: [...families].map((family) => topics[family]),
     async handle(events, { topic, partition, offsets }) {
       await store.project({ processor: name, topic, partition, events, offsets }, only);
     },
