@@ -7,6 +7,8 @@
  *   devices create [--id <id>] [--name <name>] [--label k=v …]
  *   devices list [--label k=v] | rotate <id> | decommission <id> [--reason <text>]
  *   certs init|server|device <id> [--out <dir>]   (PEM files under AIOT_DATA_DIR/certs)
+ *   backup <dir> | restore <dir> [--force]   (the embedded engines' files: infra/backup)
+ *   export --topic <family> --from <time> [--to] [--device] [--types] [--format] [--out <file>|-] [--force]
  *
  * Stop the platform before a rebuild: a live projector writing into a store being rebuilt would
  * interleave old and new events.
@@ -21,6 +23,8 @@ import { openEventLog } from "../event_log_from_config.ts";
 import { openReadModels, openTimeSeriesStore } from "../stores_from_config.ts";
 import { CERTS_USAGE, runCertsCommand } from "../certs/mod.ts";
 import { runDevicesCommand } from "./devices.ts";
+import { BACKUP_USAGE, runBackupCommand } from "./backup.ts";
+import { EXPORT_USAGE, runExportCommand } from "./export.ts";
 import { rebuildProjection } from "../lifecycle/rebuild.ts";
 import { rebuildReadModel } from "../all_in_one/stale_read_models.ts";
 import { readModels } from "../../core/readmodels/registry.ts";
@@ -29,7 +33,9 @@ const USAGE = `usage: deno task aiot rebuild readmodels|timeseries [--from <ISO-
        deno task aiot rebuild <read model>    (one of: ${readModels.map((m) => m.name).join(", ")})
        deno task aiot devices create [--id <id>] [--name <name>] [--label k=v …]
        deno task aiot devices list [--label k=v] | rotate <id> | decommission <id> [--reason <text>]
-${CERTS_USAGE}`;
+${CERTS_USAGE}
+${BACKUP_USAGE}
+${EXPORT_USAGE}`;
 
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
@@ -48,6 +54,12 @@ if (command === "certs") {
   // Files only: no engine is opened.
   await runCertsCommand(rest, { dataDir: config.dataDir, fail });
   Deno.exit(0);
+}
+if (command === "backup" || command === "restore") {
+  // Files only, before the log is opened here: a restore target must stay empty, and a backup
+  // reads the live files through snapshots of its own.
+  await runBackupCommand(command, rest, { config, fail });
+  Deno.exit(Deno.exitCode);
 }
 const topics = topicNames(config.topicPrefix);
 const { log } = await openEventLog(config);
@@ -93,6 +105,14 @@ try {
     } else {
       fail(`rebuild: unknown projection "${target ?? ""}"`);
     }
+  } else if (command === "export") {
+    await runExportCommand(rest, {
+      log,
+      topics,
+      latenessMs: config.latenessMs,
+      maxEvents: config.exportMaxEvents,
+      fail,
+    });
   } else if (command === "devices") {
     const readModels = await openReadModels(config);
     // Only the commands that change a token or the device's access talk to the broker.

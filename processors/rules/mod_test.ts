@@ -229,3 +229,18 @@ Deno.test("rules: device events raise event rules", async () => {
     "door.forced",
   ]]);
 });
+
+Deno.test("rules: a rule that fails on one device is dead-lettered with its reason; other devices go on", async () => {
+  const state = createInMemoryProcessorStateStore();
+  // A saved state that no longer fits the code (here: a device whose rule states are missing).
+  await state.save("rules", { put: new Map([["device:broken", { rules: null }]]), remove: [], positions: new Map() });
+  const h = harness(state);
+  await h.processor.init!();
+  await h.feed("a", [rule()]);
+  const out = await h.feed("t", [reading("broken", NOW, 31), reading("fine", NOW, 31)]);
+  assert.deepEqual(out.a!.map((e) => e.key), ["fine"]);
+  assert.deepEqual(kinds(out.q), ["input.rejected"]);
+  const rejected = out.q![0]!.data as { reason: string; deviceId: string; topic: string };
+  assert.match(rejected.reason, /^rules: rule hot v1 failed on device broken: /);
+  assert.equal(rejected.deviceId, "broken");
+});

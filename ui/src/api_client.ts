@@ -8,6 +8,22 @@ import type { Role } from "../../core/users/roles.ts";
 import type { CommandRow, DeviceRow, DeviceStateRow, DlqRow, JsonObject } from "../../core/readmodels/mod.ts";
 
 export type { CommandRow, DlqRow, JsonObject, LatestValue, MetricValue };
+export type {
+  Alert,
+  AlertQuery,
+  AlertStatus,
+  BacktestRequest,
+  BacktestResult,
+  BacktestTransition,
+  Comparison,
+  Delivery,
+  Rule,
+  RuleBody,
+  RuleCondition,
+  Severity,
+  Webhook,
+} from "./rules_api_types.ts";
+import type { Alert, AlertQuery, Delivery, Rule, RuleBody, Webhook } from "./rules_api_types.ts";
 
 /** A device as the API shows it (the credential hash never leaves the server). */
 export type Device = Omit<DeviceRow, "credential">;
@@ -26,8 +42,19 @@ export interface Point {
   v: number;
 }
 
+/** One offending field of a 400, by its dotted path in the request body (`condition.value`). */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: readonly FieldIssue[] = [],
+  ) {
     super(message);
     this.name = "ApiError";
   }
@@ -40,19 +67,30 @@ export function onUnauthorized(handler: () => void): void {
   unauthorized = handler;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const response = await fetch(`/api/v1${path}`, {
     method,
     credentials: "same-origin",
+    ...(signal ? { signal } : {}),
     headers: body === undefined ? {} : { "content-type": "application/json" },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+  return await answerOf<T>(response, path);
+}
+
+/** The JSON of a response to `path`, or its error body as an `ApiError`. */
+export async function answerOf<T>(response: Response, path: string): Promise<T> {
   const text = await response.text();
   const json = text ? JSON.parse(text) : undefined;
   if (!response.ok) {
     if (response.status === 401 && path !== "/auth/login") unauthorized();
     const error = json?.error ?? {};
-    throw new ApiError(response.status, error.code ?? "error", error.message ?? `HTTP ${response.status}`);
+    throw new ApiError(
+      response.status,
+      error.code ?? "error",
+      error.message ?? `HTTP ${response.status}`,
+      Array.isArray(error.details) ? error.details : [],
+    );
   }
   return json as T;
 }
@@ -87,6 +125,20 @@ export const api = {
   commands: (id: string) => request<{ items: CommandRow[] }>("GET", `/devices/${enc(id)}/commands?limit=20`),
   dlq: (deviceId: string) =>
     request<{ items: DlqRow[] }>("GET", `/dlq${query({ device: deviceId, limit: 20 })}`),
+  alerts: (q: AlertQuery = {}) =>
+    request<{ items: Alert[]; next?: string }>("GET", `/alerts${query({ ...q })}`),
+  ackAlert: (id: string) => request<Alert>("POST", `/alerts/${enc(id)}/ack`),
+  clearAlert: (id: string) => request<Alert>("POST", `/alerts/${enc(id)}/clear`),
+  rules: () => request<{ items: Rule[]; next?: string }>("GET", "/rules"),
+  rule: (id: string) => request<Rule>("GET", `/rules/${enc(id)}`),
+  createRule: (body: RuleBody) => request<Rule>("POST", "/rules", body),
+  updateRule: (id: string, body: RuleBody) => request<Rule>("PUT", `/rules/${enc(id)}`, body),
+  deleteRule: (id: string) => request<unknown>("DELETE", `/rules/${enc(id)}`),
+  webhooks: () => request<{ items: Webhook[] }>("GET", "/webhooks"),
+  createWebhook: (body: { url: string; types: string[]; description?: string }) =>
+    request<{ id: string; secret: string }>("POST", "/webhooks", body),
+  deleteWebhook: (id: string) => request<unknown>("DELETE", `/webhooks/${enc(id)}`),
+  deliveries: (id: string) => request<{ items: Delivery[] }>("GET", `/webhooks/${enc(id)}/deliveries`),
 };
 
 /** Every page of the device list (500 a request), for the fleet view. */

@@ -10,6 +10,13 @@ import { LoginPage } from "./pages/login.tsx";
 import { FleetPage } from "./pages/fleet.tsx";
 import { DevicePage } from "./pages/device.tsx";
 import { EventsPage } from "./pages/events.tsx";
+import { AlertsPage } from "./pages/alerts.tsx";
+import { RulesPage } from "./pages/rules.tsx";
+import { RulePage } from "./pages/rule.tsx";
+import { WebhooksPage } from "./pages/webhooks.tsx";
+import { DataSection } from "./pages/data_section.tsx";
+import { AdminSection } from "./pages/admin_section.tsx";
+import { OpenAlertsBadge } from "./components/open_alerts_badge.tsx";
 
 function App() {
   const [user, setUser] = useState<SessionUser | undefined>(storedSession);
@@ -29,7 +36,7 @@ function App() {
     clearSession();
     setUser(undefined);
   };
-  const current = (page: string) => route.page === page ? "page" : undefined;
+  const current = (...pages: string[]) => pages.includes(route.page) ? "page" : undefined;
 
   return (
     <>
@@ -39,6 +46,15 @@ function App() {
         <nav aria-label="Main">
           <a href={href({ page: "fleet" })} aria-current={current("fleet")}>Fleet</a>
           <a href={href({ page: "events" })} aria-current={current("events")}>Events</a>
+          <a href={href({ page: "alerts" })} aria-current={current("alerts")}>
+            Alerts <OpenAlertsBadge />
+          </a>
+          <a href={href({ page: "rules" })} aria-current={current("rules", "rule", "newRule")}>Rules</a>
+          {user.role === "admin" && (
+            <a href={href({ page: "webhooks" })} aria-current={current("webhooks")}>Webhooks</a>
+          )}
+          <a href={href({ page: "data", view: "" })} aria-current={current("data")}>Data</a>
+          <a href={href({ page: "admin", view: "" })} aria-current={current("admin")}>Admin</a>
         </nav>
         <span class="who">
           {user.username} <span class="role">{user.role}</span>
@@ -49,6 +65,14 @@ function App() {
         {route.page === "fleet" && <FleetPage />}
         {route.page === "device" && <DevicePage key={route.id} id={route.id} user={user} />}
         {route.page === "events" && <EventsPage />}
+        {route.page === "alerts" && <AlertsPage user={user} />}
+        {route.page === "rules" && <RulesPage user={user} />}
+        {(route.page === "newRule" || route.page === "rule") && (
+          <RulePage {...(route.page === "rule" ? { id: route.id } : {})} user={user} />
+        )}
+        {route.page === "webhooks" && <WebhooksPage user={user} />}
+        {route.page === "data" && <DataSection view={route.view} />}
+        {route.page === "admin" && <AdminSection view={route.view} user={user} />}
       </main>
     </>
   );

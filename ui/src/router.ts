@@ -1,5 +1,6 @@
 /**
- * Hash routes (`#/`, `#/devices/{id}`, `#/events`): the API process serves one `index.html`,
+ * Hash routes (`#/`, `#/devices/{id}`, `#/events`, `#/alerts`, `#/rules`, `#/rules/new`,
+ * `#/rules/{id}`, `#/webhooks`, `#/data/{view}`, `#/admin/{view}`): the API process serves one `index.html`,
  * so the routes never reach the server and a reload lands on the same page.
  */
 import { useEffect, useState } from "preact/hooks";
@@ -7,13 +8,28 @@ import { useEffect, useState } from "preact/hooks";
 export type Route =
   | { page: "fleet" }
   | { page: "device"; id: string }
-  | { page: "events" };
+  | { page: "events" }
+  | { page: "alerts" }
+  | { page: "rules" }
+  | { page: "newRule" }
+  | { page: "rule"; id: string }
+  | { page: "webhooks" }
+  | { page: "data"; view: string }
+  | { page: "admin"; view: string };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, "") || "/";
   const device = /^\/devices\/([^/]+)$/.exec(path);
   if (device) return { page: "device", id: decodeURIComponent(device[1]!) };
   if (path === "/events") return { page: "events" };
+  if (path === "/alerts") return { page: "alerts" };
+  if (path === "/rules") return { page: "rules" };
+  if (path === "/rules/new") return { page: "newRule" };
+  const rule = /^\/rules\/([^/]+)$/.exec(path);
+  if (rule) return { page: "rule", id: decodeURIComponent(rule[1]!) };
+  if (path === "/webhooks") return { page: "webhooks" };
+  const section = /^\/(data|admin)(?:\/([^/]*))?$/.exec(path);
+  if (section) return { page: section[1] as "data" | "admin", view: decodeURIComponent(section[2] ?? "") };
   return { page: "fleet" };
 }
 
@@ -25,6 +41,19 @@ export function href(route: Route): string {
       return `#/devices/${encodeURIComponent(route.id)}`;
     case "events":
       return "#/events";
+    case "alerts":
+      return "#/alerts";
+    case "rules":
+      return "#/rules";
+    case "newRule":
+      return "#/rules/new";
+    case "rule":
+      return `#/rules/${encodeURIComponent(route.id)}`;
+    case "webhooks":
+      return "#/webhooks";
+    case "data":
+    case "admin":
+      return `#/${route.page}${route.view ? `/${encodeURIComponent(route.view)}` : ""}`;
   }
 }
 
