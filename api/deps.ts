@@ -7,6 +7,7 @@ import type { BrokerAccounts } from "../core/devices/broker_accounts.ts";
 import type { DeviceIdClaims } from "../core/devices/device_id_claims.ts";
 import type { StateLimits } from "../core/devices/state_limits.ts";
 import type { DomainEvent } from "../core/events/catalog.ts";
+import type { ExportSource } from "../core/export/mod.ts";
 import type { TopicNames } from "../core/events/topics.ts";
 import type { AppendAck } from "../core/log/event_log.ts";
 import type { TimeSeriesStore } from "../core/timeseries/time_series_store.ts";
@@ -34,6 +35,11 @@ export interface LiveRequest {
   filter: LiveFilter;
   /** The `Last-Event-ID` header: resume after this token. */
   lastEventId?: string;
+  /**
+   * `?from=`: start at this append time (epoch ms), replay, then continue live. A valid
+   * `Last-Event-ID` wins over it (an EventSource reconnects to the same URL with its token).
+   */
+  from?: number;
   /** Aborts when the client goes away. */
   signal: AbortSignal;
   /** Who asks (a user name or `token:<name>`): the seam limits the streams one caller holds. */
@@ -123,9 +129,13 @@ export interface AppDeps extends HealthDeps {
   stateLimits?: Partial<StateLimits>;
   /**
    * Seam for reading what the log recorded: the events of `topic` appended in [fromMs, toMs)
-   * (decoded and upcast, in chunks), for backtests. `POST /rules/backtest` is mounted only when given.
+   * (decoded and upcast, in chunks), for backtests and time travel; with `key`, only that key's
+   * events (its partition alone is read). `POST /rules/backtest` and `GET …/state?at=` need it.
    */
-  readLog?(topic: string, options: { fromMs: number; toMs: number; signal?: AbortSignal }): AsyncIterable<
+  readLog?(
+    topic: string,
+    options: { fromMs: number; toMs: number; key?: string; signal?: AbortSignal },
+  ): AsyncIterable<
     readonly DomainEvent[]
   >;
   /**
@@ -133,6 +143,13 @@ export interface AppDeps extends HealthDeps {
    * (`AIOT_EXPORT_LATENESS`, design §11). Default one day.
    */
   latenessMs?: number;
+  /**
+   * Seam for `GET /api/v1/export` (design §11): a log's raw records by append time and their
+   * number from offsets (`logExportSource(log)` from `core/export`). Mounted only when given.
+   */
+  exportLog?: ExportSource;
+  /** The most log records an export may scan without `force=true` (`AIOT_EXPORT_MAX_EVENTS`). Default 10,000,000. */
+  exportMaxEvents?: number;
   /** Webhook endpoints and their delivery logs (design §9). The routes are mounted only when given. */
   webhooks?: WebhookApiDeps;
 }

@@ -42,7 +42,8 @@ export async function startInProcess(options: InProcessOptions = {}): Promise<In
     AIOT_ADMIN_PASSWORD: adminPassword,
   });
   const platform = await startPlatform(config);
-  await ensureAdminUser(config, platform.users);
+  // As `servePlatform`: only a process with the API role bootstraps `admin`.
+  if (config.roles.includes("api")) await ensureAdminUser(config, platform.users);
   const app = createApp(apiDeps(config, platform));
   const ui = options.ui ? await loadUi(`${dataDir}/ui`) : () => undefined;
   const server = Deno.serve(

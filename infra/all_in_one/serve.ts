@@ -4,6 +4,7 @@
  * `infra/all_in_one/main.ts` serves every role; `api/main.ts` serves the `api` role alone.
  */
 import { createApp } from "../../api/app.ts";
+import { clientAddressResolver } from "../../api/auth/client_address.ts";
 import { loadConfig, type Role } from "../config/config.ts";
 import { type Emulator, startDemo } from "../emulator/mod.ts";
 import { exitOnSignals } from "../lifecycle/shutdown.ts";
@@ -35,8 +36,19 @@ export async function servePlatform(options: ServePlatformOptions = {}): Promise
     await running.server?.shutdown();
     await platform.stop();
   });
-  await ensureAdminUser(config, platform.users);
+  // Only the API bootstraps `admin` (it alone has AIOT_ADMIN_PASSWORD): a projector that reached
+  // the user store first would create it with a random password printed in its own log.
+  if (config.roles.includes("api")) await ensureAdminUser(config, platform.users);
   const broker = platform.broker;
+  // MQTT over WebSocket behind nginx: the connection caps and login throttles count the client,
+  // not the proxy (the same rule as the API's login limiter, `AIOT_TRUST_PROXY`).
+  const clientOf = clientAddressResolver(config.security.trustProxy);
+  const behindProxy = (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => ({
+    remoteAddr: {
+      ...info.remoteAddr,
+      hostname: clientOf(info.remoteAddr.hostname, request.headers.get("x-forwarded-for") ?? undefined),
+    },
+  });
   const app = createApp(apiDeps(config, { ...platform, readiness: platform.readiness }));
   // The dashboard comes with the API role; the other roles serve only health and metrics.
   const ui = config.roles.includes("api") ? await loadUi() : () => undefined;
@@ -62,7 +74,7 @@ export async function servePlatform(options: ServePlatformOptions = {}): Promise
     },
     (request, info) =>
       broker && new URL(request.url).pathname === "/mqtt"
-        ? broker.handleWebSocket(request, info)
+        ? broker.handleWebSocket(request, behindProxy(request, info))
         : ui(request) ?? app.fetch(request, info),
   );
 

@@ -70,6 +70,10 @@ const schema = z.object({
     }
     return ms;
   }).default(86_400_000),
+  /** The most log records an export may scan without `force=true` (§11). */
+  AIOT_EXPORT_MAX_EVENTS: z.coerce.number({ error: "AIOT_EXPORT_MAX_EVENTS must be a positive integer" })
+    .int("AIOT_EXPORT_MAX_EVENTS must be a positive integer").min(1, "AIOT_EXPORT_MAX_EVENTS must be a positive integer")
+    .default(10_000_000),
   AIOT_PROJECTION_THREAD: z.enum(["0", "1"]).default("1"),
   AIOT_HSTS: z.enum(["0", "1"]).default("0"),
   /** `0` off, `1` any peer, or the proxies' addresses / CIDR ranges (comma-separated). */
@@ -174,6 +178,8 @@ export interface AiotConfig {
   readyMaxLag: number;
   /** How late a reading may arrive and still be found by range reads (backtests, exports), ms. */
   latenessMs: number;
+  /** The most log records an export may scan without `force=true` (`AIOT_EXPORT_MAX_EVENTS`). */
+  exportMaxEvents: number;
   /** Run the `timeseries` and `readmodels` projectors on a worker thread of their own. */
   projectionThread: boolean;
   /** HTTP hardening: HSTS when served behind TLS, client address from X-Forwarded-For, CORS origins. */
@@ -231,6 +237,7 @@ export function loadConfig(env: Record<string, string | undefined>): AiotConfig 
     ...(e.AIOT_LOG_RETENTION_HOURS ? { logRetentionMs: e.AIOT_LOG_RETENTION_HOURS * 3_600_000 } : {}),
     readyMaxLag: e.AIOT_READY_MAX_LAG,
     latenessMs: e.AIOT_EXPORT_LATENESS,
+    exportMaxEvents: e.AIOT_EXPORT_MAX_EVENTS,
     projectionThread: e.AIOT_PROJECTION_THREAD === "1",
     security: {
       hsts: e.AIOT_HSTS === "1",

@@ -105,3 +105,17 @@ Deno.test("loadConfig() reads the live stream's limits, with defaults", () => {
       /AIOT_SSE_STREAMS_PER_CALLER: .*positive integer/.test(error.message),
   );
 });
+
+Deno.test("loadConfig() reads AIOT_TRUST_PROXY as off, any proxy, or the proxies' addresses", () => {
+  assert.equal(loadConfig({}).security.trustProxy, false);
+  assert.equal(loadConfig({ AIOT_TRUST_PROXY: "0" }).security.trustProxy, false);
+  assert.equal(loadConfig({ AIOT_TRUST_PROXY: "1" }).security.trustProxy, true);
+  assert.deepEqual(
+    loadConfig({ AIOT_TRUST_PROXY: "127.0.0.1, 10.0.0.0/8,fd00::/8" }).security.trustProxy,
+    ["127.0.0.1", "10.0.0.0/8", "fd00::/8"],
+  );
+  assert.throws(
+    () => loadConfig({ AIOT_TRUST_PROXY: "nginx" }),
+    (error: Error) => error instanceof TypeError && /AIOT_TRUST_PROXY/.test(error.message),
+  );
+});

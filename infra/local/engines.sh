@@ -3,10 +3,11 @@
 #
 #   bash infra/local/engines.sh install|start|stop|restart|status|env [kafka|postgres|mosquitto|ferretdb ...]
 #
-# No engine names = all four. `start` installs what is missing first, then waits until every engine answers
-# a real request (Kafka Metadata via kafkajs, `select 1` over TCP with the aiot password, an MQTT QoS1
-# publish/subscribe round trip, a Mongo `ping` via the mongodb driver). `status` exits 3 when one of the
-# named engines is not running. `env` prints `export …` lines for the tests (eval "$(… env)").
+# No engine names = all four (and, for `install`, the tools nginx and docker-compose too). `start` installs
+# what is missing first, then waits until every engine answers a real request (Kafka Metadata via kafkajs,
+# `select 1` over TCP with the aiot password, an MQTT QoS1 publish/subscribe round trip, a Mongo `ping` via
+# the mongodb driver). `status` exits 3 when one of the named engines is not running. `env` prints `export …`
+# lines for the tests (eval "$(… env)").
 #
 # Everything lives under ${AIOT_CACHE_DIR:-$HOME/.cache/aiot}: binaries/jars there, runtime state (data,
 # pid files, logs: <engine>.log) under run/<engine>. Only 127.0.0.1 is used. Ports (env overrides):
@@ -23,6 +24,10 @@
 # Engines come from the registries this machine reaches: Kafka jars from Maven Central (mvn), FerretDB built
 # from the Go module proxy (go), PostgreSQL and Mosquitto from apt (installed only if missing; the package
 # install is kept from starting the system services).
+#
+# Tools are programs the tests run themselves; nothing here starts them: nginx (the edge proxy test runs
+# its own instance from infra/deploy/nginx on free ports) and docker-compose (the client alone, to
+# validate compose.yaml: no container engine runs here). Both from apt, installed only if missing.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -44,6 +49,7 @@ READY_TIMEOUT="${AIOT_ENGINE_READY_TIMEOUT:-120}"
 STOP_TIMEOUT=30
 
 ALL_ENGINES=(kafka postgres mosquitto ferretdb)
+ALL_TOOLS=(nginx docker-compose)
 
 # ---------------------------------------------------------------------------------------------- helpers
 
@@ -193,12 +199,14 @@ apt_install() {
   }
 }
 
-# Install the Debian packages the named engines lack with a single apt-get update + install
+# Install the Debian packages the named engines and tools lack with a single apt-get update + install
 # (the per-engine installs run in subshells and could not share "updated once").
 apt_preinstall() {
   local pkgs=() e
   for e in "$@"; do
     case "$e" in
+    nginx) nginx_bin >/dev/null || pkgs+=(nginx) ;;
+    docker-compose) command -v docker-compose >/dev/null || pkgs+=(docker-compose) ;;
     postgres)
       [[ -x "$PG_BIN/postgres" ]] || pkgs+=("postgresql-$PG_MAJOR")
       command -v psql >/dev/null || pkgs+=("postgresql-client-$PG_MAJOR")
@@ -229,6 +237,18 @@ find_deno() {
 deno_probe() {
   find_deno
   (cd "$HERE" && "$DENO_BIN" run --quiet --no-lock "$@")
+}
+
+# ------------------------------------------------------------------------------------------------ tools
+
+nginx_bin() { command -v nginx || { [[ -x /usr/sbin/nginx ]] && echo /usr/sbin/nginx; }; }
+
+tools_report() {
+  local nginx
+  nginx="$(nginx_bin)" || die "nginx: missing after install"
+  command -v docker-compose >/dev/null || die "docker-compose: missing after install"
+  log "nginx: $("$nginx" -v 2>&1 | sed 's/^nginx version: //') installed ($nginx)"
+  log "docker-compose: $(docker-compose version --short 2>/dev/null) installed"
 }
 
 # ------------------------------------------------------------------------------------------------ kafka
@@ -711,7 +731,7 @@ parallel() {
 }
 
 usage() {
-  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -726,9 +746,11 @@ main() {
 
   case "$cmd" in
   install)
-    local start
+    local start tools=()
     start="$(now_ms)"
-    apt_preinstall "${engines[@]}"
+    (($# > 0)) || tools=("${ALL_TOOLS[@]}")
+    apt_preinstall "${engines[@]}" "${tools[@]}"
+    ((${#tools[@]} == 0)) || tools_report
     for e in "${engines[@]}"; do locked "$e" install; done
     find_deno
     # warm Deno's npm cache for the readiness probes (kafkajs, mongodb)

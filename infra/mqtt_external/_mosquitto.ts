@@ -20,6 +20,10 @@ export interface Mosquitto {
   dir: string;
   /** With `tls`: the port of the certificate listener and the CA folder (`ca.key`, `ca.crt`). */
   tls?: { port: number; certsDir: string };
+  /** With `websockets`: the plain MQTT-over-WebSocket listener (shipped as 9001). */
+  websocketPort?: number;
+  /** With `tls`: the MQTT-over-WebSocket listener with TLS (shipped as 8884). */
+  secureWebsocketPort?: number;
   /** What the broker logged so far. */
   log(): string;
   /** Kills the broker with SIGKILL (no shutdown save), keeping its data folder. */
@@ -55,26 +59,41 @@ export async function run(
   }
 }
 
+/** The test's ports of the shipped listeners; a listener without one is left out. */
+export interface TestListeners {
+  /** 1883 */
+  port: number;
+  /** 8883, with the CA and server certificate in `certsDir`. */
+  tls?: { port: number; certsDir: string };
+  /** 9001 (WebSocket) */
+  websocketPort?: number;
+  /** 8884 (WebSocket over TLS; needs `tls` for the certificates) */
+  secureWebsocketPort?: number;
+}
+
 /**
  * The shipped config with the test's places: data and dynsec file in `dir`, Debian's plugin path,
- * listeners on loopback ports, certificates from `tls.certsDir` (the TLS listener is left out
- * without `tls`). Lines it does not know stay as they are.
+ * listeners on loopback ports, certificates from `tls.certsDir`. A listener the test gives no
+ * port is left out with its section (the TLS ones without `tls`). Lines it does not know stay
+ * as they are.
  */
-export function testConfig(
-  shipped: string,
-  places: { dir: string; port: number; tls?: { port: number; certsDir: string } },
-): string {
+export function testConfig(shipped: string, places: { dir: string } & TestListeners): string {
   // Run as root, Mosquitto switches to the user `mosquitto`, who cannot read a 0700 temp dir.
   const lines = Deno.uid() === 0 ? ["user root"] : [];
-  let tlsListener = false;
+  const portOf: Record<string, number | undefined> = {
+    "1883": places.port,
+    "8883": places.tls?.port,
+    "9001": places.websocketPort,
+    "8884": places.tls ? places.secureWebsocketPort : undefined,
+  };
+  let listenerPort: number | undefined = places.port;
   for (const line of shipped.split("\n").map((l) => l.trim())) {
     if (!line || line.startsWith("#")) continue;
     const [key = "", value = ""] = line.split(/\s+/, 2);
-    if (key === "listener") tlsListener = value === "8883";
-    if (tlsListener && !places.tls) continue;
-    if (key === "listener") {
-      lines.push(`listener ${tlsListener ? places.tls!.port : places.port} 127.0.0.1`);
-    } else if (key === "plugin") lines.push(`plugin ${DYNSEC_PLUGIN}`);
+    if (key === "listener") listenerPort = portOf[value];
+    if (listenerPort === undefined) continue;
+    if (key === "listener") lines.push(`listener ${listenerPort} 127.0.0.1`);
+    else if (key === "plugin") lines.push(`plugin ${DYNSEC_PLUGIN}`);
     else if (key === "plugin_opt_config_file") lines.push(`${key} ${places.dir}/dynamic-security.json`);
     else if (key === "persistence_location") lines.push(`${key} ${places.dir}/`);
     else if (["cafile", "certfile", "keyfile"].includes(key)) {
@@ -84,7 +103,10 @@ export function testConfig(
   return [...lines, ""].join("\n");
 }
 
-export async function startMosquitto(options: { tls?: boolean } = {}): Promise<Mosquitto> {
+/** `tls`: the certificate listener and WSS; `websockets`: the plain WebSocket listener too. */
+export async function startMosquitto(
+  options: { tls?: boolean; websockets?: boolean } = {},
+): Promise<Mosquitto> {
   await mustExist(MOSQUITTO, 'install it with "apt-get install -y mosquitto"');
   await mustExist(DYNSEC_PLUGIN, "it comes with Debian's mosquitto package (2.0.x)");
   const dir = await Deno.makeTempDir({ prefix: "aiot-mosquitto-" });
@@ -99,7 +121,14 @@ export async function startMosquitto(options: { tls?: boolean } = {}): Promise<M
     await createCertificateAuthority(tls.certsDir);
     await issueServerCertificate(tls.certsDir, { hosts: ["localhost"], ips: ["127.0.0.1"] });
   }
-  const config = testConfig(await Deno.readTextFile(SHIPPED_CONFIG), { dir, port, ...(tls ? { tls } : {}) });
+  const websocketPort = options.websockets ? freePort() : undefined;
+  const secureWebsocketPort = freePort();
+  const config = testConfig(await Deno.readTextFile(SHIPPED_CONFIG), {
+    dir,
+    port,
+    ...(tls ? { tls, secureWebsocketPort } : {}),
+    ...(websocketPort ? { websocketPort } : {}),
+  });
   await Deno.writeTextFile(`${dir}/mosquitto.conf`, config);
   let logText = "";
   let child: Deno.ChildProcess | undefined;
@@ -131,7 +160,8 @@ export async function startMosquitto(options: { tls?: boolean } = {}): Promise<M
         logText += value;
       }
     })();
-    for (const listening of [port, ...(tls ? [tls.port] : [])]) {
+    for (const listening of [port, tls?.port, websocketPort, tls ? secureWebsocketPort : undefined]) {
+      if (listening === undefined) continue;
       for (let i = 0;; i++) {
         try {
           (await Deno.connect({ hostname: "127.0.0.1", port: listening })).close();
@@ -151,7 +181,8 @@ export async function startMosquitto(options: { tls?: boolean } = {}): Promise<M
     url: `mqtt://127.0.0.1:${port}`,
     port,
     dir,
-    ...(tls ? { tls } : {}),
+    ...(tls ? { tls, secureWebsocketPort } : {}),
+    ...(websocketPort ? { websocketPort } : {}),
     log: () => logText,
     crash: () => kill("SIGKILL"),
     restart: spawn,
