@@ -9,6 +9,7 @@ import { toLogMessage } from "../core/events/codec.ts";
 import type { DomainEvent } from "../core/events/catalog.ts";
 import type { EventLog } from "../core/log/event_log.ts";
 import { readEvents } from "../core/log/read_events.ts";
+import { logExportSource } from "../core/export/mod.ts";
 import { topicNames } from "../core/events/topics.ts";
 import { createInMemoryEventLog } from "../core/testing/in_memory_event_log.ts";
 import { createInMemoryReadModelStore } from "../core/testing/in_memory_read_model_store.ts";
@@ -76,6 +77,7 @@ export async function createTestApp(overrides: Partial<AppDeps> = {}): Promise<T
       return acks;
     },
     readLog: (topic, options) => readEvents(log, topic, options),
+    exportLog: logExportSource(log),
     hashSecret: (secret) => Promise.resolve({ algorithm: "scrypt", hash: `test$${btoa(secret)}` }),
     verifySecret: (secret, stored) => Promise.resolve(stored.hash === `test$${btoa(secret)}`),
     generateToken: () => `tok_${++counter}_${crypto.randomUUID().replaceAll("-", "")}`,

@@ -22,12 +22,15 @@ import { deviceDataRoutes } from "./routes/device_data.ts";
 import { deviceRoutes } from "./routes/devices.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { dlqRoutes, streamRoutes } from "./routes/log_views.ts";
+import { exportRoutes } from "./routes/export.ts";
+import { firmwareRoutes } from "./routes/firmware.ts";
 import { openApiDocument } from "./routes/openapi.ts";
+import { otaRoutes } from "./routes/ota.ts";
 import { ruleBacktestRoutes } from "./routes/rule_backtest.ts";
 import { ruleRoutes } from "./routes/rules.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
-/** Request bodies above this are refused with 413. */
+/** Request bodies above this are refused with 413 (except on routes that stream a raw body). */
 const MAX_BODY_BYTES = 1024 * 1024;
 
 const hasApi = (deps: HealthDeps | AppDeps): deps is AppDeps => "users" in deps && "readModels" in deps;
@@ -46,8 +49,11 @@ export function apiRoutes(deps: AppDeps): Route[] {
     ...ruleBacktestRoutes(ctx),
     ...alertRoutes(ctx),
     ...dlqRoutes(ctx),
+    ...otaRoutes(ctx),
     ...(deps.live ? streamRoutes(ctx, deps.live) : []),
     ...(deps.webhooks ? webhookRoutes(ctx, deps.webhooks) : []),
+    ...(deps.exportLog ? exportRoutes(ctx, deps.exportLog) : []),
+    ...(deps.firmware ? firmwareRoutes(ctx, deps.firmware) : []),
   ];
 }
 
@@ -81,9 +87,19 @@ export function createApp(deps: HealthDeps | AppDeps): Hono {
   if (security.corsOrigins?.length) {
     app.use("/api/v1/*", cors({ origin: security.corsOrigins, credentials: true }));
   }
-  app.use("/api/v1/*", bodyLimit({ maxSize: MAX_BODY_BYTES }));
-
   const routes = [...healthRoutes(deps), ...(hasApi(deps) ? apiRoutes(deps) : [])];
+  // Routes that stream a raw body (firmware uploads) enforce their own, larger limit.
+  const streamed = new Set(
+    routes.filter((r) => r.rawBody).map((r) => {
+      if (r.path.includes("{")) {
+        throw new TypeError(`Route ${r.path}: a raw body needs a path without parameters`);
+      }
+      return `${r.method.toUpperCase()} ${r.path}`;
+    }),
+  );
+  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES });
+  app.use("/api/v1/*", (c, next) => streamed.has(`${c.req.method} ${c.req.path}`) ? next() : limit(c, next));
+
   const documented = [
     ...routes,
     route({

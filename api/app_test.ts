@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { createDownloadSigner } from "../core/firmware/mod.ts";
+import { createInMemoryFirmwareStore } from "../core/testing/in_memory_firmware_store.ts";
 import { createTestApp } from "./_test_app.ts";
 import { createApp } from "./app.ts";
 
@@ -67,7 +69,14 @@ Deno.test("CORS is off by default and allows only the configured origins", async
 });
 
 Deno.test("the OpenAPI 3.1 document lists every route with params, bodies and status codes", async () => {
-  const t = await createTestApp({ live: () => new Response(""), metrics: () => "" });
+  const t = await createTestApp({
+    live: () => new Response(""),
+    metrics: () => "",
+    firmware: {
+      store: createInMemoryFirmwareStore(),
+      signer: await createDownloadSigner(new Uint8Array(32)),
+    },
+  });
   const response = await t.call("GET", "/api/v1/openapi.json");
   assert.equal(response.status, 200);
   const doc = await response.json();
@@ -89,8 +98,9 @@ Deno.test("the OpenAPI 3.1 document lists every route with params, bodies and st
   ) assert.ok(operations.includes(expected), expected);
   assert.equal(
     operations.length,
-    41,
-    "26 protected routes, 10 of rules and alerts, login, the document, health, readiness, metrics",
+    55,
+    "39 protected routes (export, firmware and OTA campaigns included), 10 of rules and alerts, login, the firmware " +
+      "download, the document, health, readiness, metrics",
   );
   const register = doc.paths["/api/v1/devices"].post;
   const body = register.requestBody.content["application/json"].schema;

@@ -14,6 +14,7 @@ import type { TimeSeriesStore } from "../core/timeseries/time_series_store.ts";
 import type { UserStore } from "../core/users/user_store.ts";
 import type { ReadModelStore } from "../core/readmodels/mod.ts";
 import type { SecretBox, WebhookStore } from "../core/webhooks/store.ts";
+import type { DownloadSigner, FirmwareStore } from "../core/firmware/mod.ts";
 
 /** The result of probing one engine. */
 export interface ReadinessCheck {
@@ -152,6 +153,22 @@ export interface AppDeps extends HealthDeps {
   exportMaxEvents?: number;
   /** Webhook endpoints and their delivery logs (design §9). The routes are mounted only when given. */
   webhooks?: WebhookApiDeps;
+  /** The firmware store and its signed downloads (design §10). The routes are mounted only when given. */
+  firmware?: FirmwareApiDeps;
+}
+
+/** What the firmware routes need: where images live, the upload limit, the download URL signer. */
+export interface FirmwareApiDeps {
+  store: FirmwareStore;
+  /** The largest upload (`AIOT_FIRMWARE_MAX_BYTES`). Default 256 MiB. */
+  maxBytes?: number;
+  /** Checks the signature and expiry of `GET /firmware/{id}/download` URLs. */
+  signer: DownloadSigner;
+  /**
+   * Whether a campaign uses the image, so `DELETE /firmware/{id}` answers 409. Default: never —
+   * a seam until the campaigns read model lands (then it queries that).
+   */
+  firmwareInUse?(firmwareId: string): Promise<boolean>;
 }
 
 /** What the webhook routes need: the store, the box that seals secrets, the URL guard. */

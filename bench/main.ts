@@ -19,6 +19,24 @@ const extras: Record<
   string,
   (progress: (line: string) => void, quick: boolean) => Promise<Extra | Extra[]>
 > = {
+  export: async (progress, quick) => {
+    const { measureExportRss } = await import("./export.ts");
+    const count = Number(Deno.env.get("AIOT_BENCH_EXPORT_EVENTS") ?? (quick ? 500_000 : 5_000_000));
+    const runs = await measureExportRss(count, progress);
+    return {
+      title: `export: peak RSS of a process exporting ${count / 1e6}M events (SQLite log, bytes discarded)`,
+      header: ["format", "events/s", "rows", "idle RSS MiB", "peak RSS MiB", "peak - idle MiB", "target"],
+      rows: runs.map((r) => [
+        r.format,
+        r.eventsPerSecond,
+        r.rows,
+        r.idleMiB,
+        r.peakMiB,
+        r.peakMiB - r.idleMiB,
+        "≤ 150",
+      ]),
+    };
+  },
   e2e: async (progress, quick) => {
     const { e2eOptions, e2eTables } = await import("./e2e_report.ts");
     const { measureE2e } = await import("./e2e.ts");
@@ -90,6 +108,55 @@ const extras: Record<
       rows,
     };
   },
+  rules: async (progress, quick) => {
+    const { backtestInMemory, medianCpuRates } = await import("./rules.ts");
+    const { measureRulesLatency } = await import("./rules_latency.ts");
+    const count = quick ? 200_000 : 1_000_000;
+    const runs = await backtestInMemory(count, 3);
+    const rates = runs.map((r) => (r.units / r.ms) * 1000).sort((a, b) => a - b);
+    progress(`  rules backtest() in memory: ${rates.map((r) => Math.round(r)).join(", ")} events/s`);
+    const latency = await measureRulesLatency({ rate: 1000, seconds: quick ? 5 : 15, progress });
+    return [{
+      title:
+        "rules: the same runs in events per CPU-second of the bench process (median; wall time also waits for a core and the disk)",
+      header: ["path", "events per CPU-second", "runs"],
+      rows: medianCpuRates().map((r) => [r.label, Math.round(r.rate), r.runs]),
+    }, {
+      title: `rules: backtest() over ${count / 1000}k decoded telemetry events in memory (median of 3)`,
+      header: ["path", "events/s", "alerts raised", "target"],
+      rows: [["backtest() over decoded events", Math.round(rates[1]!), runs[0]!.raised, "≥ 500k"]],
+    }, {
+      title: "rules: device publish → alert.raised on SSE (embedded, QoS 1, 20 devices, 1 SSE client)",
+      header: [
+        "msg/s",
+        "seconds",
+        "alerts received/expected",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "target",
+        "publish → alert made p50/p99",
+        "alert made → client p50/p99",
+        "publish → telemetry.reported p50/p99",
+        "platform CPU (cores)",
+        "load average",
+      ],
+      rows: [[
+        latency.rate,
+        latency.seconds,
+        `${latency.received}/${latency.expected}`,
+        latency.p50.toFixed(1),
+        latency.p99.toFixed(1),
+        latency.max.toFixed(1),
+        "p99 ≤ 100",
+        `${latency.toProcessor.p50.toFixed(0)} / ${latency.toProcessor.p99.toFixed(0)}`,
+        `${latency.toClient.p50.toFixed(0)} / ${latency.toClient.p99.toFixed(0)}`,
+        `${latency.telemetry.p50.toFixed(0)} / ${latency.telemetry.p99.toFixed(0)}`,
+        latency.platformCores.toFixed(2),
+        latency.loadAverage,
+      ]],
+    }];
+  },
   ui: async (progress, quick) => {
     const { measureUiFleet } = await import("./ui_fleet.ts");
     const r = await measureUiFleet({ seconds: quick ? 3 : 10, progress });
@@ -116,6 +183,21 @@ const extras: Record<
 };
 
 const scenarios: Record<string, Scenario> = {
+  export: async (quick) => {
+    const { embeddedExportComparisons, kafkaExportComparisons } = await import("./export.ts");
+    const progress = (line: string) => console.error(line);
+    const embedded = await embeddedExportComparisons(quick ? 100_000 : 300_000, progress);
+    const brokers = Deno.env.get("AIOT_BENCH_KAFKA_BROKERS") ?? Deno.env.get("AIOT_TEST_KAFKA_BROKERS");
+    const kafka = brokers
+      ? await kafkaExportComparisons(brokers.split(","), quick ? 50_000 : 100_000, progress)
+      : (console.error("export: AIOT_BENCH_KAFKA_BROKERS not set — Kafka skipped"), undefined);
+    return Object.assign([...embedded, ...(kafka ?? [])], {
+      close: async () => {
+        await embedded.close?.();
+        await kafka?.close?.();
+      },
+    });
+  },
   e2e: () => Promise.resolve([]),
   live: () => Promise.resolve([]),
   connections: () => Promise.resolve([]),
@@ -135,6 +217,15 @@ const scenarios: Record<string, Scenario> = {
     return comparisons;
   },
   ui: () => Promise.resolve([]),
+  rules: async (quick) => {
+    const { backtestLogComparisons, evaluationComparisons } = await import("./rules.ts");
+    const progress = (line: string) => console.error(line);
+    const fromLog = await backtestLogComparisons(quick ? 50_000 : 1_000_000, progress);
+    return Object.assign(
+      [...evaluationComparisons(quick ? 20_000 : 100_000, progress), ...fromLog.comparisons],
+      { close: fromLog.close },
+    );
+  },
   storage: async (quick) => (await import("./storage.ts")).storageComparisons(quick),
   log: async (quick) => {
     const comparisons = sqliteLogComparisons(quick ? 100_000 : 200_000);

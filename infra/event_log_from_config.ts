@@ -39,6 +39,7 @@ export function withGroupPrefix(log: EventLog, prefix: string): EventLog {
     consume: (options) => log.consume({ ...options, group: prefix + options.group }),
     replay: (topic, options) => log.replay(topic, options),
     endOffsets: (topic) => log.endOffsets(topic),
+    offsetsForTimestamp: (topic, timestamp) => log.offsetsForTimestamp(topic, timestamp),
     lag: (group, topic) => log.lag(prefix + group, topic),
     close: () => log.close(),
   };

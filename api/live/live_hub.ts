@@ -2,8 +2,9 @@
  * The live hub behind `GET /api/v1/stream`: one log reader per API instance (from the end of each
  * topic), fanned out to many SSE clients by type and device. Every event carries a resume token
  * as its `id:`; `Last-Event-ID` replays the log from that token up to where the hub is, then
- * continues live, without gap or repeat. Events reach clients only through `clientData`
- * (secrets redacted).
+ * continues live, without gap or repeat; `?from=` a time does the same from the token the stream
+ * would have had at that time (the first offset of each partition appended at or after it).
+ * Events reach clients only through `clientData` (upcast, secrets redacted).
  *
  * A stream is a long-lived hold on the process, and a token is only the client's word, so each
  * stream is bounded: a byte budget (a slow client is dropped: sse_stream.ts), how far back a token
@@ -13,7 +14,7 @@
  */
 import type { EventLog, LogConsumer, LogRecord } from "../../core/log/event_log.ts";
 import type { LiveFilter, LiveRequest } from "../deps.ts";
-import { replayInto } from "./replay.ts";
+import { positionsAt, replayInto } from "./replay.ts";
 import { decodeToken, encodeToken, farthestBehind, type Positions, slot } from "./resume_token.ts";
 import { clientData, CONNECTED, eventFrame, finalFrame, matches } from "./sse_frames.ts";
 import { createSseStream, type SseStream } from "./sse_stream.ts";
@@ -29,7 +30,7 @@ export interface LiveHubOptions {
    */
   maxBufferedBytes?: number;
   /**
-   * How far behind the hub a `Last-Event-ID` may be, in events of any one partition; a token
+   * How far behind the hub a `Last-Event-ID` (or `?from=`) may be, in events of any one partition;
    * further back is answered with `event: error` `resume_too_old` instead of a replay.
    * Default 10,000.
    */
@@ -133,19 +134,26 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
   /** A response with one final frame: the request is refused before any stream is kept. */
   const refusal = (frame: string) => new Response(CONNECTED + frame, { headers: SSE_HEADERS });
 
+  const tooOld = (what: string, instead: string) =>
+    finalFrame(
+      "error",
+      "resume_too_old",
+      `Cannot resume: ${what} is more than ${maxResumeEvents} events behind in a partition. ${instead}`,
+      { resetId: true },
+    );
+
   function open(request: LiveRequest): Response {
     const { filter } = request;
     const release = quota.take(request.caller);
-    const resumeFrom = request.lastEventId ? decodeToken(request.lastEventId, topics.length) : undefined;
+    const token = request.lastEventId ? decodeToken(request.lastEventId, topics.length) : undefined;
+    // A token wins over `from`: EventSource reconnects to the same URL with its Last-Event-ID.
+    const fromTime = token ? undefined : request.from;
     const until = new Map(positions);
-    if (resumeFrom && farthestBehind(resumeFrom, until) > maxResumeEvents) {
+    if (token && farthestBehind(token, until) > maxResumeEvents) {
       release();
-      return refusal(finalFrame(
-        "error",
-        "resume_too_old",
-        `Cannot resume: Last-Event-ID is more than ${maxResumeEvents} events behind in a partition. ` +
-          "Reload the current state, then open the stream without Last-Event-ID.",
-        { resetId: true },
+      return refusal(tooOld(
+        "Last-Event-ID",
+        "Reload the current state, then open the stream without Last-Event-ID.",
       ));
     }
 
@@ -153,7 +161,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     const stream = createSseStream({
       maxBufferedBytes,
       heartbeatMs: options.heartbeatMs ?? 15_000,
-      replaying: resumeFrom !== undefined,
+      replaying: token !== undefined || fromTime !== undefined,
       onClose() {
         clients.delete(client);
         release();
@@ -167,9 +175,20 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     request.signal.addEventListener("abort", endStream, { once: true });
     if (request.signal.aborted) stream.close();
 
-    if (resumeFrom) {
-      replayInto(stream, filter, { log, topics, from: resumeFrom, until })
-        .then(() => stream.endReplay())
+    if (token || fromTime !== undefined) {
+      const replay = async () => {
+        const from = token ?? await positionsAt(log, topics, fromTime!, until);
+        // Checked only now for `from`: its offsets come from the log. Live frames are held meanwhile.
+        if (!token && farthestBehind(from, until) > maxResumeEvents) {
+          const at = new Date(fromTime!).toISOString();
+          return stream.close(
+            tooOld(`from=${at}`, "Choose a later from, or read the range with GET /export."),
+          );
+        }
+        await replayInto(stream, filter, { log, topics, from, until });
+        stream.endReplay();
+      };
+      replay()
         .catch((error) => {
           if (stream.signal.aborted) return; // the client went away: the replay was told to stop
           console.error("cannot replay the log into a stream", error);

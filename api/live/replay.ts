@@ -1,5 +1,6 @@
 /**
- * The first part of a `Last-Event-ID` resume: the log from the client's token up to where the hub
+ * The first part of a `Last-Event-ID` resume (or of a stream opened `?from=` a time, turned into
+ * the token it would have had then): the log from the client's token up to where the hub
  * was when the stream opened, after which live delivery takes over without gap or repeat. The
  * token is the client's word, so the replay is built to cost little whatever it says: it goes at
  * the client's pace (it waits while half the stream's budget is queued), gives the event loop a
@@ -24,6 +25,28 @@ export interface ReplayRange {
   from: Positions;
   /** The hub's positions when the stream opened: live delivery starts there. */
   until: Positions;
+}
+
+/**
+ * The positions a stream starting at append time `timestamp` resumes from: per partition the
+ * first record at or after it, never past where live delivery starts (`until`), so a `from` the
+ * hub has not caught up with yet is served live, without a gap.
+ */
+export async function positionsAt(
+  log: EventLog,
+  topics: readonly string[],
+  timestamp: number,
+  until: Positions,
+): Promise<Positions> {
+  const positions: Positions = new Map();
+  for (const [topicIndex, topic] of topics.entries()) {
+    for (const { partition, offset } of await log.offsetsForTimestamp(topic, timestamp)) {
+      const key = slot(topicIndex, partition);
+      const end = until.get(key);
+      if (end !== undefined) positions.set(key, Math.min(offset, end));
+    }
+  }
+  return positions;
 }
 
 /** Replays `range` into `stream`, advancing a copy of the token with every record. */

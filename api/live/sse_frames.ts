@@ -1,8 +1,11 @@
 /**
  * The frames of `GET /api/v1/stream` as they go on the wire (text/event-stream), which records a
- * stream wants, and what of a record a client may see: its event redacted by `redactForClients`,
- * the one place that decides which fields never leave the platform.
+ * stream wants, and what of a record a client may see: its event upcast when it was stored at an
+ * older version, and redacted by `redactForClients`, the one place that decides which fields
+ * never leave the platform.
  */
+import { eventCatalog, isEventType } from "../../core/events/catalog.ts";
+import { decodeEvent } from "../../core/events/codec.ts";
 import { needsRedaction, redactForClients } from "../../core/events/redaction.ts";
 import type { EventEnvelope } from "../../core/events/envelope.ts";
 import type { LogRecord } from "../../core/log/event_log.ts";
@@ -46,7 +49,14 @@ const isEnvelope = (value: unknown): value is EventEnvelope =>
  * from the `event-type` header that every writer sets from the envelope (`toLogMessage`).
  */
 export function clientData(record: LogRecord): string | undefined {
-  if (!needsRedaction(record.headers["event-type"])) return record.value;
+  const type = record.headers["event-type"];
+  if (isStoredOld(type, record.headers["event-v"])) {
+    // Written at an older version: clients get it upcast, as every other reader does.
+    const decoded = decodeEvent(record.value);
+    const redacted = decoded.ok ? redactForClients(decoded.event) : undefined;
+    return redacted && JSON.stringify(redacted);
+  }
+  if (!needsRedaction(type)) return record.value;
   let event: unknown;
   try {
     event = JSON.parse(record.value);
@@ -55,4 +65,9 @@ export function clientData(record: LogRecord): string | undefined {
   }
   const redacted = isEnvelope(event) ? redactForClients(event) : undefined;
   return redacted && JSON.stringify(redacted);
+}
+
+/** Whether a record's `event-v` header names an older version than its type's current one. */
+function isStoredOld(type: string | undefined, version: string | undefined): boolean {
+  return type !== undefined && isEventType(type) && version !== String(eventCatalog[type].version);
 }

@@ -7,7 +7,7 @@
 import type { Context, Hono } from "hono";
 import type { z } from "zod";
 import { type Permission, roleAllows } from "../../core/users/roles.ts";
-import { ForbiddenError, UnauthorizedError } from "../http_errors.ts";
+import { ForbiddenError, UnauthorizedError, UnsupportedMediaTypeError } from "../http_errors.ts";
 import type { AppDeps, HealthDeps } from "../deps.ts";
 import type { Principal } from "../auth/principal.ts";
 import { assertSameOrigin } from "../auth/cross_origin.ts";
@@ -45,6 +45,12 @@ export interface Route<
    */
   identifyCaller?: boolean;
   body?: B;
+  /**
+   * A body that is not JSON and may be large (a firmware image): the wrapper only checks its
+   * `Content-Type` (415 otherwise) and the handler streams `c.req.raw.body` itself, under its own
+   * size limit; the app-wide 1 MiB limit does not apply. Only on paths without parameters.
+   */
+  rawBody?: { contentType: string; description: string };
   query?: Q;
   /** Runs before the input is parsed, e.g. a rate limit that must count malformed requests too. */
   guard?: (c: Context) => void | Promise<void>;
@@ -111,6 +117,7 @@ export function mountRoutes(
         }
         await r.guard?.(c);
         const query = r.query ? parseInput(r.query as z.ZodType, c.req.query(), "query") : undefined;
+        if (r.rawBody) assertContentType(c, r.rawBody.contentType);
         const body = r.body ? parseInput(r.body, await readJsonBody(c.req.raw), "body") : undefined;
         const response = await r.handle({
           c,
@@ -135,5 +142,15 @@ export function mountRoutes(
         });
       }
     });
+  }
+}
+
+/** A raw body must come with its declared media type (parameters aside): 415 otherwise. */
+function assertContentType(c: Context, expected: string): void {
+  const type = c.req.header("content-type");
+  if (type?.split(";")[0]?.trim().toLowerCase() !== expected) {
+    throw new UnsupportedMediaTypeError(
+      `Expected Content-Type: ${expected}, got ${type === undefined ? "none" : `"${type.slice(0, 100)}"`}`,
+    );
   }
 }

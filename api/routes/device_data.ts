@@ -1,6 +1,6 @@
 /**
  * What a device measured and what it is: telemetry (raw or downsampled), the latest value of
- * each metric, and the shadow (reported / desired / delta). `PATCH …/state/desired` appends
+ * each metric, and the shadow (reported / desired / delta), now or at a past time (`?at=`). `PATCH …/state/desired` appends
  * `device.state.desired`; publishing the delta to the device is the commands processor's job.
  */
 import { z } from "zod";
@@ -22,6 +22,7 @@ import type { ApiContext } from "./api_context.ts";
 import { route } from "./define.ts";
 import { jsonObject, metricName } from "./schemas.ts";
 import {
+  deviceStateAt,
   type DeviceStateRow,
   getDevice,
   getDeviceState,
@@ -109,6 +110,15 @@ const desiredPatch = (limits: StateLimits) =>
     })
     .pipe(jsonObject);
 
+/**
+ * `?at=`: the shadow as it was at that time (epoch ms or ISO-8601), on the log's clock: the events
+ * appended at or before it. Not in the future: the log does not know that state yet.
+ */
+const stateQuery = (now: () => number) =>
+  z.object({
+    at: instant.refine((ms) => ms <= now(), { error: "must not be in the future" }).optional(),
+  });
+
 /** The shadow of a device that has none yet. */
 const emptyState = (deviceId: string): DeviceStateRow => ({
   deviceId,
@@ -138,6 +148,22 @@ export function deviceDataRoutes(ctx: ApiContext) {
   const shadow = async (id: string) => (await getDeviceState(readModels, id)) ?? emptyState(id);
   const state = async (id: string) => stateView(await shadow(id));
   const stateLimits = { ...DEFAULT_STATE_LIMITS, ...ctx.deps.stateLimits };
+  /**
+   * Time travel: the device's events appended up to `at`, folded by the live reducer. The cost is
+   * a scan of the device's partition of the device and telemetry topics from their first retained
+   * record to `at` (other devices' records in those partitions are read and skipped); it yields
+   * to the event loop as it goes and stops when the client goes away.
+   */
+  const shadowAt = (id: string, at: number, signal: AbortSignal) => {
+    const { readLog, topics } = ctx.deps;
+    if (!readLog) {
+      throw new ValidationError("Invalid query: at: this API process does not read the log", {
+        details: [{ path: "at", message: "this API process does not read the log" }],
+      });
+    }
+    const read = (topic: string) => readLog(topic, { fromMs: 0, toMs: at + 1, key: id, signal });
+    return deviceStateAt(id, [read(topics.device), read(topics.telemetry)]);
+  };
 
   return [
     route({
@@ -170,26 +196,38 @@ export function deviceDataRoutes(ctx: ApiContext) {
     route({
       method: "get",
       path: "/api/v1/devices/{id}/metrics",
-      summary: "Each metric of the device with its latest value (by event time), its time and point count",
+      summary:
+        "Each metric of the device with its latest value (by event time), its time, unit, quality and point count",
       tag: "telemetry",
       permission: "read",
       responses: { 200: "Metrics by name", 404: "No such device" },
       async handle({ c, params }) {
         await device(params.id!);
         const rows = await listDeviceMetrics(readModels, params.id!);
-        return c.json({ items: rows.map(({ metric, value, t, count }) => ({ metric, value, t, count })) });
+        const items = rows.map(({ metric, value, t, unit, quality, count }) => ({
+          metric,
+          value,
+          t,
+          ...(unit === undefined ? {} : { unit }),
+          quality: quality ?? "good",
+          count,
+        }));
+        return c.json({ items });
       },
     }),
     route({
       method: "get",
       path: "/api/v1/devices/{id}/state",
-      summary: "The shadow: reported, desired, delta, version, connected, lastSeen",
+      summary:
+        "The shadow: reported, desired, delta, version, connected, lastSeen; with `at`, as it was then",
       tag: "state",
       permission: "read",
-      responses: { 200: "The shadow", 404: "No such device" },
-      async handle({ c, params }) {
+      query: stateQuery(ctx.now),
+      responses: { 200: "The shadow", 400: "Invalid at", 404: "No such device" },
+      async handle({ c, params, query }) {
         await device(params.id!);
-        return c.json(await state(params.id!));
+        if (query.at === undefined) return c.json(await state(params.id!));
+        return c.json(stateView(await shadowAt(params.id!, query.at, c.req.raw.signal)));
       },
     }),
     route({

@@ -110,8 +110,8 @@ Deno.test("GET /metrics of a device lists each metric with its latest value, tim
   const body = await (await t.call("GET", "/api/v1/devices/d1/metrics", { as: "viewer" })).json();
   assert.deepEqual(body, {
     items: [
-      { metric: "mode", value: "eco", t: T0 - 80_000, count: 1 },
-      { metric: "temperature", value: 24, t: T0 - 80_000, count: 3 },
+      { metric: "mode", value: "eco", t: T0 - 80_000, quality: "good", count: 1 },
+      { metric: "temperature", value: 24, t: T0 - 80_000, quality: "good", count: 3 },
     ],
   });
 });

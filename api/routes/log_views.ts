@@ -15,12 +15,25 @@ import { listDlq } from "../../core/readmodels/mod.ts";
 
 const dlqQuery = z.object({ device: entityId.optional(), cursor: cursorParam, limit: limitParam });
 
-const streamQuery = z.object({
-  types: z.string().transform((text) => text.split(",").map((t) => t.trim()).filter(Boolean))
-    .pipe(z.array(z.string().refine(isEventType, { error: "unknown event type" })).max(64))
-    .optional(),
-  device: entityId.optional(),
-});
+/** `from`: an ISO-8601 date-time or epoch ms, not in the future (there is nothing to replay there). */
+const streamQuery = (now: () => number) =>
+  z.object({
+    types: z.string().transform((text) => text.split(",").map((t) => t.trim()).filter(Boolean))
+      .pipe(z.array(z.string().refine(isEventType, { error: "unknown event type" })).max(64))
+      .optional(),
+    device: entityId.optional(),
+    from: z.string().transform((text, ctx) => {
+      const ms = /^\d{1,16}$/.test(text)
+        ? Number(text)
+        : z.iso.datetime({ offset: true }).safeParse(text).success
+        ? Date.parse(text)
+        : NaN;
+      if (!Number.isFinite(ms)) {
+        ctx.addIssue({ code: "custom", message: "expected an ISO-8601 date-time or epoch milliseconds" });
+      } else if (ms > now()) ctx.addIssue({ code: "custom", message: "must not be in the future" });
+      return ms;
+    }).optional(),
+  });
 
 export function dlqRoutes(ctx: ApiContext) {
   return [
@@ -52,20 +65,22 @@ export function streamRoutes(ctx: ApiContext, live: NonNullable<AppDeps["live"]>
     route({
       method: "get",
       path: "/api/v1/stream",
-      summary: "Server-Sent Events of event envelopes; `Last-Event-ID` resumes",
+      summary:
+        "Server-Sent Events of event envelopes; `Last-Event-ID` resumes; `from` replays from a time, then live",
       tag: "live",
       permission: "read",
-      query: streamQuery,
+      query: streamQuery(ctx.now),
       responses: {
         200: "text/event-stream",
-        400: "Invalid filter",
+        400: "Invalid filter or from",
         429: "The caller already holds the most streams allowed",
       },
       handle({ c, query, principal }) {
         const lastEventId = c.req.header("last-event-id");
         return live({
-          filter: definedOnly(query),
+          filter: definedOnly({ types: query.types, device: query.device }),
           ...(lastEventId ? { lastEventId } : {}),
+          ...(query.from === undefined ? {} : { from: query.from }),
           signal: c.req.raw.signal,
           caller: principal!.actor,
           // The request's own credentials, authenticated again: a logout, a revoked token or a

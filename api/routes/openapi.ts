@@ -103,6 +103,7 @@ function operationOf(r: Route, components: Components): JsonSchema {
     );
   }
   if (r.body) responses["415"] ??= error("The body is not application/json");
+  if (r.rawBody) responses["415"] ??= error(`The body is not ${r.rawBody.contentType}`);
   return {
     summary: r.summary,
     tags: [r.tag],
@@ -113,6 +114,15 @@ function operationOf(r: Route, components: Components): JsonSchema {
         requestBody: {
           required: true,
           content: { "application/json": { schema: jsonSchemaOf(r.body, components) } },
+        },
+      }
+      : {}),
+    ...(r.rawBody
+      ? {
+        requestBody: {
+          required: true,
+          description: r.rawBody.description,
+          content: { [r.rawBody.contentType]: { schema: { type: "string", format: "binary" } } },
         },
       }
       : {}),

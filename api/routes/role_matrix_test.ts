@@ -8,6 +8,8 @@ import { type Permission, type Role, roleAllows, ROLES } from "../../core/users/
 import { createEvent } from "../../core/events/catalog.ts";
 import { createInMemoryWebhookStore } from "../../core/testing/in_memory_webhook_store.ts";
 import type { SecretBox } from "../../core/webhooks/store.ts";
+import { createDownloadSigner } from "../../core/firmware/mod.ts";
+import { createInMemoryFirmwareStore } from "../../core/testing/in_memory_firmware_store.ts";
 import { createTestApp, PASSWORD, T0, type TestApp } from "../_test_app.ts";
 
 const HOT = {
@@ -21,6 +23,8 @@ interface Row {
   path: string;
   permission: Permission;
   body?: unknown;
+  /** Sent as application/octet-stream instead of JSON (firmware uploads). */
+  raw?: Uint8Array<ArrayBuffer>;
   ok: number;
 }
 
@@ -87,6 +91,12 @@ const matrix: Row[] = [
   { method: "GET", path: "/api/v1/commands/{command}", permission: "read", ok: 200 },
   { method: "GET", path: "/api/v1/dlq", permission: "read", ok: 200 },
   { method: "GET", path: "/api/v1/stream?types=telemetry.reported", permission: "read", ok: 200 },
+  {
+    method: "GET",
+    path: "/api/v1/export?topic=telemetry&from=0&to=1000&format=csv",
+    permission: "read",
+    ok: 200,
+  },
   { method: "POST", path: "/api/v1/rules", permission: "operate", body: { id: "r2", ...HOT }, ok: 201 },
   { method: "GET", path: "/api/v1/rules", permission: "read", ok: 200 },
   { method: "GET", path: "/api/v1/rules/r1", permission: "read", ok: 200 },
@@ -113,6 +123,31 @@ const matrix: Row[] = [
   { method: "GET", path: "/api/v1/webhooks", permission: "manage", ok: 200 },
   { method: "DELETE", path: "/api/v1/webhooks/{webhook}", permission: "manage", ok: 204 },
   { method: "GET", path: "/api/v1/webhooks/{webhook}/deliveries", permission: "manage", ok: 200 },
+  {
+    method: "POST",
+    path: "/api/v1/firmware?name=fw&version=2",
+    permission: "operate",
+    raw: new Uint8Array([1, 2, 3]),
+    ok: 201,
+  },
+  { method: "GET", path: "/api/v1/firmware", permission: "read", ok: 200 },
+  { method: "GET", path: "/api/v1/firmware/{firmware}", permission: "read", ok: 200 },
+  { method: "DELETE", path: "/api/v1/firmware/{firmware}", permission: "operate", ok: 204 },
+  {
+    method: "POST",
+    path: "/api/v1/ota/campaigns",
+    permission: "operate",
+    body: { name: "c", firmwareId: "{firmware}", target: { devices: ["d1"] } },
+    ok: 201,
+  },
+  { method: "GET", path: "/api/v1/ota/campaigns", permission: "read", ok: 200 },
+  { method: "GET", path: "/api/v1/ota/campaigns/{campaign}", permission: "read", ok: 200 },
+  { method: "GET", path: "/api/v1/ota/campaigns/{campaign}/jobs", permission: "read", ok: 200 },
+  { method: "POST", path: "/api/v1/ota/campaigns/{campaign}/start", permission: "operate", ok: 200 },
+  // The fixture's campaign was never started: an allowed caller gets as far as the 409.
+  { method: "POST", path: "/api/v1/ota/campaigns/{campaign}/pause", permission: "operate", ok: 409 },
+  { method: "POST", path: "/api/v1/ota/campaigns/{campaign}/resume", permission: "operate", ok: 409 },
+  { method: "POST", path: "/api/v1/ota/campaigns/{campaign}/cancel", permission: "operate", ok: 200 },
 ];
 
 /** A box that only marks what it seals: these tests are about roles, not cryptography. */
@@ -125,13 +160,19 @@ const box: SecretBox = {
  * A fresh app with a device d1 reporting temperature, one of its commands, a rule r1 with an open
  * alert al-1, a user zed and an API token ci.
  */
-async function fixture(): Promise<{ t: TestApp; commandId: string; webhookId: string }> {
+async function fixture(): Promise<
+  { t: TestApp; commandId: string; webhookId: string; firmwareId: string; campaignId: string }
+> {
   const t = await createTestApp({
     live: () => new Response("", { headers: { "content-type": "text/event-stream" } }),
     webhooks: {
       store: createInMemoryWebhookStore(),
       secrets: box,
       checkUrl: () => Promise.resolve(undefined),
+    },
+    firmware: {
+      store: createInMemoryFirmwareStore(),
+      signer: await createDownloadSigner(new Uint8Array(32)),
     },
   });
   assert.equal((await t.call("POST", "/api/v1/devices", { as: "admin", body: { id: "d1" } })).status, 201);
@@ -169,19 +210,46 @@ async function fixture(): Promise<{ t: TestApp; commandId: string; webhookId: st
     as: "admin",
     body: { url: "https://hooks.example.com/a", types: ["device.registered"] },
   })).json();
-  return { t, commandId: command.commandId, webhookId: webhook.id };
+  const firmware = await (await t.app.request("/api/v1/firmware?name=fw&version=1", {
+    method: "POST",
+    headers: { authorization: `Bearer ${t.tokens.admin}`, "content-type": "application/octet-stream" },
+    body: new Uint8Array([1]),
+  })).json();
+  const campaign = await (await t.call("POST", "/api/v1/ota/campaigns", {
+    as: "admin",
+    body: { name: "c", firmwareId: firmware.id, target: { devices: ["d1"] } },
+  })).json();
+  return {
+    t,
+    commandId: command.commandId,
+    webhookId: webhook.id,
+    firmwareId: firmware.id,
+    campaignId: campaign.id,
+  };
 }
 
 for (const row of matrix) {
   const allowed = ROLES.filter((role) => roleAllows(role, row.permission));
   Deno.test(`${row.method} ${row.path.split("?")[0]}: ${allowed.join(", ")} allowed; others 403; none 401`, async () => {
     for (const caller of [undefined, ...ROLES] as (Role | undefined)[]) {
-      const { t, commandId, webhookId } = await fixture();
-      const path = row.path.replace("{command}", commandId).replace("{webhook}", webhookId);
-      const response = await t.call(row.method, path, {
-        ...(caller ? { as: caller } : {}),
-        ...(row.body === undefined ? {} : { body: row.body }),
-      });
+      const { t, commandId, webhookId, firmwareId, campaignId } = await fixture();
+      const path = row.path.replace("{command}", commandId).replace("{webhook}", webhookId)
+        .replace("{firmware}", firmwareId).replace("{campaign}", campaignId);
+      const response = row.raw
+        ? await t.app.request(path, {
+          method: row.method,
+          headers: {
+            "content-type": "application/octet-stream",
+            ...(caller ? { authorization: `Bearer ${t.tokens[caller]}` } : {}),
+          },
+          body: row.raw,
+        })
+        : await t.call(row.method, path, {
+          ...(caller ? { as: caller } : {}),
+          ...(row.body === undefined
+            ? {}
+            : { body: JSON.parse(JSON.stringify(row.body).replace("{firmware}", firmwareId)) }),
+        });
       const expected = caller === undefined ? 401 : allowed.includes(caller) ? row.ok : 403;
       const text = await response.text();
       assert.equal(response.status, expected, `${caller ?? "anonymous"}: ${text}`);
@@ -212,7 +280,7 @@ Deno.test("the role matrix covers every protected route of the OpenAPI document"
       ).replace("/ci", "/{name}").replace(
         "{command}",
         "{id}",
-      )
+      ).replace("{firmware}", "{id}").replace("{campaign}", "{id}")
     }`
   );
   assert.deepEqual([...new Set(tested)].sort(), documented.sort());

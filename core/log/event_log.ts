@@ -105,9 +105,26 @@ export interface ReplayOptions {
   from?: StartPosition;
   /** Exclusive upper bound by timestamp; default: the end offsets seen when the replay starts. */
   toTimestamp?: number;
+  /**
+   * Exclusive end offset per partition (partitions not named: the end seen when the replay
+   * starts), so a read of an old range stops there instead of filtering the rest of the log by
+   * `toTimestamp` (see `offsetsForTimestamp`).
+   */
+  toOffsets?: Record<number, number>;
   /** Records per yielded chunk. Default 1000. */
   chunkSize?: number;
+  /**
+   * Only the records of this key. Only the partition the key maps to is read (with the
+   * adapter's own partitioner), so the cost is that partition's records, not the topic's.
+   */
+  key?: string;
   signal?: AbortSignal;
+}
+
+/** The offset a partition would be read from. */
+export interface PartitionOffset {
+  partition: number;
+  offset: number;
 }
 
 export interface EventLog {
@@ -125,6 +142,12 @@ export interface EventLog {
    */
   replay(topic: string, options?: ReplayOptions): AsyncIterable<LogRecord[]>;
   endOffsets(topic: string): Promise<PartitionOffsets[]>;
+  /**
+   * Per partition (in partition order), the offset of the first record with `timestamp >= t`,
+   * or the end offset when there is none: where a reader starting at time `t` begins, as offsets
+   * (e.g. to turn a time into a resume position).
+   */
+  offsetsForTimestamp(topic: string, timestamp: number): Promise<PartitionOffset[]>;
   lag(group: string, topic: string): Promise<PartitionLag[]>;
   close(): Promise<void>;
 }

@@ -12,6 +12,7 @@ import {
   type LogRecord,
   partitionForKey,
   type PartitionLag,
+  type PartitionOffset,
   type PartitionOffsets,
   type ReplayOptions,
   type StartPosition,
@@ -197,8 +198,13 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
     const chunk = opts.chunkSize ?? 1000;
     const until = opts.toTimestamp ?? Infinity;
     let sliceStart = performance.now();
-    for (let partition = 0; partition < partitionsOf(topic); partition++) {
-      const end = storage.offsets(topic, partition).end;
+    const count = partitionsOf(topic);
+    const key = opts.key;
+    const partitions = key === undefined
+      ? Array.from({ length: count }, (_, partition) => partition)
+      : [partitionForKey(key, count)];
+    for (const partition of partitions) {
+      const end = Math.min(storage.offsets(topic, partition).end, opts.toOffsets?.[partition] ?? Infinity);
       let position = startOffset({ topic, partition }, opts.from ?? "earliest");
       while (position < end) {
         if (performance.now() - sliceStart >= replaySliceMs) {
@@ -209,7 +215,9 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
         const records = storage.read(topic, partition, position, Math.min(chunk, end - position));
         if (records.length === 0) break;
         position = records[records.length - 1]!.offset + 1;
-        const inRange = until === Infinity ? records : records.filter((r) => r.timestamp < until);
+        const inRange = until === Infinity && key === undefined
+          ? records
+          : records.filter((r) => r.timestamp < until && (key === undefined || r.key === key));
         if (inRange.length > 0) yield inRange;
       }
     }
@@ -239,6 +247,15 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
       Array.from({ length: partitionsOf(topic) }, (_, partition) => ({
         partition,
         ...storage.offsets(topic, partition),
+      })),
+    );
+  }
+
+  function offsetsForTimestamp(topic: string, timestamp: number): Promise<PartitionOffset[]> {
+    return Promise.resolve(
+      Array.from({ length: partitionsOf(topic) }, (_, partition) => ({
+        partition,
+        offset: storage.offsetForTimestamp(topic, partition, timestamp),
       })),
     );
   }
@@ -277,6 +294,7 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
     consume,
     replay,
     endOffsets,
+    offsetsForTimestamp,
 
     async lag(group: string, topic: string): Promise<PartitionLag[]> {
       return (await endOffsets(topic)).map((p) => {

@@ -13,6 +13,7 @@ export {
   type LogRecord,
   partitionForKey,
   type PartitionLag,
+  type PartitionOffset,
   type PartitionOffsets,
   type ReplayOptions,
   type StartPosition,

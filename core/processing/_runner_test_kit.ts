@@ -55,6 +55,7 @@ export function withFailingAppends(log: EventLog, topic: string, fault: () => Er
     consume: (options) => log.consume(options),
     replay: (topic, options) => log.replay(topic, options),
     endOffsets: (topic) => log.endOffsets(topic),
+    offsetsForTimestamp: (topic, timestamp) => log.offsetsForTimestamp(topic, timestamp),
     lag: (group, topic) => log.lag(group, topic),
     close: () => log.close(),
   };

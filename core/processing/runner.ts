@@ -195,7 +195,8 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
 
   /** Loaded once per run, before any batch or tick; an outage while loading is retried. */
   let initialized: Promise<void> | undefined;
-  const ready = () => (initialized ??= processor.init ? retrying(() => processor.init!()) : Promise.resolve());
+  const ready =
+    () => (initialized ??= processor.init ? retrying(() => processor.init!()) : Promise.resolve());
 
   async function persist(): Promise<void> {
     if (processor.persist) await retrying(() => processor.persist!());

@@ -4,7 +4,7 @@
  * `evolve`), the registry of every model, the generic `ReadModelStore` port the SQL store and the
  * in-memory fake implement, the engine-neutral batch planner, and each model's typed queries
  * (in its own folder: `devices/`, `device_states/`, `commands/`, `dlq/`, `device_metrics/`,
- * `rules/`, `alerts/`).
+ * `rules/`, `alerts/`, `firmware/`, `ota_campaigns/`, `ota_jobs/`).
  *
  * ```ts
  * import { getDevice } from "./mod.ts";
@@ -64,7 +64,7 @@ export {
   listDevices,
   type ListDevicesOptions,
 } from "./devices/mod.ts";
-export { type DeviceStateRow, emptyDeviceState, getDeviceState } from "./device_states/mod.ts";
+export { deviceStateAt, type DeviceStateRow, emptyDeviceState, getDeviceState } from "./device_states/mod.ts";
 export {
   type CommandRow,
   type CommandStatus,
@@ -77,4 +77,25 @@ export {
 export { type DlqRow, listDlq, type ListDlqOptions } from "./dlq/mod.ts";
 export { type DeviceMetricRow, listDeviceMetrics } from "./device_metrics/mod.ts";
 export { getRule, listRules, type RuleRow } from "./rules/mod.ts";
-export { type AlertRow, type AlertStatus, getAlert, listAlerts, type ListAlertsOptions } from "./alerts/mod.ts";
+export {
+  type AlertRow,
+  type AlertStatus,
+  getAlert,
+  listAlerts,
+  type ListAlertsOptions,
+} from "./alerts/mod.ts";
+export {
+  findFirmwareRelease,
+  firmwareBytesInUse,
+  type FirmwareRow,
+  getFirmware,
+  listFirmware,
+} from "./firmware/mod.ts";
+export {
+  firmwareInUse,
+  getOtaCampaign,
+  listOtaCampaigns,
+  type OtaCampaignRow,
+  type WaveView,
+} from "./ota_campaigns/mod.ts";
+export { countOtaJobs, listOtaJobs, type OtaJobRow } from "./ota_jobs/mod.ts";

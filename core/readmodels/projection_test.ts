@@ -73,6 +73,9 @@ Deno.test("planBatch() collects each model's distinct keys, composite keys inclu
     device_metrics: [["d2", "t"], ["d2", "h"]],
     rules: [],
     alerts: [],
+    firmware: [],
+    ota_campaigns: [],
+    ota_jobs: [],
   });
 });
 

@@ -10,6 +10,9 @@ import { deviceMetrics } from "./device_metrics/model.ts";
 import { deviceStates } from "./device_states/model.ts";
 import { devices } from "./devices/model.ts";
 import { dlq } from "./dlq/model.ts";
+import { firmware } from "./firmware/model.ts";
+import { otaCampaigns } from "./ota_campaigns/model.ts";
+import { otaJobs } from "./ota_jobs/model.ts";
 import { rules } from "./rules/model.ts";
 
 export const readModels: readonly AnyReadModel[] = [
@@ -20,4 +23,7 @@ export const readModels: readonly AnyReadModel[] = [
   deviceMetrics,
   rules,
   alerts,
+  firmware,
+  otaCampaigns,
+  otaJobs,
 ];

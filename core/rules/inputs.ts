@@ -2,7 +2,7 @@
  * What one log event means to one rule: the inputs `evaluate` reads. Shared by the live processor
  * and the backtest, so both feed a rule exactly the same points in the same order.
  */
-import type { DomainEvent } from "../events/catalog.ts";
+import type { DomainEvent, EventOf } from "../events/catalog.ts";
 import type { RuleInput } from "./evaluate.ts";
 import type { Rule } from "./rule.ts";
 
@@ -26,13 +26,27 @@ export function inputsFor(
     }
     return [{ kind: "event", t: event.data.ts, type: event.data.eventType }];
   }
-  if (event.type !== "telemetry.reported" || condition.kind === "event") return [];
-  const metric = condition.metric;
+  if (event.type !== "telemetry.reported") return [];
   const inputs: RuleInput[] = [];
   for (const point of event.data.values) {
-    if ((metric === undefined || point.name === metric) && inWindow(point.ts)) {
-      inputs.push({ kind: "point", t: point.ts, value: point.value });
-    }
+    const input = pointInput(rule, point);
+    if (input !== undefined && inWindow(point.ts)) inputs.push(input);
   }
   return inputs;
+}
+
+type Point = EventOf<"telemetry.reported">["data"]["values"][number];
+
+/**
+ * The input one telemetry point gives `rule`, if any: the processor's per-point path, which reads
+ * an event's points once for all rules instead of once per rule, and `inputsFor` share it.
+ */
+export function pointInput(rule: Rule, point: Point): RuleInput | undefined {
+  const condition = rule.condition;
+  if (condition.kind === "event") return undefined;
+  // A value its device marks `bad` says nothing about the condition (a failed sensor): it neither
+  // raises nor clears. It still counts as telemetry for absence: the device is there.
+  if (point.quality === "bad" && condition.kind !== "absence") return undefined;
+  if (condition.metric !== undefined && point.name !== condition.metric) return undefined;
+  return { kind: "point", t: point.ts, value: point.value };
 }

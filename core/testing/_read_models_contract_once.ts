@@ -73,7 +73,7 @@ export const exactlyOnceCases: ReadModelsContractCase[] = [
         const c = eventClock();
         const alert = {
           ...c.event("device.registered", "z", {}),
-          type: "ota.job.progress", // no read model projects it
+          type: "ota.job.reported", // no read model projects it
         } as unknown as DomainEvent;
         assert.deepEqual(await rm.project(batchOf([alert], 7)), { applied: 1, skipped: 0 });
         assert.equal(await getDevice(rm, "z"), undefined);

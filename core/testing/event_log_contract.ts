@@ -235,6 +235,47 @@ export const eventLogContract: ContractCase[] = [
       }),
   },
   {
+    name: "offsetsForTimestamp() gives each partition's first offset at or after a time, else its end",
+    run: (f) =>
+      withLog(f, async (log) => {
+        const topic = unique("offsets-at");
+        await log.ensureTopics([{ name: topic, partitions: 3 }]);
+        const base = Date.now() - 3_600_000;
+        const stamped = (ts: number) =>
+          messages(30, (i) => `d${i % 6}`).map((m) => ({ ...m, timestamp: ts }));
+        await log.append(topic, stamped(base));
+        await log.append(topic, stamped(base + 60_000));
+        const records = await replayAll(log, topic);
+        const ends = await log.endOffsets(topic);
+        for (const at of [base - 1, base + 1, base + 60_000, base + 60_001]) {
+          const expected = ends.map(({ partition, end }) => ({
+            partition,
+            offset: Math.min(
+              end,
+              ...records.filter((r) => r.partition === partition && r.timestamp >= at).map((r) => r.offset),
+            ),
+          }));
+          assert.deepEqual(await log.offsetsForTimestamp(topic, at), expected, `at base + ${at - base}`);
+        }
+      }),
+  },
+  {
+    name: "replay() with a key gives that key's records only, in append order",
+    run: (f) =>
+      withLog(f, async (log) => {
+        const topic = unique("replay-key");
+        await log.ensureTopics([{ name: topic, partitions: 4 }]);
+        await log.append(topic, messages(200, (i) => `dev-${i % 9}`));
+        for (const key of ["dev-0", "dev-4", "dev-8", "absent"]) {
+          const got: LogRecord[] = [];
+          for await (const chunk of log.replay(topic, { key, chunkSize: 7 })) got.push(...chunk);
+          assert.ok(got.every((r) => r.key === key));
+          const expected = Array.from({ length: 200 }, (_, i) => i).filter((i) => `dev-${i % 9}` === key);
+          assert.deepEqual(got.map(indexOf), expected, key);
+        }
+      }),
+  },
+  {
     name: '"latest" skips what was there; lag() counts what the group has not committed',
     run: (f) =>
       withLog(f, async (log) => {

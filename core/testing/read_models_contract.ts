@@ -172,29 +172,48 @@ const projectionCases: ReadModelsContractCase[] = [
       }),
   },
   {
-    name: "projects device metrics: latest value by event time, point counts, any value type",
+    name:
+      "projects device metrics: latest value by event time with its unit and quality, point counts, any value type",
     run: (f) =>
       withReadModels(f, async (rm) => {
         const c = eventClock();
         await rm.project(batchOf([
           c.event("telemetry.reported", "d1", {
-            values: [{ name: "temp", value: 21.5, ts: 2_000 }, { name: "door", value: true, ts: 2_000 }],
+            values: [
+              { name: "temp", value: 21.5, ts: 2_000, unit: "°C", quality: "uncertain" },
+              { name: "door", value: true, ts: 2_000 },
+            ],
           }),
           c.event("telemetry.reported", "d2", { values: [{ name: "temp", value: 1, ts: 9_000 }] }),
         ], 0));
         await rm.project(batchOf([
           c.event("telemetry.reported", "d1", {
-            values: [{ name: "temp", value: 19, ts: 1_000 }, { name: "mode", value: "eco", ts: 1_500 }],
+            values: [{ name: "temp", value: 19, ts: 1_000, unit: "K" }, {
+              name: "mode",
+              value: "eco",
+              ts: 1_500,
+            }],
           }),
         ], 2));
         // Equal time in a later batch: the later point wins, as it would point by point.
         await rm.project(batchOf([
-          c.event("telemetry.reported", "d1", { values: [{ name: "door", value: false, ts: 2_000 }] }),
+          c.event("telemetry.reported", "d1", {
+            values: [{ name: "door", value: false, ts: 2_000, quality: "bad" }],
+          }),
         ], 3));
+        // The latest point's unit and quality (v2) go with its value; an older one changes neither.
         assert.deepEqual(await listDeviceMetrics(rm, "d1"), [
-          { deviceId: "d1", metric: "door", value: false, t: 2_000, count: 2 },
+          { deviceId: "d1", metric: "door", value: false, t: 2_000, quality: "bad", count: 2 },
           { deviceId: "d1", metric: "mode", value: "eco", t: 1_500, count: 1 },
-          { deviceId: "d1", metric: "temp", value: 21.5, t: 2_000, count: 2 },
+          {
+            deviceId: "d1",
+            metric: "temp",
+            value: 21.5,
+            t: 2_000,
+            unit: "°C",
+            quality: "uncertain",
+            count: 2,
+          },
         ]);
         assert.deepEqual((await listDeviceMetrics(rm, "d2")).map((m) => [m.metric, m.value, m.count]), [
           ["temp", 1, 1],

@@ -10,6 +10,7 @@ import type { Instrumentation } from "./instrumentation.ts";
 import type { TopicNames } from "../../core/events/topics.ts";
 import { toLogMessage } from "../../core/events/codec.ts";
 import { readEvents } from "../../core/log/read_events.ts";
+import { logExportSource } from "../../core/export/mod.ts";
 import type { EventLog } from "../../core/log/event_log.ts";
 import type { TimeSeriesStore } from "../../core/timeseries/time_series_store.ts";
 import { ensureAdmin } from "../../core/users/ensure_admin.ts";
@@ -21,6 +22,7 @@ import type { DeviceGateway } from "../../core/gateway/device_gateway.ts";
 import type { DomainEvent } from "../../core/events/catalog.ts";
 import { applyRevocations } from "../../processors/gateway_control/mod.ts";
 import type { Webhooks } from "../webhooks/mod.ts";
+import type { Firmware } from "../firmware/mod.ts";
 
 export interface ApiEngines {
   log: EventLog;
@@ -41,6 +43,8 @@ export interface ApiEngines {
   broker?: DeviceGateway;
   /** Webhook endpoints and their delivery logs, for `/webhooks`. */
   webhooks?: Webhooks;
+  /** The firmware store and download signer, for `/firmware`. */
+  firmware?: Firmware;
 }
 
 export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
@@ -60,6 +64,8 @@ export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
     security: config.security,
     readLog: (topic, options) => readEvents(engines.log, topic, options),
     latenessMs: config.latenessMs,
+    exportLog: logExportSource(engines.log),
+    exportMaxEvents: config.exportMaxEvents,
     ...(engines.instrumentation ? instrumentedApi(engines.instrumentation, engines.live) : {}),
     ...(engines.live ? { live: (request) => engines.live!.open(request) } : {}),
     ...(engines.webhooks
@@ -68,6 +74,15 @@ export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
           store: engines.webhooks.store,
           secrets: engines.webhooks.secrets,
           checkUrl: engines.webhooks.checkUrl,
+        },
+      }
+      : {}),
+    ...(engines.firmware
+      ? {
+        firmware: {
+          store: engines.firmware.store,
+          signer: engines.firmware.signer,
+          maxBytes: engines.firmware.maxBytes,
         },
       }
       : {}),

@@ -45,6 +45,7 @@ export function instrument(log: EventLog): Instrumentation {
     consume: (options) => log.consume(options),
     replay: (topic, options) => log.replay(topic, options),
     endOffsets: (topic) => log.endOffsets(topic),
+    offsetsForTimestamp: (topic, timestamp) => log.offsetsForTimestamp(topic, timestamp),
     lag: (group, topic) => log.lag(group, topic),
     close: () => log.close(),
   };

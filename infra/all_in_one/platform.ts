@@ -25,7 +25,9 @@ import { runSupervised } from "./supervised.ts";
 import { rebuildStaleReadModels } from "./stale_read_models.ts";
 import { startNotify } from "./notify_role.ts";
 import { startRules } from "./rules_role.ts";
+import { startOta } from "./ota_role.ts";
 import { openWebhooks, type Webhooks } from "../webhooks/mod.ts";
+import { type Firmware, openFirmware } from "../firmware/mod.ts";
 
 const logLine = (line: string) => console.error(line);
 import { createEmbeddedBroker, type EmbeddedBroker } from "../mqtt/mod.ts";
@@ -71,6 +73,8 @@ export interface Platform {
   deviceIdClaims?: DeviceIdClaims;
   /** Webhook endpoints and deliveries, in processes with the `api` or `notify` role. */
   webhooks?: Webhooks;
+  /** The firmware store and signed download URLs (`downloadUrlFor`), in processes with the `api` role. */
+  firmware?: Firmware;
   processors: RunningProcessor[];
   readiness(): Promise<ReadinessCheck[]>;
   stop(): Promise<void>;
@@ -222,8 +226,23 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
     ? await startGateway(config, { log, topics, readModels, instrumentation, brokerAccounts }, processors)
     : undefined;
   const broker = gateway && "connectedDevices" in gateway ? gateway : undefined;
-  const processorState = has("rules") ? await openProcessorStateStore(config) : undefined;
-  if (processorState) processors.push(startRules({ log, topics, state: processorState, instrumentation }));
+  const processorState = has("rules") || has("ota") ? await openProcessorStateStore(config) : undefined;
+  if (processorState && has("rules")) {
+    processors.push(startRules({ log, topics, state: processorState, instrumentation }));
+  }
+  const ota = processorState && has("ota")
+    ? await startOta({
+      log,
+      topics,
+      state: processorState,
+      instrumentation,
+      gateway,
+      mqttUrl: config.mqtt.url,
+      clientId: config.mqtt.clientId,
+      downloadUrlFor: (await openFirmware(config)).downloadUrlFor,
+    })
+    : undefined;
+  if (ota) processors.push(ota.processor);
   const webhooks = has("api") || has("notify") ? await openWebhooks(config) : undefined;
   if (webhooks && has("notify")) processors.push(startNotify({ log, topics, webhooks, instrumentation }));
   const externalGateway = gateway && !("connectedDevices" in gateway) ? gateway : undefined;
@@ -231,6 +250,7 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
   const live = has("api") ? createLiveHub({ log, topics: Object.values(topics), ...config.sse }) : undefined;
   await live?.ready;
   const deviceIdClaims = has("api") ? await openDeviceIdClaims(config) : undefined;
+  const firmware = has("api") ? await openFirmware(config) : undefined;
 
   return {
     config,
@@ -247,6 +267,7 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
     ...(live ? { live } : {}),
     ...(deviceIdClaims ? { deviceIdClaims } : {}),
     ...(webhooks ? { webhooks } : {}),
+    ...(firmware ? { firmware } : {}),
     processors,
     readiness: () =>
       Promise.all([
@@ -261,6 +282,7 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
       await live?.stop();
       await gateway?.close();
       await Promise.all(processors.map((p) => p.stop()));
+      await ota?.close();
       await brokerAccounts?.close();
       await Promise.all([
         timeseries.close(),

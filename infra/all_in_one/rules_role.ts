@@ -19,9 +19,18 @@ export function startRules(
   },
 ): RunningProcessor {
   const rules = rulesProcessor({ topics, state });
-  instrumentation.metrics.gauge("aiot_rules", "Rules known to the rules processor, and devices it keeps state for.", () => {
-    const { rules: count, devices } = rules.size();
-    return [{ labels: { kind: "rules" }, value: count }, { labels: { kind: "devices" }, value: devices }];
+  instrumentation.metrics.gauge(
+    "aiot_rules",
+    "Rules known to the rules processor, and devices it keeps state for.",
+    () => {
+      const { rules: count, devices } = rules.size();
+      return [{ labels: { kind: "rules" }, value: count }, { labels: { kind: "devices" }, value: devices }];
+    },
+  );
+  return runSupervised(rules, {
+    log,
+    hooks: instrumentation.hooks,
+    dlqTopic: topics.dlq,
+    tickIntervalMs: 1000,
   });
-  return runSupervised(rules, { log, hooks: instrumentation.hooks, dlqTopic: topics.dlq, tickIntervalMs: 1000 });
 }

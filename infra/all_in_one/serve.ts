@@ -86,6 +86,7 @@ export async function servePlatform(options: ServePlatformOptions = {}): Promise
         log: platform.log,
         readModels: platform.readModels,
         deviceTopic: platform.topics.device,
+        alertTopic: platform.topics.alert,
         brokerUrl: `mqtt://${host.includes(":") ? `[${host}]` : host}:${broker.mqttPort}`,
       }).catch((error) => {
         console.error(

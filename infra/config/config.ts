@@ -24,7 +24,7 @@ function durationMs(text: string): number | undefined {
 const list = z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
 
 /** What one process runs; the all-in-one runs them all, compose splits them into services. */
-export const ROLES = ["gateway", "timeseries", "readmodels", "api", "rules", "notify"] as const;
+export const ROLES = ["gateway", "timeseries", "readmodels", "api", "rules", "notify", "ota"] as const;
 export type Role = typeof ROLES[number];
 
 const schema = z.object({
@@ -72,7 +72,10 @@ const schema = z.object({
   }).default(86_400_000),
   /** The most log records an export may scan without `force=true` (§11). */
   AIOT_EXPORT_MAX_EVENTS: z.coerce.number({ error: "AIOT_EXPORT_MAX_EVENTS must be a positive integer" })
-    .int("AIOT_EXPORT_MAX_EVENTS must be a positive integer").min(1, "AIOT_EXPORT_MAX_EVENTS must be a positive integer")
+    .int("AIOT_EXPORT_MAX_EVENTS must be a positive integer").min(
+      1,
+      "AIOT_EXPORT_MAX_EVENTS must be a positive integer",
+    )
     .default(10_000_000),
   AIOT_PROJECTION_THREAD: z.enum(["0", "1"]).default("1"),
   AIOT_HSTS: z.enum(["0", "1"]).default("0"),
@@ -120,6 +123,28 @@ const schema = z.object({
       return false;
     }
   }, "AIOT_SECRET_KEY must be base64 of 32 bytes").optional(),
+  /** Largest firmware upload (design §10). Default 256 MiB. */
+  AIOT_FIRMWARE_MAX_BYTES: z.coerce.number({ error: "AIOT_FIRMWARE_MAX_BYTES must be a number of bytes" })
+    .int("AIOT_FIRMWARE_MAX_BYTES must be a number of bytes").min(
+      1,
+      "AIOT_FIRMWARE_MAX_BYTES must be at least 1",
+    )
+    .max(2 ** 40, "AIOT_FIRMWARE_MAX_BYTES is at most 1 TiB").default(256 * 1024 * 1024),
+  /** Lifetime of a signed firmware download URL (design §10). Default 24 h. */
+  AIOT_FIRMWARE_URL_TTL: z.string().transform((text, ctx) => {
+    const ms = durationMs(text);
+    if (!ms) {
+      ctx.addIssue({
+        code: "custom",
+        message: "AIOT_FIRMWARE_URL_TTL is a duration such as 24h, 30m or 3600s",
+      });
+      return z.NEVER;
+    }
+    return ms;
+  }).default(86_400_000),
+  /** Where devices and browsers reach this platform, e.g. `https://iot.example.com` (download URLs). */
+  AIOT_PUBLIC_URL: z.url({ protocol: /^https?$/, error: "AIOT_PUBLIC_URL must be an http(s) URL" })
+    .optional(),
 }).superRefine((e, ctx) => {
   // Messages name the variables only: never a value (the password must not reach a log).
   const admin = [e.AIOT_MQTT_ADMIN_USERNAME, e.AIOT_MQTT_ADMIN_PASSWORD].filter(Boolean).length;
@@ -196,6 +221,13 @@ export interface AiotConfig {
    * secrets (absent: `secret.key` in the data dir; replicas on one PostgreSQL must share it).
    */
   webhooks: { allowPrivate: boolean; retrySeconds?: number[]; secretKey?: string };
+  /**
+   * The base of absolute URLs handed to devices (`AIOT_PUBLIC_URL`); default
+   * `http://localhost:<http port>`, which only devices on this host can reach.
+   */
+  publicUrl: string;
+  /** Firmware store: the upload limit, and the lifetime of signed download URLs. */
+  firmware: { maxBytes: number; urlTtlMs: number };
 }
 
 /** Reads and validates `env`; throws a `TypeError` naming every bad variable. */
@@ -255,5 +287,7 @@ export function loadConfig(env: Record<string, string | undefined>): AiotConfig 
       ...(e.AIOT_WEBHOOK_RETRY_SECONDS ? { retrySeconds: e.AIOT_WEBHOOK_RETRY_SECONDS } : {}),
       ...(e.AIOT_SECRET_KEY ? { secretKey: e.AIOT_SECRET_KEY } : {}),
     },
+    publicUrl: e.AIOT_PUBLIC_URL ?? `http://localhost:${e.AIOT_HTTP_PORT}`,
+    firmware: { maxBytes: e.AIOT_FIRMWARE_MAX_BYTES, urlTtlMs: e.AIOT_FIRMWARE_URL_TTL },
   };
 }

@@ -2,7 +2,8 @@
  * `deno task start --demo`: a handful of emulated devices inside the all-in-one, registered
  * through the registry operations of core/devices against the platform's own log, connected to
  * its own broker. Tokens are shown only once, so a demo device that already exists (the data dir
- * survived a restart) gets a fresh token instead of a second registration.
+ * survived a restart) gets a fresh token instead of a second registration. Once the devices have
+ * reported, the demo's rules (demo_rules.ts) are defined, so the boiler's overheating raises alerts.
  */
 import { registerDevice, type RegistryDeps, rotateDeviceToken } from "../../core/devices/registry.ts";
 import { toLogMessage } from "../../core/events/codec.ts";
@@ -10,6 +11,7 @@ import type { EventLog } from "../../core/log/event_log.ts";
 import { generateToken, hashSecret } from "../auth/secrets.ts";
 import { type EmulatedIdentity, type Emulator, startEmulator } from "./emulator.ts";
 import type { ProfileName } from "./profiles.ts";
+import { demoRules, ensureDemoRules } from "./demo_rules.ts";
 import { getDevice, type ReadModelStore } from "../../core/readmodels/mod.ts";
 
 export const DEMO_DEVICES: readonly { id: string; profile: ProfileName; name: string }[] = [
@@ -18,12 +20,18 @@ export const DEMO_DEVICES: readonly { id: string; profile: ProfileName; name: st
   { id: "demo-door-1", profile: "door", name: "Front door" },
   { id: "demo-door-2", profile: "door", name: "Garage door" },
   { id: "demo-tracker-1", profile: "tracker", name: "Delivery van" },
+  { id: "demo-boiler-1", profile: "boiler", name: "Basement boiler" },
 ];
 
 export interface DemoDeps {
   log: EventLog;
   readModels: ReadModelStore;
   deviceTopic: string;
+  /**
+   * Where the demo's rules are defined (`rule.defined`). Default: the device topic's sibling of
+   * the `alert` family (`<prefix>alert`, design §3).
+   */
+  alertTopic?: string;
   /** The platform's own broker, e.g. `mqtt://127.0.0.1:1883`. */
   brokerUrl: string;
   /** Telemetry messages per second of each demo device. Default 1. */
@@ -71,14 +79,44 @@ export async function registerDemoDevices(deps: DemoDeps): Promise<EmulatedIdent
   return identities.map(({ id, token, profile }) => ({ id, token, ...(profile ? { profile } : {}) }));
 }
 
-/** Registers the demo devices and starts emulating them against the platform's broker. */
+/** The alert topic beside `deviceTopic`: topics are `<prefix><family>`. */
+function alertTopicBeside(deviceTopic: string): string {
+  if (!deviceTopic.endsWith("device")) {
+    throw new RangeError(`Cannot derive the alert topic from "${deviceTopic}": pass alertTopic`);
+  }
+  return `${deviceTopic.slice(0, -"device".length)}alert`;
+}
+
+/**
+ * Registers the demo devices, starts emulating them against the platform's broker, and defines the
+ * demo's rules in the background once their metrics were reported (stopping the demo stops that).
+ */
 export async function startDemo(deps: DemoDeps): Promise<Emulator> {
   const devices = await registerDemoDevices(deps);
-  return startEmulator({
+  const emulator = startEmulator({
     brokerUrl: deps.brokerUrl,
     devices,
     ratePerDevice: deps.ratePerDevice ?? 1,
     qos: 1,
     reconnectPeriodMs: 1000,
   });
+  const abort = new AbortController();
+  const rules = ensureDemoRules({
+    log: deps.log,
+    readModels: deps.readModels,
+    alertTopic: deps.alertTopic ?? alertTopicBeside(deps.deviceTopic),
+    rules: demoRules(DEMO_DEVICES.map((d) => d.id)),
+    signal: abort.signal,
+  }).catch((error) => {
+    console.error(`--demo: cannot define the demo rules: ${error instanceof Error ? error.message : error}`);
+    return [];
+  });
+  return {
+    stats: () => emulator.stats(),
+    async stop() {
+      abort.abort();
+      await rules;
+      await emulator.stop();
+    },
+  };
 }

@@ -4,8 +4,8 @@ import { createEvent } from "../../core/events/catalog.ts";
 import { toLogMessage } from "../../core/events/codec.ts";
 import { type Platform, startPlatform } from "../all_in_one/platform.ts";
 import { loadConfig } from "../config/config.ts";
-import { formatTokenFile, registerDemoDevices, startDemo, startEmulator } from "./mod.ts";
-import { getCommand, getDeviceState } from "../../core/readmodels/mod.ts";
+import { DEMO_DEVICES, formatTokenFile, registerDemoDevices, startDemo, startEmulator } from "./mod.ts";
+import { getCommand, getDeviceState, getRule } from "../../core/readmodels/mod.ts";
 
 async function withPlatform(run: (platform: Platform, brokerUrl: string, dir: string) => Promise<void>) {
   const dataDir = await Deno.makeTempDir({ prefix: "aiot-emulator-" });
@@ -44,7 +44,7 @@ Deno.test({
   fn: () =>
     withPlatform(async (platform, brokerUrl) => {
       const devices = await registerDemoDevices(deps(platform, brokerUrl));
-      assert.equal(devices.length, 5);
+      assert.equal(devices.length, DEMO_DEVICES.length);
       const emulator = startEmulator({
         brokerUrl,
         devices,
@@ -54,7 +54,7 @@ Deno.test({
         reconnectPeriodMs: 200,
       });
       try {
-        await eventually("every device connected", () => emulator.stats().connected === 5);
+        await eventually("every device connected", () => emulator.stats().connected === DEMO_DEVICES.length);
         const latest = await eventually("thermostat telemetry stored", async () => {
           const values = await platform.timeseries.latest("demo-thermostat-1");
           return values.some((v) => v.metric === "temperature") ? values : undefined;
@@ -125,17 +125,63 @@ Deno.test({
   fn: () =>
     withPlatform(async (platform, brokerUrl) => {
       const first = await startDemo(deps(platform, brokerUrl));
-      await eventually("first demo connected", () => first.stats().connected === 5);
+      await eventually("first demo connected", () => first.stats().connected === DEMO_DEVICES.length);
       await first.stop();
       const second = await startDemo({ ...deps(platform, brokerUrl), ratePerDevice: 4 });
       try {
         await eventually("second demo connected and sending", () => {
           const s = second.stats();
-          return s.connected === 5 && s.acked > 5;
+          return s.connected === DEMO_DEVICES.length && s.acked > 5;
         });
         assert.equal(second.stats().connectErrors, 0, second.stats().lastError ?? "");
       } finally {
         await second.stop();
+      }
+    }),
+});
+
+Deno.test({
+  name: "startDemo() defines the demo rules once their metrics were reported, keeping one that exists",
+  fn: () =>
+    withPlatform(async (platform, brokerUrl) => {
+      // An operator's own version of one demo rule: a restarted demo must not replace it.
+      await platform.log.append(platform.topics.alert, [
+        toLogMessage(createEvent("rule.defined", {
+          ruleId: "demo-van-speeding",
+          version: 1,
+          name: "Van speeding (tuned)",
+          enabled: true,
+          severity: "warning",
+          condition: { kind: "threshold", metric: "speed", op: ">", value: 70 },
+          by: "op",
+        }, { key: "demo-van-speeding", source: "test" })),
+      ]);
+      await eventually("the operator's rule projected", () =>
+        getRule(platform.readModels, "demo-van-speeding"));
+      const demo = await startDemo({ ...deps(platform, brokerUrl), ratePerDevice: 5 });
+      try {
+        const boiler = await eventually("the boiler rule defined", () =>
+          getRule(platform.readModels, "demo-boiler-hot"));
+        assert.equal(boiler.version, 1);
+        assert.deepEqual(boiler.condition, {
+          kind: "threshold",
+          metric: "temperature",
+          op: ">",
+          value: 80,
+          forSeconds: 20,
+        });
+        assert.deepEqual(boiler.clear, { hysteresis: 3 });
+        await eventually("the silence rule defined", () =>
+          getRule(platform.readModels, "demo-device-silent"));
+        // The boiler reported: its metric is what the rule waited for.
+        assert.ok((await platform.timeseries.latest("demo-boiler-1")).some((v) =>
+          v.metric === "temperature"
+        ));
+        const van = await getRule(platform.readModels, "demo-van-speeding");
+        assert.equal(van?.name, "Van speeding (tuned)");
+        assert.equal(van?.condition.kind === "threshold" && van.condition.value, 70);
+      } finally {
+        await demo.stop();
       }
     }),
 });

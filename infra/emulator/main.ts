@@ -4,7 +4,7 @@
  *   --devices N          how many (default 10; with --token-file: the devices in the file)
  *   --rate R             telemetry messages per second PER DEVICE (default 1; total = N × R)
  *   --broker URL         mqtt://localhost:1883 (default), mqtts://… (with --cafile), ws://…/mqtt
- *   --profile P          thermostat (default) | door | tracker
+ *   --profile P          thermostat (default) | door | tracker | boiler
  *   --token-file PATH    `id token` lines
  *   --api URL --user U --password P   register emulator devices (or re-token them) over HTTP;
  *                        --password defaults to AIOT_ADMIN_PASSWORD; --prefix (default emu-<profile>)
@@ -22,7 +22,7 @@ import { type EmulatedIdentity, type EmulatorStats, startEmulator } from "./emul
 import { parseProfile } from "./profiles.ts";
 
 const USAGE =
-  `usage: deno task emulate [--devices N] [--rate R] [--broker URL] [--profile thermostat|door|tracker]
+  `usage: deno task emulate [--devices N] [--rate R] [--broker URL] [--profile thermostat|door|tracker|boiler]
          (--token-file PATH | --api URL --user NAME [--password P] [--prefix ID]) [--save-tokens PATH]
          [--malformed-rate 0.01] [--qos 0|1] [--duration S] [--cafile PATH]`;
 

@@ -26,3 +26,4 @@ export {
 export { createDeviceModel, type DeviceModel, parseProfile, type ProfileName, PROFILES } from "./profiles.ts";
 export { type ApiRegistration, formatTokenFile, parseTokenFile, registerViaApi } from "./device_sources.ts";
 export { DEMO_DEVICES, type DemoDeps, registerDemoDevices, startDemo } from "./demo.ts";
+export { type DemoRule, demoRules, ensureDemoRules } from "./demo_rules.ts";

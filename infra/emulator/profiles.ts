@@ -1,10 +1,11 @@
 /**
  * What an emulated device measures and reports. Each profile is a small state machine stepped once
  * per telemetry message: values drift the way the real thing's would (a room warming towards its
- * setpoint, a door opened now and then, a vehicle moving along its heading) instead of pure noise.
+ * setpoint, a door opened now and then, a vehicle moving along its heading, a boiler overheating on
+ * a schedule) instead of pure noise.
  */
 
-export const PROFILES = ["thermostat", "door", "tracker"] as const;
+export const PROFILES = ["thermostat", "door", "tracker", "boiler"] as const;
 export type ProfileName = typeof PROFILES[number];
 
 export type TelemetryValue = number | boolean | string;
@@ -121,6 +122,73 @@ function tracker(random: () => number): DeviceModel {
   };
 }
 
+/** The boiler's overheating schedule, in seconds of its cycle (see `boiler`). */
+export const BOILER_CYCLE = {
+  /** One fault per cycle of this length. */
+  periodSeconds: 300,
+  /** Where in the cycle the first reading falls, so the first fault comes a minute after start. */
+  startsAtSecond: 120,
+  /** Climbing from the normal level to the fault's plateau. */
+  climbFrom: 180,
+  plateauFrom: 210,
+  /** Cooling to just under 80 °C, lingering there, then back to normal. */
+  coolFrom: 255,
+  lingerFrom: 265,
+  normalFrom: 285,
+} as const;
+
+const BOILER_NORMAL = 70;
+const BOILER_PLATEAU = 86;
+const BOILER_LINGER = 79.4;
+
+/** The boiler's temperature at `second` of its cycle, before noise. */
+function boilerLevel(second: number): number {
+  const c = BOILER_CYCLE;
+  const between = (from: number, to: number, a: number, b: number) =>
+    a + ((second - from) / (to - from)) * (b - a);
+  if (second < c.climbFrom) return BOILER_NORMAL;
+  if (second < c.plateauFrom) return between(c.climbFrom, c.plateauFrom, BOILER_NORMAL, BOILER_PLATEAU);
+  if (second < c.coolFrom) return BOILER_PLATEAU;
+  if (second < c.lingerFrom) return between(c.coolFrom, c.lingerFrom, BOILER_PLATEAU, BOILER_LINGER);
+  if (second < c.normalFrom) return BOILER_LINGER;
+  return between(c.normalFrom, c.periodSeconds, BOILER_LINGER, BOILER_NORMAL);
+}
+
+/**
+ * A boiler that overheats on a schedule, for rules and alerts in the demo: about 70 °C, then once
+ * every 5 minutes (the first time a minute after it starts) it climbs above 80 °C for about a
+ * minute, cools to just under 80 °C and lingers there before it settles. The noise (±1 °C) makes
+ * the readings cross 80 °C back and forth on the way up and while lingering, so a rule without
+ * hysteresis flaps and one with it (clear below 77 °C) raises once and clears once. Time is the
+ * reading's `now`, so the schedule follows the clock it is given. A desired `setpoint` (40–75 °C,
+ * default 70) moves the whole curve: turned down far enough, the faults stay below 80 °C.
+ */
+function boiler(random: () => number): DeviceModel {
+  let origin: number | undefined;
+  let setpoint = BOILER_NORMAL;
+  return {
+    next(now) {
+      origin ??= now - BOILER_CYCLE.startsAtSecond * 1000;
+      const second = (((now - origin) / 1000) % BOILER_CYCLE.periodSeconds + BOILER_CYCLE.periodSeconds) %
+        BOILER_CYCLE.periodSeconds;
+      const temperature = boilerLevel(second) + (setpoint - BOILER_NORMAL) + (random() - 0.5) * 2;
+      return {
+        values: {
+          temperature: round(temperature, 2),
+          pressure: round(1.5 + (temperature - BOILER_NORMAL) * 0.02 + (random() - 0.5) * 0.02, 3),
+          burner: second >= BOILER_CYCLE.climbFrom && second < BOILER_CYCLE.coolFrom,
+        },
+      };
+    },
+    reported: () => ({ firmware: "1.0.0", model: "aiot-boiler", setpoint }),
+    applyDesired(delta) {
+      if (typeof delta.setpoint !== "number" || !Number.isFinite(delta.setpoint)) return {};
+      setpoint = clamp(delta.setpoint, 40, 75);
+      return { setpoint };
+    },
+  };
+}
+
 /** A fresh device of `profile`; `random` (default `Math.random`) makes runs reproducible in tests. */
 export function createDeviceModel(profile: ProfileName, random: () => number = Math.random): DeviceModel {
   switch (profile) {
@@ -130,6 +198,8 @@ export function createDeviceModel(profile: ProfileName, random: () => number = M
       return door(random);
     case "tracker":
       return tracker(random);
+    case "boiler":
+      return boiler(random);
   }
 }
 

@@ -6,6 +6,7 @@ import { Kafka, type SASLOptions } from "kafkajs";
 import type {
   EventLog,
   PartitionLag,
+  PartitionOffset,
   PartitionOffsets,
   ReplayOptions,
   TopicSpec,
@@ -17,6 +18,7 @@ import {
   kafkaLogLevels,
   type LogLevelName,
   partitionBounds,
+  startOffsets,
   stderrLogCreator,
 } from "./_kafka_client.ts";
 import { startKafkaConsumer } from "./kafka_consumer.ts";
@@ -25,6 +27,8 @@ import { replayKafkaTopic } from "./kafka_replay.ts";
 
 /** Attempts of `ensureTopics` while new topics settle, about 10 s in all. */
 const TOPIC_ATTEMPTS = 14;
+/** endOffsets tries this often (100 ms, 200 ms, … apart: about 3 s in all) while partitions settle. */
+const OFFSET_ATTEMPTS = 8;
 
 /** Broker answers that mean "not ready yet", wherever kafkajs nests them (retries, causes). */
 function settling(error: unknown, depth = 0): boolean {
@@ -157,14 +161,25 @@ export async function createKafkaEventLog(options: KafkaEventLogOptions): Promis
     throw error;
   }
 
+  /**
+   * A few quick retries while fresh partitions settle ("not the leader for that topic-partition"
+   * right after they were created, seen at the start of every process of a new installation);
+   * anything longer is the caller's outage to handle.
+   */
   async function endOffsets(topic: string): Promise<PartitionOffsets[]> {
     await partitionCount(topic);
-    try {
-      const bounds = await partitionBounds(admin, topic);
-      return [...bounds].map(([partition, { low, high }]) => ({ partition, start: low, end: high }))
-        .sort((a, b) => a.partition - b.partition);
-    } catch (error) {
-      throw kafkaFailure(`read the offsets of "${topic}"`, error);
+    for (let attempt = 1;; attempt++) {
+      try {
+        const bounds = await partitionBounds(admin, topic);
+        return [...bounds].map(([partition, { low, high }]) => ({ partition, start: low, end: high }))
+          .sort((a, b) => a.partition - b.partition);
+      } catch (error) {
+        if (attempt < OFFSET_ATTEMPTS && settling(error)) {
+          await new Promise((r) => setTimeout(r, 100 * attempt));
+          continue;
+        }
+        throw kafkaFailure(`read the offsets of "${topic}"`, error);
+      }
     }
   }
 
@@ -221,6 +236,17 @@ export async function createKafkaEventLog(options: KafkaEventLogOptions): Promis
     replay: (topic: string, replayOptions?: ReplayOptions) => replayKafkaTopic(ctx, topic, replayOptions),
 
     endOffsets,
+
+    async offsetsForTimestamp(topic: string, timestamp: number): Promise<PartitionOffset[]> {
+      await partitionCount(topic);
+      try {
+        const starts = await startOffsets(admin, topic, { timestamp });
+        return [...starts].map(([partition, offset]) => ({ partition, offset }))
+          .sort((a, b) => a.partition - b.partition);
+      } catch (error) {
+        throw kafkaFailure(`find the offsets of "${topic}" at ${new Date(timestamp).toISOString()}`, error);
+      }
+    },
 
     async lag(group: string, topic: string): Promise<PartitionLag[]> {
       const ends = await endOffsets(topic);

@@ -13,6 +13,7 @@ import {
   startOffsets,
   toLogRecord,
 } from "./_kafka_client.ts";
+import { kafkaPartitionForKey } from "./kafka_producer.ts";
 
 /** Fetch limits of a replay: big fetches are what make it fast. */
 const REPLAY_MAX_BYTES = 50 * 1024 * 1024;
@@ -92,12 +93,20 @@ export async function* replayKafkaTopic(
   }
   const until = opts.toTimestamp ?? Infinity;
   opts.signal?.throwIfAborted();
-  await ctx.partitionCount(topic);
+  const partitions = await ctx.partitionCount(topic);
+  const key = opts.key;
+  // Only the key's partition, picked as the producer picks it.
+  const keyPartition = key === undefined ? undefined : kafkaPartitionForKey(key, partitions);
   let ends: Map<number, number>;
   const next = new Map<number, number>(); // partitions still to read → next offset
   try {
-    ends = new Map([...await partitionBounds(ctx.admin, topic)].map(([p, { high }]) => [p, high]));
+    ends = new Map(
+      [...await partitionBounds(ctx.admin, topic)].map((
+        [p, { high }],
+      ) => [p, Math.min(high, opts.toOffsets?.[p] ?? Infinity)]),
+    );
     for (const [partition, start] of await startOffsets(ctx.admin, topic, opts.from ?? "earliest")) {
+      if (keyPartition !== undefined && partition !== keyPartition) continue;
       if (start < (ends.get(partition) ?? 0)) next.set(partition, start);
     }
   } catch (error) {
@@ -145,7 +154,7 @@ export async function* replayKafkaTopic(
       if (offset >= end) break;
       position = offset + 1;
       const record = toLogRecord(topic, partition, message);
-      if (record.timestamp < until) chunk.push(record);
+      if (record.timestamp < until && (key === undefined || record.key === key)) chunk.push(record);
       if (chunk.length === chunkSize) {
         await queue.put(chunk, heartbeat, settings.heartbeatInterval);
         next.set(partition, position);

@@ -28,6 +28,14 @@ else
   echo "schemathesis: install failed; the API fuzz test will fail" >&2
 fi
 
+# The export tests read the Parquet files back with PyArrow (from PyPI, in a venv under the cache):
+# a reader independent of the writer.
+if AIOT_PYARROW="$(bash infra/local/pyarrow.sh)"; then
+  export AIOT_PYARROW
+else
+  echo "pyarrow: install failed; the Parquet export tests will fail" >&2
+fi
+
 # A test that hangs must fail the run, not stall CI until its own limit: the whole suite gets
 # AIOT_TEST_TIMEOUT_MINUTES (default 45; a clean run takes a few minutes).
 NO_COLOR=1 timeout --kill-after=30s "${AIOT_TEST_TIMEOUT_MINUTES:-45}m" deno test --allow-all --parallel "$@" 2>&1 |

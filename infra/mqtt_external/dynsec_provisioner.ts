@@ -195,9 +195,17 @@ export async function connectDynsecProvisioner(
         resolve(response);
       });
     });
-    await client.publishAsync(CONTROL, JSON.stringify({ commands: [{ ...command, correlationData }] }), {
-      qos: 1,
-    });
+    // Until it is awaited below, a rejection of `answered` (its timer firing while the publish is
+    // still slow, or after the publish failed) must not count as unhandled: that ends the process.
+    answered.catch(() => {});
+    try {
+      await client.publishAsync(CONTROL, JSON.stringify({ commands: [{ ...command, correlationData }] }), {
+        qos: 1,
+      });
+    } catch (error) {
+      waiting.get(correlationData)?.({} as Response); // clears the timer
+      throw error;
+    }
     return await answered;
   }
 

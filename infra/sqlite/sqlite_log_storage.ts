@@ -28,7 +28,7 @@ function headersText(headers: Record<string, string>): string | null {
 interface PartitionStatements {
   insertMany: StatementSync;
   read: StatementSync;
-  byTime: StatementSync;
+  atOrAfter: StatementSync;
   first: StatementSync;
 }
 
@@ -198,11 +198,30 @@ export class SqliteLogStorage implements LocalLogStorage {
     return { start: first?.offset ?? end, end };
   }
 
+  /**
+   * A binary search over the offsets (the rowid B-tree): O(log n) lookups, where a scan for the
+   * first `ts >= t` read every older row (a replay of the last hour of a year-long log scanned the
+   * year). No index on `ts` is needed, so appends stay plain rowid inserts. It relies on what the
+   * embedded log writes: append timestamps that do not decrease within a partition (the appending
+   * process's clock). Records given older explicit timestamps after newer ones (tests, imports)
+   * may be found a little late or early (Kafka keeps a time index of the largest timestamp so far
+   * for that; an index here would cost every append a second B-tree insert).
+   */
   offsetForTimestamp(topic: string, partition: number, timestamp: number): number {
-    const row = this.#partition(this.#require(topic).id, partition).byTime.get(timestamp) as
-      | { offset: number }
-      | undefined;
-    return row?.offset ?? this.offsets(topic, partition).end;
+    const { atOrAfter } = this.#partition(this.#require(topic).id, partition);
+    const { start, end } = this.offsets(topic, partition);
+    // Invariant: the records before `low` are older than `timestamp`, those from `high` on are not.
+    let low = start;
+    let high = end;
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      // Offsets may have gaps (retention): the first record at or after `middle` stands for it.
+      const row = atOrAfter.get(middle) as [number, number] | undefined;
+      if (!row || row[0] >= high) high = middle;
+      else if (row[1] >= timestamp) high = row[0];
+      else low = row[0] + 1;
+    }
+    return low;
   }
 
   committed(group: string, topic: string, partition: number): number | undefined {
@@ -273,7 +292,9 @@ export class SqliteLogStorage implements LocalLogStorage {
         read: returningArrays(this.#db.prepare(
           `SELECT offset, key, value, headers, ts FROM ${name} WHERE offset >= ? ORDER BY offset LIMIT ?`,
         )),
-        byTime: this.#db.prepare(`SELECT offset FROM ${name} WHERE ts >= ? ORDER BY offset LIMIT 1`),
+        atOrAfter: returningArrays(
+          this.#db.prepare(`SELECT offset, ts FROM ${name} WHERE offset >= ? ORDER BY offset LIMIT 1`),
+        ),
         first: this.#db.prepare(`SELECT offset FROM ${name} ORDER BY offset LIMIT 1`),
       };
       this.#statements.set(name, statements);

@@ -32,3 +32,34 @@ Deno.test("SqliteLogStorage keeps commits in log.offsets.db and moves those of o
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("SqliteLogStorage.offsetForTimestamp() finds the first record at or after a time, across retention gaps", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "aiot-log-storage-" });
+  try {
+    const storage = new SqliteLogStorage(`${dir}/log.db`);
+    storage.createTopic("t", 1);
+    const message = (timestamp: number) => ({ partition: 0, key: "k", value: "v", headers: {}, timestamp });
+    // 1,000 records, 10 per timestamp: 0,0,…,10,10,…,990.
+    storage.append("t", Array.from({ length: 1000 }, (_, i) => message(Math.floor(i / 10) * 10)));
+    const firstAtOrAfter = (t: number, start = 0) => {
+      for (let o = start; o < 1000; o++) if (Math.floor(o / 10) * 10 >= t) return o;
+      return 1000;
+    };
+    for (const t of [-5, 0, 1, 9, 10, 11, 500, 505, 989, 990, 991, 5000]) {
+      assert.equal(storage.offsetForTimestamp("t", 0, t), firstAtOrAfter(t), `at ${t}`);
+    }
+    assert.equal(storage.applyRetention({ olderThan: 300 }), 300);
+    for (const t of [0, 299, 300, 301, 777, 991]) {
+      assert.equal(
+        storage.offsetForTimestamp("t", 0, t),
+        Math.max(300, firstAtOrAfter(t)),
+        `after retention, at ${t}`,
+      );
+    }
+    storage.append("t", [message(2000)]);
+    assert.equal(storage.offsetForTimestamp("t", 0, 1500), 1000);
+    storage.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -3,13 +3,20 @@
  * `{"ts"?, "values": {…}}`, an array of those, or a flat `{"temperature": 21.5}`.
  * A flat object may carry `ts` too; every other key of a flat object is a metric.
  * Numbers stay numbers, strings stay strings: nothing is guessed or coerced.
+ *
+ * A metric's value may also be an object `{"value": 21.5, "unit"?: "°C", "quality"?: "good" |
+ * "uncertain" | "bad"}` (contract addition of `telemetry.reported` v2): the unit and quality
+ * travel with the value; without them a value is `good` with no unit.
  */
+import { QUALITIES, type Quality } from "../../core/events/telemetry.ts";
 import { METRIC_NAME, type UplinkLimits } from "./uplink_limits.ts";
 
 export interface TelemetryValue {
   name: string;
   value: number | boolean | string;
   ts: number;
+  unit?: string;
+  quality: Quality;
 }
 
 /** Thrown with a reason a device can act on; ingest turns it into a rejection. */
@@ -48,6 +55,37 @@ const days = (
 const isObject = (x: unknown): x is Record<string, unknown> =>
   typeof x === "object" && x !== null && !Array.isArray(x);
 
+const UNIT = /^[^\p{Cc}]{1,32}$/u;
+const ANNOTATED_KEYS = new Set(["value", "unit", "quality"]);
+
+/** A value, or a value with its unit and quality (`{"value", "unit"?, "quality"?}`). */
+function pointOf(
+  name: string,
+  raw: unknown,
+  where: string,
+  limits: UplinkLimits,
+): { value: number | boolean | string; unit?: string; quality: Quality } {
+  if (!isObject(raw)) return { value: valueOf(name, raw, where, limits), quality: "good" };
+  const at = `${where}.${name}`;
+  const extra = Object.keys(raw).find((k) => !ANNOTATED_KEYS.has(k));
+  if (extra !== undefined) {
+    throw new UplinkRejected(`${at}: unexpected key "${extra.slice(0, 40)}": expected value, unit, quality`);
+  }
+  if (!("value" in raw)) throw new UplinkRejected(`${at}: an object value needs "value"`);
+  const { unit, quality } = raw;
+  if (unit !== undefined && (typeof unit !== "string" || !UNIT.test(unit))) {
+    throw new UplinkRejected(`${at}.unit: expected 1-32 characters, no control characters`);
+  }
+  if (quality !== undefined && !(QUALITIES as readonly unknown[]).includes(quality)) {
+    throw new UplinkRejected(`${at}.quality: expected ${QUALITIES.join(", ")}`);
+  }
+  return {
+    value: valueOf(name, raw.value, where, limits),
+    ...(unit === undefined ? {} : { unit: unit as string }),
+    quality: (quality ?? "good") as Quality,
+  };
+}
+
 function valueOf(name: string, raw: unknown, where: string, limits: UplinkLimits): number | boolean | string {
   if (!METRIC_NAME.test(name)) {
     throw new UplinkRejected(
@@ -85,7 +123,7 @@ function entryValues(entry: unknown, where: string, now: number, limits: UplinkL
   const values: TelemetryValue[] = [];
   for (const [name, raw] of Object.entries(metrics)) {
     if (!structured && name === "ts") continue;
-    values.push({ name, value: valueOf(name, raw, structured ? `${where}.values` : where, limits), ts });
+    values.push({ name, ...pointOf(name, raw, structured ? `${where}.values` : where, limits), ts });
   }
   return values;
 }

@@ -140,22 +140,10 @@ function eventsOf(
     return [createEvent("command.acked", { commandId, ...ack }, options)];
   }
   if (route === "ota/status") {
-    const { jobId, status, progress, version, error } = parsed(otaStatusSchema, payload, "ota status");
-    const v = version === undefined ? {} : { version };
-    if (status === "succeeded") return [createEvent("ota.job.succeeded", { jobId, ...v }, options)];
-    if (status === "failed") {
-      return [
-        createEvent("ota.job.failed", { jobId, error: error ?? "device reported failure", ...v }, options),
-      ];
-    }
-    return [
-      createEvent("ota.job.progress", {
-        jobId,
-        status,
-        ...(progress === undefined ? {} : { progress }),
-        ...v,
-      }, options),
-    ];
+    // The device's word only: whether the job is its own, and what the report means for the job,
+    // is for the `ota` processor to judge (a report for a job the device lacks goes to the DLQ there).
+    const report = parsed(otaStatusSchema, payload, "ota status");
+    return [createEvent("ota.job.reported", report, options)];
   }
   throw new UplinkRejected(`unknown topic "${uplink.topic.slice(0, 200)}"`);
 }

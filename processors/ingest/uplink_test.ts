@@ -34,10 +34,10 @@ Deno.test("telemetry: the structured form keeps types and the device timestamp",
   assert.equal(event!.type, "telemetry.reported");
   assert.equal(event!.key, "dev-1");
   assert.deepEqual((event!.data as { values: unknown[] }).values, [
-    { name: "temperature", value: 21.5, ts: NOW - 1000 },
-    { name: "door", value: true, ts: NOW - 1000 },
-    { name: "mode", value: "eco", ts: NOW - 1000 },
-    { name: "label", value: "21.5", ts: NOW - 1000 },
+    { name: "temperature", value: 21.5, ts: NOW - 1000, quality: "good" },
+    { name: "door", value: true, ts: NOW - 1000, quality: "good" },
+    { name: "mode", value: "eco", ts: NOW - 1000, quality: "good" },
+    { name: "label", value: "21.5", ts: NOW - 1000, quality: "good" },
   ]);
 });
 
@@ -51,13 +51,13 @@ Deno.test("telemetry: arrays, ISO timestamps and the flat form (ts = ingest time
     ),
   );
   assert.deepEqual((batch!.data as { values: unknown[] }).values, [
-    { name: "t", value: 1, ts: Date.parse("2026-11-28T11:00:00Z") },
-    { name: "t", value: 2, ts: NOW },
+    { name: "t", value: 1, ts: Date.parse("2026-11-28T11:00:00Z"), quality: "good" },
+    { name: "t", value: 2, ts: NOW, quality: "good" },
   ]);
   const [flat] = accepted(ingest(uplink("devices/dev-1/telemetry", `{"temperature": 21.5, "humidity": 40}`)));
   assert.deepEqual((flat!.data as { values: unknown[] }).values, [
-    { name: "temperature", value: 21.5, ts: NOW },
-    { name: "humidity", value: 40, ts: NOW },
+    { name: "temperature", value: 21.5, ts: NOW, quality: "good" },
+    { name: "humidity", value: 40, ts: NOW, quality: "good" },
   ]);
 });
 
@@ -71,7 +71,11 @@ Deno.test("a malformed corpus is rejected, each with its own reason, never throw
       `{"temperature": null}`,
       /temperature: value must be a number, boolean or string, got null/,
     ],
-    ["devices/dev-1/telemetry", `{"temperature": {"c": 1}}`, /got object/],
+    [
+      "devices/dev-1/telemetry",
+      `{"temperature": {"c": 1}}`,
+      /unexpected key "c": expected value, unit, quality/,
+    ],
     ["devices/dev-1/telemetry", `{"bad name!": 1}`, /metric name "bad name!"/],
     ["devices/dev-1/telemetry", `{"${"m".repeat(129)}": 1}`, /must be 1-128 characters/],
     ["devices/dev-1/telemetry", `{"s": "${"é".repeat(2049)}"}`, /string value is 4098 bytes, limit 4096/],
@@ -147,17 +151,18 @@ Deno.test("events, state, command acks and OTA status become their typed events"
   const [progress] = accepted(
     ingest(uplink("devices/dev-1/ota/status", `{"jobId": "j1", "status": "downloading", "progress": 40}`)),
   );
-  assert.deepEqual([progress!.type, progress!.data], ["ota.job.progress", {
+  assert.deepEqual([progress!.type, progress!.data], ["ota.job.reported", {
     jobId: "j1",
     status: "downloading",
     progress: 40,
   }]);
   const [failed] = accepted(
-    ingest(uplink("devices/dev-1/ota/status", `{"jobId": "j1", "status": "failed"}`)),
+    ingest(uplink("devices/dev-1/ota/status", `{"jobId": "j1", "status": "failed", "error": "no space"}`)),
   );
-  assert.deepEqual([failed!.type, failed!.data], ["ota.job.failed", {
+  assert.deepEqual([failed!.type, failed!.data], ["ota.job.reported", {
     jobId: "j1",
-    error: "device reported failure",
+    status: "failed",
+    error: "no space",
   }]);
 });
 

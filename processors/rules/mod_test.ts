@@ -233,7 +233,11 @@ Deno.test("rules: device events raise event rules", async () => {
 Deno.test("rules: a rule that fails on one device is dead-lettered with its reason; other devices go on", async () => {
   const state = createInMemoryProcessorStateStore();
   // A saved state that no longer fits the code (here: a device whose rule states are missing).
-  await state.save("rules", { put: new Map([["device:broken", { rules: null }]]), remove: [], positions: new Map() });
+  await state.save("rules", {
+    put: new Map([["device:broken", { rules: null }]]),
+    remove: [],
+    positions: new Map(),
+  });
   const h = harness(state);
   await h.processor.init!();
   await h.feed("a", [rule()]);

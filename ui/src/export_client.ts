@@ -33,6 +33,27 @@ export interface ExportQuery {
   force?: boolean;
 }
 
+/**
+ * The family of each event type by its first name segment, for offering only the types of the
+ * chosen topic (the API refuses the others, naming them). `export_client_test.ts` checks that
+ * every catalog type has one.
+ */
+const FAMILY_OF_PREFIX: Readonly<Record<string, TopicFamily>> = {
+  telemetry: "telemetry",
+  device: "device",
+  command: "command",
+  firmware: "ota",
+  ota: "ota",
+  rule: "alert",
+  alert: "alert",
+  input: "dlq",
+};
+
+export function familyOf(type: string): TopicFamily | undefined {
+  const prefix = type.slice(0, type.indexOf("."));
+  return Object.hasOwn(FAMILY_OF_PREFIX, prefix) ? FAMILY_OF_PREFIX[prefix] : undefined;
+}
+
 /** CSV and Parquet are the telemetry long form (`time,deviceId,metric,value`) only. */
 export function formatsOf(topic: TopicFamily): ExportFormat[] {
   return topic === "telemetry" ? ["ndjson", "csv", "parquet"] : ["ndjson"];

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { exportPath, filenameOf, formatsOf, openEnvelopeCursor, readNdjson } from "./export_client.ts";
+import { eventTypeNames } from "../../core/events/type_names.ts";
+import {
+  exportPath,
+  familyOf,
+  filenameOf,
+  formatsOf,
+  openEnvelopeCursor,
+  readNdjson,
+} from "./export_client.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -89,4 +97,14 @@ Deno.test("filenameOf() reads plain and RFC 5987 filenames", () => {
   assert.equal(filenameOf("attachment; filename*=UTF-8''t%C3%A9l.parquet"), "tél.parquet");
   assert.equal(filenameOf(null), undefined);
   assert.equal(filenameOf("inline"), undefined);
+});
+
+Deno.test("familyOf() knows the topic of every event type in the catalog", () => {
+  for (const type of eventTypeNames) assert.ok(familyOf(type), `no topic for ${type}`);
+  assert.equal(familyOf("telemetry.reported"), "telemetry");
+  assert.equal(familyOf("firmware.published"), "ota");
+  assert.equal(familyOf("rule.defined"), "alert");
+  assert.equal(familyOf("input.rejected"), "dlq");
+  assert.equal(familyOf("nothing.known"), undefined);
+  assert.equal(familyOf("constructor.x"), undefined);
 });

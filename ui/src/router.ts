@@ -1,7 +1,7 @@
 /**
  * Hash routes (`#/`, `#/devices/{id}`, `#/events`, `#/alerts`, `#/rules`, `#/rules/new`,
- * `#/rules/{id}`, `#/webhooks`, `#/data/{view}`, `#/admin/{view}`): the API process serves one `index.html`,
- * so the routes never reach the server and a reload lands on the same page.
+ * `#/rules/{id}`, `#/webhooks`, `#/data/{view}`, `#/admin/{view}`): the API process serves one
+ * `index.html`, so the routes never reach the server and a reload lands on the same page.
  */
 import { useEffect, useState } from "preact/hooks";
 

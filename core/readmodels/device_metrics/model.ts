@@ -1,6 +1,6 @@
 /**
  * The device metrics read model: per device and metric, the latest value (by event time), when it
- * was taken and how many points were reported. `/devices/{id}/metrics` and the fleet rows read it.
+ * was taken, its unit and quality, and how many points were reported. `/devices/{id}/metrics` and the fleet rows read it.
  */
 import type { DomainEvent } from "../../events/catalog.ts";
 import { defineReadModel } from "../define.ts";
@@ -13,6 +13,10 @@ export interface DeviceMetricRow {
   value: number | boolean | string;
   /** Event time of that point, epoch milliseconds. */
   t: number;
+  /** The unit that point came with (`telemetry.reported` v2), if any. */
+  unit?: string;
+  /** That point's quality when it is not `good` (v2; absent = good, as every v1 value). */
+  quality?: "uncertain" | "bad";
   /**
    * Points reported for this metric. A message a device repeats (QoS 1 redelivery) is a new event
    * and counts again; a log redelivery does not (checkpoints).
@@ -39,29 +43,56 @@ export function evolveDeviceMetric(
   let next = row;
   for (const point of event.data.values) {
     if (point.name !== metric) continue;
-    const latest = next === undefined || point.ts >= next.t;
-    next = {
-      deviceId,
-      metric,
-      value: latest ? point.value : next!.value,
-      t: latest ? point.ts : next!.t,
-      count: (next?.count ?? 0) + 1,
-    };
+    const count = (next?.count ?? 0) + 1;
+    next = next === undefined || point.ts >= next.t
+      ? {
+        deviceId,
+        metric,
+        value: point.value,
+        t: point.ts,
+        ...(point.unit === undefined ? {} : { unit: point.unit }),
+        ...(point.quality === "good" ? {} : { quality: point.quality }),
+        count,
+      }
+      : { ...next, count };
   }
   return next;
 }
+
+/** The latest point's fields of a row (value, t, unit, quality): what a later point replaces. */
+const latestOf = ({ value, t, unit, quality }: DeviceMetricRow) => ({
+  value,
+  t,
+  ...(unit === undefined ? {} : { unit }),
+  ...(quality === undefined ? {} : { quality }),
+});
 
 export const deviceMetrics = defineReadModel<DeviceMetricRow, MetricKey>({
   name: "device_metrics",
   version: 1,
   key: ["deviceId", "metric"],
-  columns: { deviceId: "text", metric: "text", value: "json", t: "int", count: "int" },
+  columns: {
+    deviceId: "text",
+    metric: "text",
+    value: "json",
+    t: "int",
+    unit: "text?",
+    quality: "text?",
+    count: "int",
+  },
   migrations: [{
     version: 1,
     statements: [
       `CREATE TABLE device_metrics (
         device_id {key} NOT NULL, metric {key} NOT NULL, value TEXT NOT NULL, t BIGINT NOT NULL,
         count BIGINT NOT NULL, PRIMARY KEY (device_id, metric))`,
+    ],
+  }, {
+    // telemetry.reported v2. No rebuild: rows from v1 values are right as they are (no unit, good).
+    version: 2,
+    statements: [
+      `ALTER TABLE device_metrics ADD COLUMN unit TEXT`,
+      `ALTER TABLE device_metrics ADD COLUMN quality TEXT`,
     ],
   }],
   eventTypes: ["telemetry.reported"],
@@ -71,13 +102,16 @@ export const deviceMetrics = defineReadModel<DeviceMetricRow, MetricKey>({
   // equal time (the batch comes later in the log), as `evolveDeviceMetric` does point by point.
   accumulate: {
     merge: (stored, partial) => ({
-      ...stored,
+      deviceId: stored.deviceId,
+      metric: stored.metric,
+      ...latestOf(partial.t >= stored.t ? partial : stored),
       count: stored.count + partial.count,
-      ...(partial.t >= stored.t ? { value: partial.value, t: partial.t } : {}),
     }),
     sql: {
       value: "CASE WHEN new.t >= old.t THEN new.value ELSE old.value END",
       t: "CASE WHEN new.t >= old.t THEN new.t ELSE old.t END",
+      unit: "CASE WHEN new.t >= old.t THEN new.unit ELSE old.unit END",
+      quality: "CASE WHEN new.t >= old.t THEN new.quality ELSE old.quality END",
       count: "old.count + new.count",
     },
   },

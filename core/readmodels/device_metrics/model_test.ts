@@ -1,6 +1,7 @@
 import { eventClock } from "../../testing/read_model_fixtures.ts";
 import { projectionSpec } from "../../testing/projection_spec.ts";
-import { type DeviceMetricRow, evolveDeviceMetric } from "./model.ts";
+import assert from "node:assert/strict";
+import { type DeviceMetricRow, deviceMetrics, evolveDeviceMetric } from "./model.ts";
 
 const temperature = projectionSpec<DeviceMetricRow>((row, event) =>
   evolveDeviceMetric(row, event, ["d1", "temperature"])
@@ -28,4 +29,49 @@ Deno.test("evolveDeviceMetric() takes the later point on equal times and keeps a
   temperature.given(
     c.event("telemetry.reported", "d1", { values: [{ name: "humidity", value: 1, ts: 7 }] }),
   ).then(undefined);
+});
+
+Deno.test("evolveDeviceMetric() keeps the latest point's unit and quality (v2); good is left out", () => {
+  const c = eventClock();
+  const point = (value: number, ts: number, extra: Record<string, string> = {}) =>
+    c.event("telemetry.reported", "d1", { values: [{ name: "temperature", value, ts, ...extra }] });
+  temperature.given(point(21, 1_000, { unit: "°C", quality: "uncertain" }))
+    .then({
+      deviceId: "d1",
+      metric: "temperature",
+      value: 21,
+      t: 1_000,
+      unit: "°C",
+      quality: "uncertain",
+      count: 1,
+    });
+  // A backfilled point only counts; a later one brings its own unit and quality, or none.
+  temperature.given(
+    point(21, 1_000, { unit: "°C", quality: "bad" }),
+    point(5, 500, { unit: "K" }),
+    point(22, 2_000),
+  ).then({ deviceId: "d1", metric: "temperature", value: 22, t: 2_000, count: 3 });
+});
+
+Deno.test("device_metrics: merging partial rows equals folding, unit and quality included", () => {
+  const c = eventClock();
+  const events = [
+    c.event("telemetry.reported", "d1", { values: [{ name: "temperature", value: 1, ts: 10, unit: "°C" }] }),
+    c.event("telemetry.reported", "d1", {
+      values: [{ name: "temperature", value: 2, ts: 30, quality: "bad" }],
+    }),
+    c.event("telemetry.reported", "d1", { values: [{ name: "temperature", value: 3, ts: 20, unit: "K" }] }),
+  ];
+  const fold = (list: typeof events) =>
+    list.reduce<DeviceMetricRow | undefined>(
+      (row, e) => evolveDeviceMetric(row, e, ["d1", "temperature"]),
+      undefined,
+    )!;
+  for (let cut = 1; cut < events.length; cut++) {
+    assert.deepEqual(
+      deviceMetrics.accumulate!.merge(fold(events.slice(0, cut)), fold(events.slice(cut))),
+      fold(events),
+      `cut at ${cut}`,
+    );
+  }
 });

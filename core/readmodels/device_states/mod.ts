@@ -1,7 +1,7 @@
 /**
  * @module
  * The device shadow read model (reported, desired, delta, version, connected, lastSeen) and its
- * query.
+ * query, and the same shadow at a past time, folded from the log (`deviceStateAt`).
  */
 export {
   type DeviceStateRow,
@@ -11,3 +11,4 @@ export {
   isStateEvent,
 } from "./model.ts";
 export { getDeviceState } from "./queries.ts";
+export { deviceStateAt } from "./state_at.ts";

@@ -42,7 +42,7 @@ export function DeviceAdminRow({ device, canWrite, onChanged }: DeviceAdminRowPr
     <tr data-admin-device={device.id}>
       <th scope="row">
         <a href={href({ page: "device", id: device.id })}>{device.id}</a>
-        {device.name && <small class="muted">{device.name}</small>}
+        {device.name && <small class="muted device-name">{device.name}</small>}
       </th>
       <td>
         <span class={`status ${active ? "" : "decommissioned"}`} data-status={device.status}>
@@ -59,7 +59,7 @@ export function DeviceAdminRow({ device, canWrite, onChanged }: DeviceAdminRowPr
           : (
             <form class="inline-form" onSubmit={save} aria-label={`Labels of ${device.id}`}>
               <input
-                name="labels"
+                name="deviceLabels"
                 aria-label="Labels"
                 value={editing}
                 onInput={(e) => setEditing(e.currentTarget.value)}

@@ -43,7 +43,7 @@ export function DeviceRegisterForm({ onRegistered }: { onRegistered(): void }) {
         <label>
           Device id (optional)
           <input
-            name="id"
+            name="deviceId"
             value={form.id}
             placeholder="generated"
             onInput={(e) => setForm({ ...form, id: e.currentTarget.value })}
@@ -52,7 +52,7 @@ export function DeviceRegisterForm({ onRegistered }: { onRegistered(): void }) {
         <label>
           Name
           <input
-            name="name"
+            name="deviceName"
             value={form.name}
             onInput={(e) => setForm({ ...form, name: e.currentTarget.value })}
           />
@@ -60,7 +60,7 @@ export function DeviceRegisterForm({ onRegistered }: { onRegistered(): void }) {
         <label>
           Labels
           <input
-            name="labels"
+            name="deviceLabels"
             value={form.labels}
             placeholder="site=north, kind=fridge"
             onInput={(e) => setForm({ ...form, labels: e.currentTarget.value })}

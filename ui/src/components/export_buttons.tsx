@@ -1,11 +1,19 @@
 /**
  * Export buttons for the explorer's range: NDJSON for every topic, CSV and Parquet for telemetry.
  * The file is fetched as a stream and the bytes received so far are shown (with a bar when the
- * server sends a length); Cancel aborts the request, which stops the export on the server.
+ * server sends a length); Cancel aborts the request, which stops the export on the server. The
+ * file is held in the page's memory until saved, so big ranges have plain links as well: the
+ * browser streams those to disk with the session cookie (same origin) and shows its own progress.
  */
 import { useRef, useState } from "preact/hooks";
 import { ApiError } from "../api_client.ts";
-import { downloadExport, type ExportFormat, type ExportQuery, formatsOf } from "../export_client.ts";
+import {
+  downloadExport,
+  type ExportFormat,
+  exportPath,
+  type ExportQuery,
+  formatsOf,
+} from "../export_client.ts";
 
 const LABELS: Record<ExportFormat, string> = { ndjson: "NDJSON", csv: "CSV", parquet: "Parquet" };
 
@@ -74,6 +82,12 @@ export function ExportButtons({ query }: { query: Omit<ExportQuery, "format"> })
         </button>
       )}
       {note && <span role="status" class={note.error ? "error" : "muted"} data-export-note>{note.text}</span>}
+      <small class="muted direct-links">
+        Large ranges: save straight to disk (the browser shows the progress){" "}
+        {formatsOf(query.topic).map((format) => (
+          <a key={format} href={exportPath({ ...query, format })} download>{LABELS[format]}</a>
+        ))}
+      </small>
     </div>
   );
 }

@@ -34,7 +34,10 @@ export function JsonTree({ value, name, openDepth = 2, depth = 0 }: JsonTreeProp
     <details class="json-node" open={depth < openDepth}>
       <summary>
         {label} <span class="json-brace">{open}</span>
-        <span class="json-count">{entries.length} {Array.isArray(value) ? "items" : "keys"}</span>
+        <span class="json-count">
+          {entries.length} {Array.isArray(value) ? "item" : "key"}
+          {entries.length === 1 ? "" : "s"}
+        </span>
       </summary>
       <div class="json-children">
         {entries.map(([key, child]) => (

@@ -15,7 +15,7 @@ export function SecretOnce({ label, value, onDone }: { label: string; value: str
     }
   };
   return (
-    <div class="new-secret" role="group" aria-label={label}>
+    <div class="new-secret">
       <p class="warning">Copy it now: it is shown only once.</p>
       <div class="new-token">
         <label>

@@ -8,7 +8,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { EventEnvelope } from "../../../core/events/envelope.ts";
 import type { TopicFamily } from "../../../core/events/topic_families.ts";
-import { type EnvelopeCursor, EXPORT_TOPICS, openEnvelopeCursor } from "../export_client.ts";
+import { type EnvelopeCursor, EXPORT_TOPICS, familyOf, openEnvelopeCursor } from "../export_client.ts";
 import { EVENT_TYPES } from "../live_stream.ts";
 import { href } from "../router.ts";
 import { JsonTree } from "../components/json_tree.tsx";
@@ -26,6 +26,15 @@ interface Query {
   types?: string[];
 }
 
+/** The open read of the current query; replaced (not mutated) by a new query. */
+interface Reading {
+  cursor?: EnvelopeCursor | undefined;
+  /** Ids of the envelopes shown, so a re-opened read skips them. */
+  seen: Set<string>;
+  /** Closes an idle cursor. */
+  idle?: ReturnType<typeof setTimeout>;
+}
+
 /** A `datetime-local` value (local time) as ISO-8601, or undefined when empty. */
 const isoOf = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
@@ -36,26 +45,21 @@ const localOf = (ms: number) => {
 };
 
 export function ExplorerPage() {
-  const [form, setForm] = useState({
+  // The last hour by default.
+  const [form, setForm] = useState(() => ({
     topic: "telemetry" as TopicFamily,
-    from: "",
+    from: localOf(Date.now() - 3_600_000),
     to: "",
     device: "",
     type: "",
-  });
+  }));
   const [query, setQuery] = useState<Query>();
   const [items, setItems] = useState<EventEnvelope[]>([]);
   const [page, setPage] = useState(0);
   const [done, setDone] = useState(false);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string>();
-  const reading = useRef<
-    { cursor?: EnvelopeCursor | undefined; seen: Set<string>; idle?: ReturnType<typeof setTimeout> }
-  >({
-    seen: new Set(),
-  });
-
-  useEffect(() => setForm((f) => ({ ...f, from: localOf(Date.now() - 3_600_000) })), []);
+  const reading = useRef<Reading>({ seen: new Set() });
 
   const closeCursor = () => {
     const r = reading.current;
@@ -65,7 +69,8 @@ export function ExplorerPage() {
   };
   useEffect(() => closeCursor, []);
 
-  const readMore = async (q: Query) => {
+  /** Reads up to READ_AHEAD envelopes not shown yet; answers how many it added. */
+  const readMore = async (q: Query): Promise<number> => {
     const r = reading.current;
     const { seen } = r;
     setLoading(true);
@@ -81,15 +86,17 @@ export function ExplorerPage() {
           if (!seen.has(envelope.id)) (seen.add(envelope.id), fresh.push(envelope));
         }
       }
-      if (reading.current !== r) return; // a newer query took over
+      if (reading.current !== r) return 0; // a newer query took over
       setItems((old) => [...old, ...fresh]);
       setDone(end);
       if (end) closeCursor();
       else r.idle = setTimeout(closeCursor, IDLE_CLOSE_MS);
+      return fresh.length;
     } catch (e) {
-      if (reading.current !== r) return;
+      if (reading.current !== r) return 0;
       if ((e as Error).name !== "AbortError") setError((e as Error).message);
       closeCursor();
+      return 0;
     } finally {
       if (reading.current === r) setLoading(false);
     }
@@ -118,7 +125,8 @@ export function ExplorerPage() {
 
   const next = async () => {
     if (!query) return;
-    if ((page + 1) * PAGE >= items.length && !done) await readMore(query);
+    const atEnd = (page + 1) * PAGE >= items.length;
+    if (atEnd && (done || await readMore(query) === 0)) return;
     setPage((p) => p + 1);
   };
 
@@ -137,7 +145,7 @@ export function ExplorerPage() {
           <select
             name="topic"
             value={form.topic}
-            onChange={(e) => setForm({ ...form, topic: e.currentTarget.value as TopicFamily })}
+            onChange={(e) => setForm({ ...form, topic: e.currentTarget.value as TopicFamily, type: "" })}
           >
             {EXPORT_TOPICS.map(([topic, label]) => <option key={topic} value={topic}>{label}</option>)}
           </select>
@@ -178,7 +186,9 @@ export function ExplorerPage() {
             onChange={(e) => setForm({ ...form, type: e.currentTarget.value })}
           >
             <option value="">All types</option>
-            {EVENT_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
+            {EVENT_TYPES.filter((t) => familyOf(t) === form.topic).map((t) => (
+              <option key={t} value={t}>{t}</option>
+            ))}
           </select>
         </label>
         <button type="submit">Browse</button>
@@ -240,7 +250,7 @@ function EnvelopeItem({ envelope, deviceKeyed }: { envelope: EventEnvelope; devi
             : <span>{envelope.key}</span>}
           <code class="envelope-preview">{JSON.stringify(envelope.data)}</code>
         </summary>
-        <JsonTree value={envelope} />
+        <JsonTree value={envelope} openDepth={4} />
       </details>
     </li>
   );

@@ -91,12 +91,14 @@ export function ProcessorsPage() {
                   </td>
                   <td data-lag={row.totalLag}>
                     {row.lag.length === 0 ? "—" : row.lag.map((l) => (
-                      <div key={l.topic}>
+                      <div key={l.topic} data-topic={l.topic}>
                         <span class="muted">{l.topic}</span> {l.lag}
                       </div>
                     ))}
                   </td>
-                  <td>{row.eventsPerSecond === undefined ? "…" : row.eventsPerSecond.toFixed(1)}</td>
+                  <td data-rate={row.eventsPerSecond}>
+                    {row.eventsPerSecond === undefined ? "…" : row.eventsPerSecond.toFixed(1)}
+                  </td>
                   <td data-events={row.eventsTotal}>{row.eventsTotal}</td>
                   <td>{row.deadLetters}</td>
                   <td>{row.retries}</td>

@@ -46,7 +46,7 @@ export function TokensPage({ user }: { user: SessionUser }) {
         <label>
           Token name
           <input
-            name="name"
+            name="tokenName"
             required
             value={form.name}
             onInput={(e) => setForm({ ...form, name: e.currentTarget.value })}

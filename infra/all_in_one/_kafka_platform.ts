@@ -1,0 +1,46 @@
+/**
+ * Test kit: the in-process platform on Kafka under a unique topic prefix (so its consumer groups,
+ * prefixed alike, never rebalance another test's), its topics deleted afterwards.
+ */
+import { Kafka, logLevel } from "kafkajs";
+import { type InProcessPlatform, startInProcess } from "./in_process.ts";
+
+const KAFKA = Deno.env.get("AIOT_TEST_KAFKA_BROKERS") ?? "127.0.0.1:19092";
+
+/** The variables of a platform on Kafka with topics of its own. */
+export const kafkaEnv = (label: string): Record<string, string> => ({
+  AIOT_KAFKA_BROKERS: KAFKA,
+  AIOT_TOPIC_PREFIX: `test.${label}.${crypto.randomUUID().slice(0, 8)}.`,
+  AIOT_PARTITIONS: "2",
+});
+
+/** Deletes the topics of `env` (made by `kafkaEnv`). */
+export async function deleteKafkaTopics(env: Record<string, string>): Promise<void> {
+  const prefix = env.AIOT_TOPIC_PREFIX!;
+  const admin = new Kafka({ brokers: KAFKA.split(","), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Runs `run` on a platform on Kafka, then closes it and deletes its topics. */
+export async function withKafkaPlatform(
+  label: string,
+  run: (h: InProcessPlatform) => Promise<void>,
+): Promise<void> {
+  const env = kafkaEnv(label);
+  try {
+    const h = await startInProcess({ env });
+    try {
+      await run(h);
+    } finally {
+      await h.close();
+    }
+  } finally {
+    await deleteKafkaTopics(env);
+  }
+}
