@@ -22,6 +22,7 @@ import type { FirmwareApiDeps } from "../deps.ts";
 import { ForbiddenError } from "../http_errors.ts";
 import type { ApiContext } from "./api_context.ts";
 import { route } from "./define.ts";
+import { oneAtATimePerKey } from "./one_at_a_time.ts";
 import { cursorParam, limitParam, plainText } from "./schemas.ts";
 
 /** `AIOT_FIRMWARE_MAX_BYTES` when not configured: 256 MiB. */
@@ -46,22 +47,13 @@ export function firmwareView(row: FirmwareRow) {
   return view;
 }
 
-/** One mutation of the firmware set at a time (in this process): uploads' commits and deletes. */
-function serialised() {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(work: () => Promise<T>): Promise<T> => {
-    const run = tail.then(work, work);
-    tail = run.catch(() => {});
-    return run;
-  };
-}
-
 export function firmwareRoutes(ctx: ApiContext, firmware: FirmwareApiDeps) {
   const { readModels, topics } = ctx.deps;
   const maxBytes = firmware.maxBytes ?? DEFAULT_FIRMWARE_MAX_BYTES;
   // A campaign that is not finished (created, running, paused) holds its image.
   const inUse = firmware.firmwareInUse ?? ((id: string) => firmwareInUse(readModels, id));
-  const exclusive = serialised();
+  const oneAtATime = oneAtATimePerKey();
+  const exclusive = <T>(work: () => Promise<T>) => oneAtATime("firmware", work);
   const conflict = (name: string, version: string) =>
     new ConflictError(`Firmware "${name}" version "${version}" exists`);
 

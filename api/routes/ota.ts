@@ -21,6 +21,7 @@ import {
 } from "../../core/readmodels/mod.ts";
 import type { ApiContext } from "./api_context.ts";
 import { route } from "./define.ts";
+import { oneAtATimePerKey } from "./one_at_a_time.ts";
 import { resolveTarget } from "./ota_targets.ts";
 import { cursorParam, entityId, labels, limitParam, plainText } from "./schemas.ts";
 
@@ -72,21 +73,9 @@ function jobView(row: OtaJobRow) {
   };
 }
 
-/** One write at a time per campaign (in this process), so two `start`s cannot both pass the check. */
-function serialisedPerCampaign() {
-  const tails = new Map<string, Promise<unknown>>();
-  return <T>(id: string, work: () => Promise<T>): Promise<T> => {
-    const run = (tails.get(id) ?? Promise.resolve()).then(work, work);
-    const tail = run.catch(() => {});
-    tails.set(id, tail);
-    tail.then(() => tails.get(id) === tail && tails.delete(id));
-    return run;
-  };
-}
-
 export function otaRoutes(ctx: ApiContext) {
   const { readModels, topics } = ctx.deps;
-  const oneAtATime = serialisedPerCampaign();
+  const oneAtATime = oneAtATimePerKey();
 
   async function view(row: OtaCampaignRow) {
     return { ...campaignSummary(row), counts: await countOtaJobs(readModels, row.id) };

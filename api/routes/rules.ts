@@ -11,6 +11,7 @@ import { getRule, listRules, type RuleRow } from "../../core/readmodels/mod.ts";
 import { ruleSettingsSchema } from "../../core/rules/mod.ts";
 import type { ApiContext } from "./api_context.ts";
 import { route } from "./define.ts";
+import { oneAtATimePerKey } from "./one_at_a_time.ts";
 import { checkRuleTargets } from "./rule_targets.ts";
 import { entityId, limitParam, plainText } from "./schemas.ts";
 
@@ -28,21 +29,9 @@ export function ruleView(row: RuleRow) {
   return rule;
 }
 
-/** One write at a time per rule id (in this process), so versions never collide. */
-function serialisedPerRule() {
-  const tails = new Map<string, Promise<unknown>>();
-  return <T>(id: string, work: () => Promise<T>): Promise<T> => {
-    const run = (tails.get(id) ?? Promise.resolve()).then(work, work);
-    const tail = run.catch(() => {});
-    tails.set(id, tail);
-    tail.then(() => tails.get(id) === tail && tails.delete(id));
-    return run;
-  };
-}
-
 export function ruleRoutes(ctx: ApiContext) {
   const { readModels, topics } = ctx.deps;
-  const oneAtATime = serialisedPerRule();
+  const oneAtATime = oneAtATimePerKey();
   const appendRule = (event: Parameters<ApiContext["append"]>[1][number]) =>
     ctx.append(topics.alert, [event]);
 

@@ -17,6 +17,10 @@ import { WebhooksPage } from "./pages/webhooks.tsx";
 import { DataSection } from "./pages/data_section.tsx";
 import { AdminSection } from "./pages/admin_section.tsx";
 import { OpenAlertsBadge } from "./components/open_alerts_badge.tsx";
+import { FirmwarePage } from "./pages/firmware.tsx";
+import { CampaignsPage } from "./pages/ota_campaigns.tsx";
+import { NewCampaignPage } from "./pages/ota_new_campaign.tsx";
+import { CampaignPage } from "./pages/ota_campaign.tsx";
 
 function App() {
   const [user, setUser] = useState<SessionUser | undefined>(storedSession);
@@ -53,6 +57,8 @@ function App() {
           {user.role === "admin" && (
             <a href={href({ page: "webhooks" })} aria-current={current("webhooks")}>Webhooks</a>
           )}
+          <a href={href({ page: "firmware" })} aria-current={current("firmware")}>Firmware</a>
+          <a href={href({ page: "ota" })} aria-current={current("ota", "newCampaign", "campaign")}>OTA</a>
           <a href={href({ page: "data", view: "" })} aria-current={current("data")}>Data</a>
           <a href={href({ page: "admin", view: "" })} aria-current={current("admin")}>Admin</a>
         </nav>
@@ -73,6 +79,10 @@ function App() {
         {route.page === "webhooks" && <WebhooksPage user={user} />}
         {route.page === "data" && <DataSection view={route.view} />}
         {route.page === "admin" && <AdminSection view={route.view} user={user} />}
+        {route.page === "firmware" && <FirmwarePage user={user} />}
+        {route.page === "ota" && <CampaignsPage user={user} />}
+        {route.page === "newCampaign" && <NewCampaignPage user={user} />}
+        {route.page === "campaign" && <CampaignPage key={route.id} id={route.id} user={user} />}
       </main>
     </>
   );

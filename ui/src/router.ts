@@ -1,6 +1,7 @@
 /**
  * Hash routes (`#/`, `#/devices/{id}`, `#/events`, `#/alerts`, `#/rules`, `#/rules/new`,
- * `#/rules/{id}`, `#/webhooks`, `#/data/{view}`, `#/admin/{view}`): the API process serves one
+ * `#/rules/{id}`, `#/webhooks`, `#/data/{view}`, `#/admin/{view}`, `#/firmware`, `#/ota`, `#/ota/new`,
+ * `#/ota/{id}`): the API process serves one
  * `index.html`, so the routes never reach the server and a reload lands on the same page.
  */
 import { useEffect, useState } from "preact/hooks";
@@ -15,7 +16,11 @@ export type Route =
   | { page: "rule"; id: string }
   | { page: "webhooks" }
   | { page: "data"; view: string }
-  | { page: "admin"; view: string };
+  | { page: "admin"; view: string }
+  | { page: "firmware" }
+  | { page: "ota" }
+  | { page: "newCampaign" }
+  | { page: "campaign"; id: string };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, "") || "/";
@@ -28,6 +33,11 @@ export function parseRoute(hash: string): Route {
   const rule = /^\/rules\/([^/]+)$/.exec(path);
   if (rule) return { page: "rule", id: decodeURIComponent(rule[1]!) };
   if (path === "/webhooks") return { page: "webhooks" };
+  if (path === "/firmware") return { page: "firmware" };
+  if (path === "/ota") return { page: "ota" };
+  if (path === "/ota/new") return { page: "newCampaign" };
+  const campaign = /^\/ota\/([^/]+)$/.exec(path);
+  if (campaign) return { page: "campaign", id: decodeURIComponent(campaign[1]!) };
   const section = /^\/(data|admin)(?:\/([^/]*))?$/.exec(path);
   if (section) return { page: section[1] as "data" | "admin", view: decodeURIComponent(section[2] ?? "") };
   return { page: "fleet" };
@@ -51,6 +61,14 @@ export function href(route: Route): string {
       return `#/rules/${encodeURIComponent(route.id)}`;
     case "webhooks":
       return "#/webhooks";
+    case "firmware":
+      return "#/firmware";
+    case "ota":
+      return "#/ota";
+    case "newCampaign":
+      return "#/ota/new";
+    case "campaign":
+      return `#/ota/${encodeURIComponent(route.id)}`;
     case "data":
     case "admin":
       return `#/${route.page}${route.view ? `/${encodeURIComponent(route.view)}` : ""}`;
