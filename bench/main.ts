@@ -157,6 +157,57 @@ const extras: Record<
       ]],
     }];
   },
+  ota: async (progress, quick) => {
+    const { measureOta } = await import("./ota.ts");
+    const devices = Number(Deno.env.get("AIOT_BENCH_OTA_DEVICES") ?? (quick ? 500 : 5000));
+    const r = await measureOta({
+      devices,
+      perProcess: Number(Deno.env.get("AIOT_BENCH_OTA_PER_PROCESS") ?? 1250),
+      imageBytes: 256 * 1024,
+      downloadRounds: Number(Deno.env.get("AIOT_BENCH_OTA_DOWNLOAD_ROUNDS") ?? (quick ? 1 : 3)),
+      campaignTimeoutMs: 120_000,
+      progress,
+    });
+    const s = (ms: number) => (ms / 1000).toFixed(1);
+    const platform = r.usage[0]!;
+    const devicesCpu = r.usage.slice(1).reduce((sum, u) => sum + u.cpuSeconds, 0);
+    return {
+      title:
+        `ota: one campaign to ${r.devices} emulated devices answering at once (embedded all-in-one, one wave, ` +
+        `${r.processes} device processes, ${r.imageBytes / 1024} KiB image downloaded and verified by each)`,
+      header: ["measurement", "value", "target"],
+      rows: [
+        ["devices registered (on the log) + connected s", `${s(r.registerMs)} + ${s(r.connectMs)}`, ""],
+        [`campaign start → ${r.status} s`, s(r.campaignMs), "≤ 60 (5,000 devices)"],
+        [
+          "start → every device reported its outcome s (device counters every 0.25 s)",
+          s(r.devicesDoneMs),
+          "",
+        ],
+        [
+          "counts",
+          Object.entries(r.counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", "),
+          "",
+        ],
+        [
+          "platform CPU s (cores) during the campaign",
+          `${platform.cpuSeconds.toFixed(1)} (${(platform.cpuPercent / 100).toFixed(2)})`,
+          "",
+        ],
+        [
+          "platform RSS MiB: fleet connected before the start → peak during the campaign",
+          `${Math.round(r.idleRssMiB)} → ${Math.round(platform.peakMiB)}`,
+          "",
+        ],
+        ["device processes CPU s", devicesCpu.toFixed(1), ""],
+        ...r.downloads.map((d) => [
+          `firmware download MB/s, 10 × 100 MB: ${d.server} (ratio to plain)`,
+          `${d.mbps} (${d.ratio.toFixed(2)})`,
+          d.server.startsWith("plain") ? "" : "≥ 0.7",
+        ]),
+      ],
+    };
+  },
   ui: async (progress, quick) => {
     const { measureUiFleet } = await import("./ui_fleet.ts");
     const r = await measureUiFleet({ seconds: quick ? 3 : 10, progress });
@@ -217,6 +268,7 @@ const scenarios: Record<string, Scenario> = {
     return comparisons;
   },
   ui: () => Promise.resolve([]),
+  ota: () => Promise.resolve([]),
   rules: async (quick) => {
     const { backtestLogComparisons, evaluationComparisons } = await import("./rules.ts");
     const progress = (line: string) => console.error(line);

@@ -87,6 +87,9 @@ export async function servePlatform(options: ServePlatformOptions = {}): Promise
         readModels: platform.readModels,
         deviceTopic: platform.topics.device,
         alertTopic: platform.topics.alert,
+        ...(platform.firmware
+          ? { firmware: { store: platform.firmware.store, otaTopic: platform.topics.ota } }
+          : {}),
         brokerUrl: `mqtt://${host.includes(":") ? `[${host}]` : host}:${broker.mqttPort}`,
       }).catch((error) => {
         console.error(

@@ -4,6 +4,8 @@
  * its own broker. Tokens are shown only once, so a demo device that already exists (the data dir
  * survived a restart) gets a fresh token instead of a second registration. Once the devices have
  * reported, the demo's rules (demo_rules.ts) are defined, so the boiler's overheating raises alerts.
+ * With the firmware store, a demo image is published too (demo_firmware.ts), so an OTA campaign can
+ * be run from the dashboard: the demo devices download, verify and install it.
  */
 import { registerDevice, type RegistryDeps, rotateDeviceToken } from "../../core/devices/registry.ts";
 import { toLogMessage } from "../../core/events/codec.ts";
@@ -12,6 +14,8 @@ import { generateToken, hashSecret } from "../auth/secrets.ts";
 import { type EmulatedIdentity, type Emulator, startEmulator } from "./emulator.ts";
 import type { ProfileName } from "./profiles.ts";
 import { demoRules, ensureDemoRules } from "./demo_rules.ts";
+import { ensureDemoFirmware } from "./demo_firmware.ts";
+import type { FirmwareStore } from "../../core/firmware/mod.ts";
 import { getDevice, type ReadModelStore } from "../../core/readmodels/mod.ts";
 
 export const DEMO_DEVICES: readonly { id: string; profile: ProfileName; name: string }[] = [
@@ -32,6 +36,11 @@ export interface DemoDeps {
    * the `alert` family (`<prefix>alert`, design §3).
    */
   alertTopic?: string;
+  /**
+   * The platform's firmware store: publishes the demo image (`demo-firmware` 1.1.0) unless it
+   * exists. `otaTopic` defaults to the device topic's sibling of the `ota` family.
+   */
+  firmware?: { store: FirmwareStore; otaTopic?: string };
   /** The platform's own broker, e.g. `mqtt://127.0.0.1:1883`. */
   brokerUrl: string;
   /** Telemetry messages per second of each demo device. Default 1. */
@@ -79,12 +88,12 @@ export async function registerDemoDevices(deps: DemoDeps): Promise<EmulatedIdent
   return identities.map(({ id, token, profile }) => ({ id, token, ...(profile ? { profile } : {}) }));
 }
 
-/** The alert topic beside `deviceTopic`: topics are `<prefix><family>`. */
-function alertTopicBeside(deviceTopic: string): string {
+/** The topic of `family` beside `deviceTopic`: topics are `<prefix><family>`. */
+function topicBeside(deviceTopic: string, family: "alert" | "ota"): string {
   if (!deviceTopic.endsWith("device")) {
-    throw new RangeError(`Cannot derive the alert topic from "${deviceTopic}": pass alertTopic`);
+    throw new RangeError(`Cannot derive the ${family} topic from "${deviceTopic}": pass it`);
   }
-  return `${deviceTopic.slice(0, -"device".length)}alert`;
+  return `${deviceTopic.slice(0, -"device".length)}${family}`;
 }
 
 /**
@@ -104,18 +113,31 @@ export async function startDemo(deps: DemoDeps): Promise<Emulator> {
   const rules = ensureDemoRules({
     log: deps.log,
     readModels: deps.readModels,
-    alertTopic: deps.alertTopic ?? alertTopicBeside(deps.deviceTopic),
+    alertTopic: deps.alertTopic ?? topicBeside(deps.deviceTopic, "alert"),
     rules: demoRules(DEMO_DEVICES.map((d) => d.id)),
     signal: abort.signal,
   }).catch((error) => {
     console.error(`--demo: cannot define the demo rules: ${error instanceof Error ? error.message : error}`);
     return [];
   });
+  const firmware = deps.firmware
+    ? ensureDemoFirmware({
+      log: deps.log,
+      readModels: deps.readModels,
+      store: deps.firmware.store,
+      otaTopic: deps.firmware.otaTopic ?? topicBeside(deps.deviceTopic, "ota"),
+    }).catch((error) => {
+      console.error(
+        `--demo: cannot publish the demo firmware: ${error instanceof Error ? error.message : error}`,
+      );
+    })
+    : undefined;
   return {
     stats: () => emulator.stats(),
     async stop() {
       abort.abort();
       await rules;
+      await firmware;
       await emulator.stop();
     },
   };

@@ -1,10 +1,13 @@
 /**
  * One emulated device: a single npm:mqtt connection speaking the device contract (design §6). It
  * reports its state on connect, publishes telemetry when the emulator's clock says so, acks every
- * command, plays an OTA job through downloading → installing → succeeded, applies desired state to
- * its reported state and counts the rejection notices the platform sends it.
+ * command, plays an OTA job (ota_updater.ts: a real download of the signed URL, then downloading →
+ * installing → succeeded or failed), applies desired state to its reported state and counts the
+ * rejection notices the platform sends it. A device "bricked" by an update stays connected but
+ * sends no more telemetry.
  */
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { type OtaBehaviour, type OtaReport, parseOtaJob, playOtaJob } from "./ota_updater.ts";
 import type { DeviceModel, JsonPatch } from "./profiles.ts";
 
 /** Counters shared by every device of one emulator run. */
@@ -15,7 +18,12 @@ export interface DeviceCounters {
   acked: number;
   rejected: number;
   commands: number;
+  /** OTA jobs that reported `succeeded` (bricked ones included). */
   otaJobs: number;
+  otaFailed: number;
+  bricked: number;
+  /** Jobs downloading or installing now. */
+  otaActive: number;
   desired: number;
   connectErrors: number;
   lastError?: string;
@@ -24,8 +32,8 @@ export interface DeviceCounters {
 export interface DeviceOptions {
   brokerUrl: string;
   qos: 0 | 1;
-  /** Delay between OTA progress steps. */
-  otaStepMs: number;
+  /** How a job is played: install time, failure and brick rates (fetch and random for tests). */
+  ota: OtaBehaviour;
   reconnectPeriodMs: number;
   /** Extra client options: `ca`, `cert`, `key`, `rejectUnauthorized` for MQTTS. */
   tls?: Pick<IClientOptions, "ca" | "cert" | "key" | "rejectUnauthorized" | "servername">;
@@ -63,10 +71,13 @@ export function startEmulatedDevice(
 ): EmulatedDevice {
   const { id } = identity;
   const base = `devices/${id}`;
-  const timers = new Set<ReturnType<typeof setTimeout>>();
   let inFlight = 0;
   let online = false;
-  let closed = false;
+  let counted = false;
+  let bricked = false;
+  const stopped = new AbortController();
+  /** Jobs seen, with their final report once there is one (a job sent again gets it again). */
+  const jobs = new Map<string, OtaReport | undefined>();
   const client: MqttClient = mqtt.connect(options.brokerUrl, {
     clientId: id,
     username: id,
@@ -80,26 +91,24 @@ export function startEmulatedDevice(
 
   const publish = (suffix: string, body: unknown) =>
     client.publish(`${base}/${suffix}`, JSON.stringify(body), { qos: 1 }, () => {});
-  const later = (ms: number, run: () => void) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      if (!closed) run();
-    }, ms);
-    timers.add(timer);
-  };
 
   client.on("connect", () => {
-    if (!online) counters.connected++;
     online = true;
     client.subscribe(
       [`${base}/commands/+`, `${base}/ota`, `${base}/state/desired`, `${base}/errors`],
       { qos: 1 },
-      () => publish("state/reported", model.reported()),
+      () => {
+        // Counted once subscribed: from here on a job sent to it is not lost.
+        if (online && !counted) counters.connected++;
+        counted = online;
+        publish("state/reported", model.reported());
+      },
     );
   });
   const offline = () => {
-    if (online) counters.connected--;
+    if (counted) counters.connected--;
     online = false;
+    counted = false;
   };
   client.on("close", offline);
   client.on("error", (error) => {
@@ -107,20 +116,32 @@ export function startEmulatedDevice(
     counters.lastError = `${id}: ${error.message}`;
   });
 
-  function playOta(job: JsonPatch): void {
-    const jobId = typeof job.jobId === "string" ? job.jobId : undefined;
-    if (!jobId) return;
-    const version = typeof job.version === "string" ? job.version : undefined;
-    const steps: JsonPatch[] = [0, 25, 50, 75, 100].map((progress) => ({ status: "downloading", progress }));
-    steps.push({ status: "installing" }, { status: "succeeded", ...(version ? { version } : {}) });
-    steps.forEach((step, i) =>
-      later(options.otaStepMs * i, () => {
-        publish("ota/status", { jobId, ...step });
-        if (step.status !== "succeeded") return;
-        counters.otaJobs++;
-        if (version) publish("state/reported", { firmware: version });
-      })
-    );
+  function playOta(body: unknown): void {
+    const job = parseOtaJob(body);
+    if (!job) return;
+    if (jobs.has(job.jobId)) {
+      // Sent again (the platform missed our answer, or we reconnected): repeat the outcome.
+      const final = jobs.get(job.jobId);
+      if (final) publish("ota/status", final);
+      return;
+    }
+    jobs.set(job.jobId, undefined);
+    counters.otaActive++;
+    const report = (r: OtaReport) =>
+      new Promise<void>((resolve) => {
+        if (r.status === "succeeded" || r.status === "failed") jobs.set(r.jobId, r);
+        client.publish(`${base}/ota/status`, JSON.stringify(r), { qos: 1 }, () => resolve());
+      });
+    playOtaJob(job, report, options.ota, stopped.signal).then((outcome) => {
+      if (outcome === "failed") return void counters.otaFailed++;
+      counters.otaJobs++;
+      if (outcome === "bricked") {
+        bricked = true;
+        counters.bricked++;
+      } else {
+        publish("state/reported", { firmware: job.version });
+      }
+    }, () => {}).finally(() => counters.otaActive--);
   }
 
   client.on("message", (topic, payload) => {
@@ -141,7 +162,7 @@ export function startEmulatedDevice(
       publish(`commands/${command[1]}/ack`, { status: "ok" });
       counters.commands++;
     } else if (suffix === "ota") {
-      playOta(object);
+      playOta(body);
     } else if (suffix === "state/desired") {
       counters.desired++;
       // What the profile does not understand is echoed as-is: the emulated device "accepts" it.
@@ -153,7 +174,7 @@ export function startEmulatedDevice(
   return {
     id,
     tick(now, malformedRate) {
-      if (!online || (options.qos === 1 && inFlight >= MAX_IN_FLIGHT)) return;
+      if (!online || bricked || (options.qos === 1 && inFlight >= MAX_IN_FLIGHT)) return;
       let topic = `${base}/telemetry`;
       let payload: string | Uint8Array;
       if (malformedRate > 0 && options.random() < malformedRate) {
@@ -176,9 +197,7 @@ export function startEmulatedDevice(
       });
     },
     async close() {
-      closed = true;
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
+      stopped.abort();
       // Let in-flight acknowledgements arrive, then say goodbye with DISCONNECT when connected.
       for (let waited = 0; client.connected && inFlight > 0 && waited < 2000; waited += 20) {
         await new Promise((r) => setTimeout(r, 20));

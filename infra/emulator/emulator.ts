@@ -32,8 +32,14 @@ export interface EmulatorOptions {
   qos?: 0 | 1;
   /** New connections per second while starting. Default 200. */
   connectsPerSecond?: number;
-  /** Delay between OTA progress reports. Default 500 ms. */
+  /** How long an OTA install takes (after the download). Default 500 ms. */
   otaStepMs?: number;
+  /** Share of OTA jobs whose install fails (reported `failed`), 0–1. Default 0. */
+  otaFailureRate?: number;
+  /** Share of OTA jobs reported `succeeded` after which the device stops its telemetry, 0–1. Default 0. */
+  otaBrickRate?: number;
+  /** The HTTP client of firmware downloads (tests). Default `fetch`. */
+  otaFetch?: typeof fetch;
   /** Delay before reconnecting a dropped connection. Default 2000 ms. */
   reconnectPeriodMs?: number;
   tls?: DeviceOptions["tls"];
@@ -64,6 +70,16 @@ export function startEmulator(options: EmulatorOptions): Emulator {
     throw new RangeError(`malformedRate must be between 0 and 1, got ${malformedRate}`);
   }
   const random = options.random ?? Math.random;
+  for (
+    const [name, value] of [["otaFailureRate", options.otaFailureRate], [
+      "otaBrickRate",
+      options.otaBrickRate,
+    ]]
+  ) {
+    if (value !== undefined && !(Number(value) >= 0 && Number(value) <= 1)) {
+      throw new RangeError(`${name} must be between 0 and 1, got ${value}`);
+    }
+  }
   const counters: DeviceCounters = {
     connected: 0,
     sent: 0,
@@ -72,13 +88,22 @@ export function startEmulator(options: EmulatorOptions): Emulator {
     rejected: 0,
     commands: 0,
     otaJobs: 0,
+    otaFailed: 0,
+    bricked: 0,
+    otaActive: 0,
     desired: 0,
     connectErrors: 0,
   };
   const deviceOptions: DeviceOptions = {
     brokerUrl: options.brokerUrl,
     qos: options.qos ?? 1,
-    otaStepMs: options.otaStepMs ?? 500,
+    ota: {
+      installMs: options.otaStepMs ?? 500,
+      failureRate: options.otaFailureRate ?? 0,
+      brickRate: options.otaBrickRate ?? 0,
+      random,
+      ...(options.otaFetch ? { fetch: options.otaFetch } : {}),
+    },
     reconnectPeriodMs: options.reconnectPeriodMs ?? 2000,
     random,
     ...(options.tls ? { tls: options.tls } : {}),

@@ -12,6 +12,10 @@
  *   --malformed-rate X   share of telemetry replaced by malformed payloads (default 0)
  *   --qos 0|1            telemetry QoS (default 1)   --duration S   stop after S seconds
  *   --cafile PATH        CA certificate for mqtts://
+ *   --ota-failure-rate X share of OTA jobs whose install fails (default 0)
+ *   --ota-brick-rate X   share of OTA jobs reported succeeded after which the device stops its
+ *                        telemetry (the health gate's case; default 0)
+ *   --ota-install-ms MS  how long an install takes after the download (default 500)
  *
  * Prints one line per second (sent/s, acked, rejected, commands answered); Ctrl-C stops cleanly
  * and prints the totals.
@@ -24,7 +28,8 @@ import { parseProfile } from "./profiles.ts";
 const USAGE =
   `usage: deno task emulate [--devices N] [--rate R] [--broker URL] [--profile thermostat|door|tracker|boiler]
          (--token-file PATH | --api URL --user NAME [--password P] [--prefix ID]) [--save-tokens PATH]
-         [--malformed-rate 0.01] [--qos 0|1] [--duration S] [--cafile PATH]`;
+         [--malformed-rate 0.01] [--qos 0|1] [--duration S] [--cafile PATH]
+         [--ota-failure-rate 0.05] [--ota-brick-rate 0.01] [--ota-install-ms 500]`;
 
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
@@ -46,6 +51,9 @@ const FLAGS = [
   "qos",
   "duration",
   "cafile",
+  "ota-failure-rate",
+  "ota-brick-rate",
+  "ota-install-ms",
 ];
 
 function parseArgs(args: string[]): Map<string, string> {
@@ -88,6 +96,9 @@ if (qos !== 0 && qos !== 1) fail("--qos: expected 0 or 1");
 const rate = number(options, "rate", 1, 0.001);
 const malformedRate = number(options, "malformed-rate", 0, 0, 1);
 const duration = number(options, "duration", 0, 0);
+const otaFailureRate = number(options, "ota-failure-rate", 0, 0, 1);
+const otaBrickRate = number(options, "ota-brick-rate", 0, 0, 1);
+const otaInstallMs = number(options, "ota-install-ms", 500, 0);
 const brokerUrl = options.get("broker") ?? "mqtt://localhost:1883";
 
 let devices: EmulatedIdentity[];
@@ -132,6 +143,9 @@ const emulator = startEmulator({
   ratePerDevice: rate,
   malformedRate,
   qos,
+  otaFailureRate,
+  otaBrickRate,
+  otaStepMs: otaInstallMs,
   ...(cafile ? { tls: { ca: await Deno.readTextFile(cafile), rejectUnauthorized: true } } : {}),
 });
 console.error(
@@ -143,6 +157,9 @@ const line = (s: EmulatorStats, perSecond: number) =>
   `connected ${s.connected}/${s.devices} · sent ${perSecond}/s (${s.sent} total` +
   (s.malformed ? `, ${s.malformed} malformed` : "") + `) · acked ${qos === 1 ? s.acked : "-"} · ` +
   `rejected ${s.rejected} · commands answered ${s.commands} · ota ${s.otaJobs}` +
+  (s.otaActive || s.otaFailed || s.bricked
+    ? ` (${s.otaActive} in progress, ${s.otaFailed} failed, ${s.bricked} bricked)`
+    : "") +
   (s.connectErrors ? ` · connect errors ${s.connectErrors} (last: ${s.lastError})` : "");
 
 let previous = 0;

@@ -1,8 +1,9 @@
 /**
  * @module
  * The device emulator: fleets of devices that speak the AIOT device contract (design §6) over
- * real MQTT connections — realistic telemetry per profile, state reports, command acks, OTA
- * progress, desired state applied, optional malformed payloads — for demos, load and tests.
+ * real MQTT connections — realistic telemetry per profile, state reports, command acks, OTA jobs
+ * (a real, verified download of the signed URL; optional failure and "brick" rates), desired state
+ * applied, optional malformed payloads — for demos, load and tests.
  * `deno task emulate` is its CLI; `deno task start --demo` runs a few devices in-process.
  *
  * ```ts ignore
@@ -27,3 +28,12 @@ export { createDeviceModel, type DeviceModel, parseProfile, type ProfileName, PR
 export { type ApiRegistration, formatTokenFile, parseTokenFile, registerViaApi } from "./device_sources.ts";
 export { DEMO_DEVICES, type DemoDeps, registerDemoDevices, startDemo } from "./demo.ts";
 export { type DemoRule, demoRules, ensureDemoRules } from "./demo_rules.ts";
+export { DEMO_FIRMWARE, type DemoFirmwareDeps, ensureDemoFirmware } from "./demo_firmware.ts";
+export {
+  type OtaBehaviour,
+  type OtaJob,
+  type OtaOutcome,
+  type OtaReport,
+  parseOtaJob,
+  playOtaJob,
+} from "./ota_updater.ts";
