@@ -6,7 +6,7 @@
 import { createEvent, type EventOf } from "../../core/events/catalog.ts";
 import { toLogMessage } from "../../core/events/codec.ts";
 import type { TopicNames } from "../../core/events/topics.ts";
-import type { EventLog } from "../../core/log/event_log.ts";
+import type { EventLog, LogRecord } from "../../core/log/event_log.ts";
 import type { MetricPoint, TimeSeriesStore } from "../../core/timeseries/time_series_store.ts";
 
 const MINUTE = 60_000;
@@ -216,4 +216,28 @@ export async function readParquetWithPyarrow(
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** `log` with its open replays and the records they read counted. */
+export function countingLog(log: EventLog) {
+  const counts = { open: 0, read: 0, closed: 0 };
+  const counted: EventLog = {
+    ...log,
+    ensureTopics: (topics) => log.ensureTopics(topics),
+    append: (topic, messages) => log.append(topic, messages),
+    offsetsForTimestamp: (topic, at) => log.offsetsForTimestamp(topic, at),
+    async *replay(topic, options): AsyncGenerator<LogRecord[]> {
+      counts.open++;
+      try {
+        for await (const chunk of log.replay(topic, options)) {
+          counts.read += chunk.length;
+          yield chunk;
+        }
+      } finally {
+        counts.open--;
+        counts.closed++;
+      }
+    },
+  };
+  return { log: counted, counts };
 }

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { logExportSource } from "../../core/export/mod.ts";
-import type { EventLog, LogRecord } from "../../core/log/event_log.ts";
 import { createInMemoryEventLog } from "../../core/testing/in_memory_event_log.ts";
 import { eventually } from "../../core/testing/eventually.ts";
 import { createEvent } from "../../core/events/catalog.ts";
@@ -8,6 +7,7 @@ import { toLogMessage } from "../../core/events/codec.ts";
 import { createTestApp, type TestApp } from "../_test_app.ts";
 import {
   appendExportScenario,
+  countingLog,
   csvRows,
   type ExportScenario,
   projectScenario,
@@ -212,30 +212,6 @@ Deno.test("GET /export refuses bad input with 400 naming the field", async () =>
   assert.equal(forced.status, 200);
   assert.equal((await forced.text()).trimEnd().split("\n").length, 10);
 });
-
-/** `log` with its open replays and the records they read counted. */
-function countingLog(log: EventLog) {
-  const counts = { open: 0, read: 0, closed: 0 };
-  const counted: EventLog = {
-    ...log,
-    ensureTopics: (topics) => log.ensureTopics(topics),
-    append: (topic, messages) => log.append(topic, messages),
-    offsetsForTimestamp: (topic, at) => log.offsetsForTimestamp(topic, at),
-    async *replay(topic, options): AsyncGenerator<LogRecord[]> {
-      counts.open++;
-      try {
-        for await (const chunk of log.replay(topic, options)) {
-          counts.read += chunk.length;
-          yield chunk;
-        }
-      } finally {
-        counts.open--;
-        counts.closed++;
-      }
-    },
-  };
-  return { log: counted, counts };
-}
 
 Deno.test("GET /export: a client that goes away mid-export closes the log reader", async () => {
   const inner = createInMemoryEventLog();

@@ -1,8 +1,10 @@
 /**
- * Test kit: the in-process platform on Kafka under a unique topic prefix (so its consumer groups,
+ * Test kit: the in-process platform on Kafka (and PostgreSQL) under a unique topic prefix (so its consumer groups,
  * prefixed alike, never rebalance another test's), its topics deleted afterwards.
  */
 import { Kafka, logLevel } from "kafkajs";
+import postgres from "postgres";
+import { testPostgresUrl } from "../postgres/_test_postgres.ts";
 import { type InProcessPlatform, startInProcess } from "./in_process.ts";
 
 const KAFKA = Deno.env.get("AIOT_TEST_KAFKA_BROKERS") ?? "127.0.0.1:19092";
@@ -42,5 +44,34 @@ export async function withKafkaPlatform(
     }
   } finally {
     await deleteKafkaTopics(env);
+  }
+}
+
+/**
+ * Runs `run` on a platform on Kafka (topics of its own) with its read models, users and processor
+ * state in a PostgreSQL database of its own, then closes it and drops both. `env` adds variables.
+ */
+export async function withKafkaPostgresPlatform(
+  label: string,
+  run: (h: InProcessPlatform) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<void> {
+  const database = `aiot_${label}_${Date.now().toString(36)}_${crypto.randomUUID().slice(0, 6)}`;
+  const admin = postgres(testPostgresUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${database}`);
+  const url = new URL(testPostgresUrl);
+  url.pathname = `/${database}`;
+  const kafka = kafkaEnv(label);
+  try {
+    const h = await startInProcess({ env: { ...env, ...kafka, AIOT_POSTGRES_URL: url.toString() } });
+    try {
+      await run(h);
+    } finally {
+      await h.close();
+    }
+  } finally {
+    await deleteKafkaTopics(kafka).catch(() => {});
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
   }
 }

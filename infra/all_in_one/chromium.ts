@@ -24,3 +24,39 @@ export async function launchChromium(): Promise<Awaited<ReturnType<typeof chromi
     ],
   });
 }
+
+type Browser = Awaited<ReturnType<typeof chromium.launch>>;
+
+/**
+ * A fresh browser context logged in to the dashboard at `base` as `username`, waiting for the fleet
+ * page. Console errors, page errors and every HTTP answer ≥ 400 go to `errors`, which the page tests
+ * assert empty (a test that expects a 4xx removes it).
+ */
+export async function loggedInPage(
+  browser: Browser,
+  base: string,
+  username: string,
+  password: string,
+  errors: string[],
+) {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    permissions: ["clipboard-read", "clipboard-write"],
+  });
+  const page = await context.newPage();
+  page.on("console", (m) => m.type() === "error" && errors.push(`${username}: ${m.text()}`));
+  page.on("pageerror", (e) => errors.push(`${username}: page error: ${e.message}`));
+  page.on("response", async (r) => {
+    if (r.status() >= 400) {
+      errors.push(
+        `${username}: ${r.status()} ${r.request().method()} ${r.url()} ${await r.text().catch(() => "")}`,
+      );
+    }
+  });
+  await page.goto(base);
+  await page.getByLabel("User name").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("heading", { name: "Fleet" }).waitFor();
+  return page;
+}

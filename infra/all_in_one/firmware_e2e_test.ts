@@ -8,11 +8,9 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import postgres from "postgres";
-import { testPostgresUrl } from "../postgres/_test_postgres.ts";
 import { type InProcessPlatform, startInProcess } from "./in_process.ts";
+import { withKafkaPostgresPlatform } from "./_kafka_platform.ts";
 
-const KAFKA = Deno.env.get("AIOT_TEST_KAFKA_BROKERS") ?? "127.0.0.1:19092";
 const LIMIT = 3 * 1024 * 1024;
 const env = { AIOT_FIRMWARE_MAX_BYTES: String(LIMIT) };
 
@@ -145,30 +143,5 @@ Deno.test({
   name: "e2e firmware [Kafka + PostgreSQL]: upload, limit, signed Range downloads, delete",
   sanitizeResources: false,
   sanitizeOps: false,
-  async fn() {
-    const name = `aiot_firmware_${Date.now().toString(36)}_${crypto.randomUUID().slice(0, 6)}`;
-    const admin = postgres(testPostgresUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    const pgUrl = new URL(testPostgresUrl);
-    pgUrl.pathname = `/${name}`;
-    try {
-      const h = await startInProcess({
-        env: {
-          ...env,
-          AIOT_KAFKA_BROKERS: KAFKA,
-          AIOT_TOPIC_PREFIX: `${name}.`,
-          AIOT_PARTITIONS: "2",
-          AIOT_POSTGRES_URL: pgUrl.toString(),
-        },
-      });
-      try {
-        await firmwareFlow(h);
-      } finally {
-        await h.close();
-      }
-    } finally {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    }
-  },
+  fn: () => withKafkaPostgresPlatform("firmware", firmwareFlow, env),
 });

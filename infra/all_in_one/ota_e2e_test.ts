@@ -8,13 +8,10 @@
  * threshold once `minFinished` finished; a cancel stops dispatch; the platform times jobs out.
  */
 import assert from "node:assert/strict";
-import postgres from "postgres";
 import { eventually } from "../../core/testing/eventually.ts";
 import { apiClient, type Behaviour, connectDevice, type TestDevice, uploadFirmware } from "./_ota_devices.ts";
 import { type InProcessPlatform, startInProcess } from "./in_process.ts";
-
-const PG_URL = Deno.env.get("AIOT_TEST_POSTGRES_URL") ?? "postgres://aiot:aiot@127.0.0.1:15432/aiot";
-const KAFKA = Deno.env.get("AIOT_TEST_KAFKA_BROKERS") ?? "127.0.0.1:19092";
+import { withKafkaPostgresPlatform } from "./_kafka_platform.ts";
 
 async function otaFlow(h: InProcessPlatform): Promise<void> {
   const api = apiClient(h.base, h.headers);
@@ -203,29 +200,5 @@ Deno.test({
     "ota e2e [Kafka + PostgreSQL]: waves with health gate, reconnect, wrong version, DLQ, abort, cancel, timeouts",
   sanitizeResources: false,
   sanitizeOps: false,
-  async fn() {
-    const name = `aiot_ota_${Date.now().toString(36)}_${crypto.randomUUID().slice(0, 6)}`;
-    const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    const pgUrl = new URL(PG_URL);
-    pgUrl.pathname = `/${name}`;
-    try {
-      const h = await startInProcess({
-        env: {
-          AIOT_KAFKA_BROKERS: KAFKA,
-          AIOT_TOPIC_PREFIX: `${name}.`,
-          AIOT_PARTITIONS: "2",
-          AIOT_POSTGRES_URL: pgUrl.toString(),
-        },
-      });
-      try {
-        await otaFlow(h);
-      } finally {
-        await h.close();
-      }
-    } finally {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    }
-  },
+  fn: () => withKafkaPostgresPlatform("ota", otaFlow),
 });

@@ -8,13 +8,10 @@
  */
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
-import postgres from "postgres";
 import { eventually } from "../../core/testing/eventually.ts";
 import { readSse } from "../../api/live/_read_sse.ts";
 import { type InProcessPlatform, startInProcess } from "./in_process.ts";
-
-const PG_URL = Deno.env.get("AIOT_TEST_POSTGRES_URL") ?? "postgres://aiot:aiot@127.0.0.1:15432/aiot";
-const KAFKA = Deno.env.get("AIOT_TEST_KAFKA_BROKERS") ?? "127.0.0.1:19092";
+import { withKafkaPostgresPlatform } from "./_kafka_platform.ts";
 
 async function api(h: InProcessPlatform, method: string, path: string, body?: unknown) {
   const response = await fetch(`${h.base}/api/v1${path}`, {
@@ -184,29 +181,5 @@ Deno.test({
     "rules e2e [Kafka + PostgreSQL]: one alert per violation, hysteresis, action, ack/clear, backtest equals live",
   sanitizeResources: false,
   sanitizeOps: false,
-  async fn() {
-    const name = `aiot_rules_${Date.now().toString(36)}_${crypto.randomUUID().slice(0, 6)}`;
-    const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    const pgUrl = new URL(PG_URL);
-    pgUrl.pathname = `/${name}`;
-    try {
-      const h = await startInProcess({
-        env: {
-          AIOT_KAFKA_BROKERS: KAFKA,
-          AIOT_TOPIC_PREFIX: `${name}.`,
-          AIOT_PARTITIONS: "2",
-          AIOT_POSTGRES_URL: pgUrl.toString(),
-        },
-      });
-      try {
-        await rulesFlow(h);
-      } finally {
-        await h.close();
-      }
-    } finally {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    }
-  },
+  fn: () => withKafkaPostgresPlatform("rules", rulesFlow),
 });

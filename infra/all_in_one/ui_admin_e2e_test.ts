@@ -9,8 +9,8 @@
  */
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "./chromium.ts";
+import type { Page } from "playwright-core";
+import { launchChromium, loggedInPage } from "./chromium.ts";
 import { startInProcess } from "./in_process.ts";
 
 const SCREENSHOTS = Deno.env.get("AIOT_UPDATE_SCREENSHOTS") === "1"
@@ -19,27 +19,6 @@ const SCREENSHOTS = Deno.env.get("AIOT_UPDATE_SCREENSHOTS") === "1"
 const DEVICE = "ui-admin-dev";
 const VIEWER = { username: "vera", password: "viewer-password-1234" };
 const NEW_ADMIN_PASSWORD = "a-new-admin-password-42";
-
-async function login(browser: Browser, base: string, username: string, password: string, errors: string[]) {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    permissions: ["clipboard-read", "clipboard-write"],
-  });
-  const page = await context.newPage();
-  page.on("console", (m) => m.type() === "error" && errors.push(`${username}: ${m.text()}`));
-  page.on("pageerror", (e) => errors.push(`${username}: page error: ${e.message}`));
-  page.on("response", async (r) => {
-    if (r.status() >= 400) {
-      errors.push(`${username}: ${r.status()} ${r.url()} ${await r.text().catch(() => "")}`);
-    }
-  });
-  await page.goto(base);
-  await page.getByLabel("User name").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("heading", { name: "Fleet" }).waitFor();
-  return page;
-}
 
 /** A full-page screenshot with no hover or focus ring (into docs/screenshots/ with AIOT_UPDATE_SCREENSHOTS=1). */
 async function shoot(page: Page, name: string) {
@@ -80,7 +59,7 @@ Deno.test({
     const errors: string[] = [];
     let device: mqtt.MqttClient | undefined;
     try {
-      const page = await login(browser, server.base, "admin", server.adminPassword, errors);
+      const page = await loggedInPage(browser, server.base, "admin", server.adminPassword, errors);
 
       // Register a device: the token is shown once, with a working copy button.
       await nav(page, "Admin").click();
@@ -284,7 +263,7 @@ Deno.test({
       await shoot(page, "audit-log");
 
       // A viewer: the same pages, no write controls, no admin tabs.
-      const viewer = await login(browser, server.base, VIEWER.username, VIEWER.password, errors);
+      const viewer = await loggedInPage(browser, server.base, VIEWER.username, VIEWER.password, errors);
       await nav(viewer, "Admin").click();
       await viewer.locator(`tr[data-admin-device="${DEVICE}"]`).waitFor();
       for (const name of ["Register", "Edit labels", "Decommission…"]) {

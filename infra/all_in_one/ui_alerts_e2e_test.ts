@@ -10,10 +10,10 @@
  */
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { eventually } from "../../core/testing/eventually.ts";
 import { webhookEventTypes } from "../../core/webhooks/payload.ts";
-import { launchChromium } from "./chromium.ts";
+import { launchChromium, loggedInPage } from "./chromium.ts";
 import { startInProcess } from "./in_process.ts";
 
 const TEMP_SCREENSHOTS = `${Deno.makeTempDirSync({ prefix: "aiot-screenshots-" })}/`;
@@ -71,27 +71,6 @@ async function signatureOf(secret: string, id: string, timestamp: string, body: 
   ]);
   const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}.${timestamp}.${body}`));
   return `v1,${btoa(String.fromCharCode(...new Uint8Array(mac)))}`;
-}
-
-async function login(browser: Browser, base: string, username: string, password: string, errors: string[]) {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    permissions: ["clipboard-read", "clipboard-write"],
-  });
-  const page = await context.newPage();
-  page.on("console", (m) => m.type() === "error" && errors.push(`${username}: ${m.text()}`));
-  page.on("pageerror", (e) => errors.push(`${username}: page error: ${e.message}`));
-  page.on("response", async (r) => {
-    if (r.status() >= 400) {
-      errors.push(`${username}: ${r.status()} ${r.url()} ${await r.text().catch(() => "")}`);
-    }
-  });
-  await page.goto(base);
-  await page.getByLabel("User name").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("heading", { name: "Fleet" }).waitFor();
-  return page;
 }
 
 /** A screenshot of the page (or of one element of it), with no hover or focus ring. */
@@ -159,7 +138,7 @@ Deno.test({
       });
 
       // The rule editor: a threshold rule, previewed over the last hour before it is saved.
-      page = await login(browser, server.base, "admin", server.adminPassword, errors);
+      page = await loggedInPage(browser, server.base, "admin", server.adminPassword, errors);
       await nav(page, "Rules").click();
       await page.getByRole("heading", { name: "Rules" }).waitFor();
       await page.getByRole("link", { name: "New rule" }).click();
@@ -203,7 +182,7 @@ Deno.test({
 
       // Bad input shows next to its field: what the browser can tell at once, and the API's 400
       // (in a page of its own: that 400 is expected there).
-      const scratch = await login(browser, server.base, "admin", server.adminPassword, []);
+      const scratch = await loggedInPage(browser, server.base, "admin", server.adminPassword, []);
       await scratch.goto(`${server.base}/#/rules/new`);
       await scratch.getByLabel("Name", { exact: true }).fill("Bad");
       await scratch.getByLabel("Metric", { exact: true }).fill("temperature");
@@ -259,7 +238,7 @@ Deno.test({
       assert.equal(await row.locator("[data-alert-value]").innerText(), "41");
 
       // A viewer sees the alert but cannot act on it, and has no webhooks.
-      const viewer = await login(browser, server.base, VIEWER.username, VIEWER.password, errors);
+      const viewer = await loggedInPage(browser, server.base, VIEWER.username, VIEWER.password, errors);
       await nav(viewer, "Alerts").click();
       await viewer.locator(`.alert-row[data-alert="${alertId}"]`).waitFor({ timeout: 15_000 });
       assert.equal(await viewer.getByRole("button", { name: "Acknowledge" }).count(), 0);

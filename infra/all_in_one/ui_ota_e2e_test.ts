@@ -11,9 +11,9 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { eventually } from "../../core/testing/eventually.ts";
-import { launchChromium } from "./chromium.ts";
+import { launchChromium, loggedInPage } from "./chromium.ts";
 import { startInProcess } from "./in_process.ts";
 import { apiClient, connectDevice, type TestDevice } from "./_ota_devices.ts";
 
@@ -72,26 +72,6 @@ function answerJobs(device: TestDevice, base: string, fails: boolean, downloads:
   });
 }
 
-async function login(browser: Browser, base: string, username: string, password: string, errors: string[]) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.on("console", (m) => m.type() === "error" && errors.push(`${username}: ${m.text()}`));
-  page.on("pageerror", (e) => errors.push(`${username}: page error: ${e.message}`));
-  page.on("response", async (r) => {
-    if (r.status() >= 400) {
-      errors.push(
-        `${username}: ${r.status()} ${r.request().method()} ${r.url()} ${await r.text().catch(() => "")}`,
-      );
-    }
-  });
-  await page.goto(base);
-  await page.getByLabel("User name").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("heading", { name: "Fleet" }).waitFor();
-  return page;
-}
-
 const nav = (page: Page, name: string) =>
   page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true });
 
@@ -147,7 +127,7 @@ Deno.test({
       await api("DELETE", "/devices/ota-ui-gone");
 
       // Upload: the progress bar reaches 100%, the digest shown is the file's.
-      page = await login(browser, server.base, "admin", server.adminPassword, errors);
+      page = await loggedInPage(browser, server.base, "admin", server.adminPassword, errors);
       await nav(page, "Firmware").click();
       await page.getByRole("heading", { name: "Firmware" }).waitFor();
       const bytes = image();
@@ -257,7 +237,7 @@ Deno.test({
       expectFailed(errors, 409, "DELETE", /\/firmware\//);
 
       // A viewer sees the campaign but no buttons, and no upload.
-      const viewer = await login(browser, server.base, VIEWER.username, VIEWER.password, errors);
+      const viewer = await loggedInPage(browser, server.base, VIEWER.username, VIEWER.password, errors);
       await viewer.goto(`${server.base}/#/ota/${badId}`);
       await viewer.getByRole("heading", { name: "Campaign bad batch" }).waitFor();
       for (const name of ["Start", "Pause", "Resume", "Cancel campaign…"]) {

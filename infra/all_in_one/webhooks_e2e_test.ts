@@ -9,11 +9,8 @@
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
 import { eventually } from "../../core/testing/eventually.ts";
-import postgres from "postgres";
-import { testPostgresUrl } from "../postgres/_test_postgres.ts";
 import { type InProcessPlatform, startInProcess } from "./in_process.ts";
-
-const KAFKA = Deno.env.get("AIOT_TEST_KAFKA_BROKERS") ?? "127.0.0.1:19092";
+import { withKafkaPostgresPlatform } from "./_kafka_platform.ts";
 
 interface Received {
   seq: number;
@@ -183,30 +180,5 @@ Deno.test({
     "e2e webhooks [Kafka + PostgreSQL]: a 500-ing endpoint is retried and fails without delaying a healthy one",
   sanitizeResources: false,
   sanitizeOps: false,
-  async fn() {
-    const name = `aiot_webhooks_${Date.now().toString(36)}_${crypto.randomUUID().slice(0, 6)}`;
-    const admin = postgres(testPostgresUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    const pgUrl = new URL(testPostgresUrl);
-    pgUrl.pathname = `/${name}`;
-    try {
-      const h = await startInProcess({
-        env: {
-          ...env,
-          AIOT_KAFKA_BROKERS: KAFKA,
-          AIOT_TOPIC_PREFIX: `${name}.`,
-          AIOT_PARTITIONS: "2",
-          AIOT_POSTGRES_URL: pgUrl.toString(),
-        },
-      });
-      try {
-        await webhooksFlow(h);
-      } finally {
-        await h.close();
-      }
-    } finally {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    }
-  },
+  fn: () => withKafkaPostgresPlatform("webhooks", webhooksFlow, env),
 });

@@ -12,6 +12,7 @@ import { eventually } from "../../core/testing/eventually.ts";
 import { createTestApp } from "../../api/_test_app.ts";
 import {
   appendExportScenario,
+  countingLog,
   csvRows,
   type ExportScenario,
   projectScenario,
@@ -254,23 +255,7 @@ for (const engine of engines) {
           ),
         );
       }
-      const counts = { open: 0, closed: 0, read: 0 };
-      const counted: EventLog = {
-        ...log,
-        offsetsForTimestamp: (topic, at) => log.offsetsForTimestamp(topic, at),
-        async *replay(topic, options): AsyncGenerator<LogRecord[]> {
-          counts.open++;
-          try {
-            for await (const chunk of log.replay(topic, options)) {
-              counts.read += chunk.length;
-              yield chunk;
-            }
-          } finally {
-            counts.open--;
-            counts.closed++;
-          }
-        },
-      };
+      const { log: counted, counts } = countingLog(log);
       const t = await createTestApp({ topics, exportLog: logExportSource(counted), now: Date.now });
       const response = await t.call("GET", `/api/v1/export?topic=telemetry&from=${from}&to=${Date.now()}`, {
         as: "viewer",
