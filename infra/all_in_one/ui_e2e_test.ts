@@ -160,6 +160,8 @@ Deno.test({
       await device.subscribeAsync(["devices/dev-live/state/desired", "devices/dev-live/commands/+"], {
         qos: 1,
       });
+      // Whole seconds (the "Replay from" input's resolution), at or before the first telemetry.
+      const beforeTelemetry = Math.floor(Date.now() / 1000) * 1000;
       for (const value of [20, 21, 22]) {
         await device.publishAsync(
           "devices/dev-live/telemetry",
@@ -192,6 +194,10 @@ Deno.test({
       });
       await waitFor(() => desired.length > 0, "the device to receive the desired delta");
       assert.deepEqual(desired[0], { led: "on", setpoint: 4 });
+      // A whole second after the desired change was appended and before the reported one is: the
+      // "As of" input's resolution. Waiting for the clock to pass it is a precondition, not a timing check.
+      const afterDesired = Math.ceil(Date.now() / 1000) * 1000;
+      await waitFor(() => Date.now() > afterDesired, "the clock to pass the chosen second", 5000);
       await device.publishAsync(
         "devices/dev-live/state/reported",
         JSON.stringify({ led: "on", firmware: "1.4.2" }),
@@ -202,6 +208,19 @@ Deno.test({
       await page.locator('[data-state="state-reported"]', { hasText: "firmware" }).waitFor({
         timeout: 15_000,
       });
+
+      step = "state as of";
+      // "As of" a time between the desired and the reported change: the earlier state, read-only.
+      await page.getByLabel("As of").fill(await localTime(page, afterDesired));
+      await page.getByRole("button", { name: "Show", exact: true }).click();
+      await page.getByText(/^State at /).waitFor({ timeout: 15_000 });
+      assert.match(await page.locator('[data-state="state-desired"]').innerText(), /"led": "on"/);
+      assert.doesNotMatch(await page.locator('[data-state="state-reported"]').innerText(), /firmware/);
+      assert.equal(await page.getByLabel(/Change desired state/).count(), 0, "no editor for the past");
+      await page.getByRole("button", { name: "Now", exact: true }).click();
+      await page.locator('[data-state="state-reported"]', { hasText: "firmware" }).waitFor();
+      await page.getByLabel(/Change desired state/).waitFor();
+      step = "device page";
 
       // A command goes requested → dispatched → acked (the device acks it over MQTT).
       await page.getByLabel("Command name").fill("reboot");
@@ -252,6 +271,18 @@ Deno.test({
       await page.getByRole("button", { name: /Resume/ }).click();
       await page.locator(".event-list li", { hasText: '"value":26' }).waitFor();
 
+      step = "replay";
+      // Replay from before the first telemetry: the earliest reading (20) comes back, then live.
+      assert.equal(await page.locator(".event-list li", { hasText: '"value":20' }).count(), 0);
+      await page.getByLabel("Replay from").fill(await localTime(page, beforeTelemetry));
+      await page.getByRole("button", { name: "Apply filter" }).click();
+      await page.locator(".event-list li", { hasText: '"value":20' }).waitFor({ timeout: 15_000 });
+      await page.locator('.live-dot.open[data-device="dev-live"]').waitFor();
+      await device.publishAsync("devices/dev-live/telemetry", JSON.stringify({ temperature: 27 }), {
+        qos: 1,
+      });
+      await page.locator(".event-list li", { hasText: '"value":27' }).waitFor({ timeout: 15_000 });
+
       step = "rotation";
       // Token rotation: shown once, copyable.
       await page.goto(`${server.base}/#/devices/dev-live`);
@@ -271,6 +302,16 @@ Deno.test({
     }
   },
 });
+
+/** A datetime-local value for `ms` in the browser's own time zone. */
+async function localTime(page: Page, ms: number): Promise<string> {
+  return await page.evaluate((t) => {
+    const d = new Date(t);
+    const pad = (n: number) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}` +
+      `T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  }, ms);
+}
 
 async function waitFor(condition: () => boolean, what: string, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;

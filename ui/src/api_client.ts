@@ -118,6 +118,9 @@ export const api = {
   ) =>
     request<{ points: { t: number; v: MetricValue }[] }>("GET", `/devices/${enc(id)}/telemetry${query(q)}`),
   state: (id: string) => request<DeviceState>("GET", `/devices/${enc(id)}/state`),
+  /** The shadow as it was at `at` (ISO-8601, not in the future), folded from the log. */
+  stateAt: (id: string, at: string) =>
+    request<DeviceState>("GET", `/devices/${enc(id)}/state${query({ at })}`),
   patchDesired: (id: string, patch: JsonObject) =>
     request<DeviceState>("PATCH", `/devices/${enc(id)}/state/desired`, patch),
   sendCommand: (id: string, command: { name: string; params?: JsonObject; timeoutSeconds?: number }) =>

@@ -18,6 +18,8 @@ export type LiveStatus = "connecting" | "open" | "reconnecting";
 export interface LiveStreamOptions {
   types?: readonly EventType[];
   device?: string;
+  /** ISO-8601: replay what was appended since then before continuing live. */
+  from?: string;
   onEvents(events: LiveEvent[]): void;
   onStatus?(status: LiveStatus): void;
   /** The server ended the stream (`resume_too_old`, `unauthorized`); default: reload the page. */
@@ -29,6 +31,7 @@ export function openLiveStream(options: LiveStreamOptions): () => void {
   const params = new URLSearchParams();
   if (options.types?.length) params.set("types", options.types.join(","));
   if (options.device) params.set("device", options.device);
+  if (options.from) params.set("from", options.from);
   const source = new EventSource(`/api/v1/stream${params.size ? `?${params}` : ""}`, {
     withCredentials: true,
   });

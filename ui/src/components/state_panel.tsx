@@ -1,10 +1,12 @@
 /**
  * The shadow: what the device reported, what is desired, the difference still to apply, and an
  * editor that sends a JSON merge patch (RFC 7386: `null` removes a key) to the desired state.
+ * "As of" shows the shadow as it was at a past time, read-only, until "Now".
  */
 import { useEffect, useState } from "preact/hooks";
 import { api, type DeviceState, type JsonObject } from "../api_client.ts";
-import { ago, json } from "../format.ts";
+import { isoOfLocal } from "../as_of.ts";
+import { ago, formatTime, json } from "../format.ts";
 import type { LiveEvent } from "../live_stream.ts";
 import { reloadAfterEvent } from "../reload_after_event.ts";
 
@@ -14,6 +16,9 @@ export function StatePanel(
   const [state, setState] = useState<DeviceState>();
   const [patch, setPatch] = useState("");
   const [message, setMessage] = useState<{ kind: "error" | "ok"; text: string }>();
+  const [asOfInput, setAsOfInput] = useState("");
+  // The past being viewed: its time, and its state once fetched.
+  const [past, setPast] = useState<{ at: string; state?: DeviceState }>();
   const load = () =>
     api.state(deviceId).then((s) => (setState(s), s), (e: Error) => {
       setMessage({ kind: "error", text: e.message });
@@ -30,6 +35,28 @@ export function StatePanel(
       void reloadAfterEvent(load);
     }
   }, [events]);
+
+  useEffect(() => setPast(undefined), [deviceId]);
+  const showAsOf = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const at = isoOfLocal(asOfInput);
+    if (!at) return setMessage({ kind: "error", text: "Choose a date and time to show." });
+    setMessage(undefined);
+    setPast({ at });
+    try {
+      const state = await api.stateAt(deviceId, at);
+      setPast((p) => (p?.at === at ? { at, state } : p));
+    } catch (e) {
+      setPast((p) => (p?.at === at ? undefined : p));
+      setMessage({ kind: "error", text: (e as Error).message });
+    }
+  };
+  const now = () => {
+    setPast(undefined);
+    setAsOfInput("");
+    setMessage(undefined);
+  };
+  const shown = past ? past.state : state;
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -54,20 +81,41 @@ export function StatePanel(
   return (
     <section class="panel state" aria-labelledby="state-title">
       <h2 id="state-title">State</h2>
-      {state && (
+      <form class="as-of" onSubmit={showAsOf}>
+        <label>
+          As of
+          <input
+            type="datetime-local"
+            name="at"
+            step={1}
+            value={asOfInput}
+            onInput={(e) => setAsOfInput(e.currentTarget.value)}
+          />
+        </label>
+        <button type="submit" class="secondary" disabled={!asOfInput}>Show</button>
+        <button type="button" class="secondary" onClick={now} disabled={!past}>Now</button>
+      </form>
+      {past && (
+        <p class="as-of-label" role="status">
+          {past.state ? `State at ${formatTime(past.at)}` : `Loading the state at ${formatTime(past.at)}…`}
+          {" "}
+          (read-only)
+        </p>
+      )}
+      {shown && (
         <>
           <p class="muted">
-            Version {state.version} · {state.connected ? "connected" : "offline"} · last seen{" "}
-            {ago(state.lastSeen)}
+            Version {shown.version} · {shown.connected ? "connected" : "offline"} · last seen{" "}
+            {ago(shown.lastSeen)}
           </p>
-          <div class="state-grid">
-            <StateBlock title="Reported" value={state.reported} id="state-reported" />
-            <StateBlock title="Desired" value={state.desired} id="state-desired" />
-            <StateBlock title="Delta (not yet applied)" value={state.delta} id="state-delta" />
+          <div class={past ? "state-grid past" : "state-grid"}>
+            <StateBlock title="Reported" value={shown.reported} id="state-reported" />
+            <StateBlock title="Desired" value={shown.desired} id="state-desired" />
+            <StateBlock title="Delta (not yet applied)" value={shown.delta} id="state-delta" />
           </div>
         </>
       )}
-      {canEdit && (
+      {canEdit && !past && (
         <form onSubmit={submit} class="stack">
           <label>
             <span>

@@ -1,18 +1,25 @@
 /**
  * The live event feed: the newest events of the whole platform (or one type / one device),
  * newest first, capped so a busy fleet cannot grow the page without bound. Pausing keeps
- * receiving but holds new events back until resumed.
+ * receiving but holds new events back until resumed. "Replay from" reopens the feed from a past
+ * time (what was appended since then, then live), with the same filters.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { EVENT_TYPES, type LiveEvent, type LiveStatus, openLiveStream } from "../live_stream.ts";
 import { href } from "../router.ts";
+import { isoOfLocal } from "../as_of.ts";
+import { formatTime } from "../format.ts";
 
 const KEEP = 300;
 
 export function EventsPage() {
   const [type, setType] = useState<string>("");
   const [device, setDevice] = useState("");
-  const [applied, setApplied] = useState({ type: "", device: "" });
+  const [from, setFrom] = useState("");
+  const [applied, setApplied] = useState<{ type: string; device: string; from?: string }>({
+    type: "",
+    device: "",
+  });
   const [events, setEvents] = useState<LiveEvent[]>([]);
   const [paused, setPaused] = useState(false);
   const [held, setHeld] = useState<LiveEvent[]>([]);
@@ -28,6 +35,7 @@ export function EventsPage() {
     return openLiveStream({
       ...(chosen ? { types: [chosen] } : {}),
       ...(applied.device ? { device: applied.device } : {}),
+      ...(applied.from ? { from: applied.from } : {}),
       onStatus: (status) => setStream({ of: applied, status }),
       onEvents(batch) {
         const newest = [...batch].reverse();
@@ -53,13 +61,15 @@ export function EventsPage() {
           <span class={`live-dot ${live}`} data-device={applied.device}>
             {live === "open" ? "live" : live}
           </span>
+          {applied.from && <span class="replaying">replaying from {formatTime(applied.from)}</span>}
         </p>
       </div>
       <form
         class="filters"
         onSubmit={(e) => {
           e.preventDefault();
-          setApplied({ type, device: device.trim() });
+          const since = isoOfLocal(from);
+          setApplied({ type, device: device.trim(), ...(since ? { from: since } : {}) });
         }}
       >
         <label>
@@ -76,6 +86,16 @@ export function EventsPage() {
             placeholder="device id"
             value={device}
             onInput={(e) => setDevice(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          Replay from
+          <input
+            type="datetime-local"
+            name="from"
+            step={1}
+            value={from}
+            onInput={(e) => setFrom(e.currentTarget.value)}
           />
         </label>
         <button type="submit">Apply filter</button>
