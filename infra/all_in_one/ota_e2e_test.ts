@@ -13,6 +13,13 @@ import { apiClient, type Behaviour, connectDevice, type TestDevice, uploadFirmwa
 import { type InProcessPlatform, startInProcess } from "./in_process.ts";
 import { withKafkaPostgresPlatform } from "./_kafka_platform.ts";
 
+/**
+ * How long a health verdict may legitimately take: a silence verdict waits until every telemetry
+ * partition was read past the window, and a partition no device of the test reports on holds that
+ * back until the processor's 30 s grace (processors/ota/mod.ts `HEALTH_GRACE_MS`); plus a loaded CI.
+ */
+const HEALTH_VERDICT_MS = 75_000;
+
 async function otaFlow(h: InProcessPlatform): Promise<void> {
   const api = apiClient(h.base, h.headers);
   const devices = new Map<string, TestDevice>();
@@ -42,7 +49,7 @@ async function otaFlow(h: InProcessPlatform): Promise<void> {
       const c = (await api("GET", `/ota/campaigns/${id}`)).json;
       // The jobs read model may trail the campaign's row by a moment (other partitions).
       return c.status === status && c.counts.inProgress + c.counts.queued === 0 && c;
-    }, { timeoutMs: 30_000 });
+    }, { timeoutMs: HEALTH_VERDICT_MS });
   const jobsOf = async (id: string) =>
     Object.fromEntries(
       (await api("GET", `/ota/campaigns/${id}/jobs`)).json.items.map((j: any) => [j.deviceId, j]),
@@ -73,7 +80,9 @@ async function otaFlow(h: InProcessPlatform): Promise<void> {
     });
     assert.equal((await api("POST", `/ota/campaigns/${waves}/start`)).status, 200);
     // Wave 1 (w3, w4) waits for w1's health verdict: w3 gets its job 2 s after w1 succeeded at the earliest.
-    await eventually("w3 got its job", () => otaReceived("w3").length === 1, { timeoutMs: 30_000 });
+    await eventually("w3 got its job", () => otaReceived("w3").length === 1, {
+      timeoutMs: HEALTH_VERDICT_MS,
+    });
     const afterWave0 = await eventually("w3's dispatch projected", async () => {
       const jobs = await jobsOf(waves);
       return jobs.w3?.dispatchedAt && jobs;
