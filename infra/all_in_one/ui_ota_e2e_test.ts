@@ -76,14 +76,15 @@ const nav = (page: Page, name: string) =>
   page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true });
 
 /**
- * Removes the failed answer `status` to `method` `path` (it must be there) and the console's
+ * Removes the failed answer `status` to `method` `path` (it must arrive: the page's response handler
+ * records it after reading the body, which can come after the console's note) and the console's
  * note of it, so the rest can be asserted empty.
  */
-function expectFailed(errors: string[], status: number, method: string, path: RegExp) {
+async function expectFailed(errors: string[], status: number, method: string, path: RegExp) {
   const answer = (e: string) => e.startsWith(`admin: ${status} ${method} `) && path.test(e);
   const note = (e: string) =>
     e.startsWith("admin: Failed to load resource:") && e.includes(`status of ${status}`);
-  assert.ok(errors.some(answer), `expected a ${status} to ${method} ${path}: ${errors}`);
+  await eventually(`a ${status} to ${method} ${path} (got: ${errors})`, () => errors.some(answer));
   errors.splice(0, errors.length, ...errors.filter((e) => !answer(e) && !note(e)));
 }
 
@@ -158,7 +159,7 @@ Deno.test({
       });
       await page.getByRole("button", { name: "Upload" }).click();
       await page.locator("[data-upload-error]", { hasText: "Too large" }).waitFor({ timeout: 30_000 });
-      expectFailed(errors, 413, "POST", /\/firmware\?name=huge/);
+      await expectFailed(errors, 413, "POST", /\/firmware\?name=huge/);
       assert.equal((await api("GET", "/firmware")).json.items.length, 1);
 
       // A campaign by label: the live count, then a bad percent refused at its field.
@@ -176,7 +177,7 @@ Deno.test({
       await page.getByRole("button", { name: "Create campaign" }).click();
       await page.locator('[data-error-for="waves.percent"]').waitFor();
       assert.equal(await page.locator('input[name="waveValue"]').getAttribute("aria-invalid"), "true");
-      expectFailed(errors, 400, "POST", /\/ota\/campaigns /);
+      await expectFailed(errors, 400, "POST", /\/ota\/campaigns /);
       await page.getByLabel("Waves").selectOption("size");
       await page.locator('input[name="waveValue"]').fill("2");
       await page.getByRole("button", { name: "Create campaign" }).click();
@@ -234,7 +235,7 @@ Deno.test({
       await row.getByRole("button", { name: "Delete…" }).click();
       await row.getByRole("button", { name: "Delete", exact: true }).click();
       await page.getByRole("alert").filter({ hasText: "a campaign that has not finished uses it" }).waitFor();
-      expectFailed(errors, 409, "DELETE", /\/firmware\//);
+      await expectFailed(errors, 409, "DELETE", /\/firmware\//);
 
       // A viewer sees the campaign but no buttons, and no upload.
       const viewer = await loggedInPage(browser, server.base, VIEWER.username, VIEWER.password, errors);
