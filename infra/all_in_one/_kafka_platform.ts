@@ -63,7 +63,9 @@ export async function withKafkaPostgresPlatform(
   await admin.unsafe(`CREATE DATABASE ${database}`);
   const url = new URL(testPostgresUrl);
   url.pathname = `/${database}`;
-  const kafka = kafkaEnv(label);
+  // Topics named after the database (the form these suites used before sharing this kit, and ran
+  // green with); `kafkaEnv`'s form failed twice to position a consumer (see above) — not understood.
+  const kafka = { AIOT_KAFKA_BROKERS: KAFKA, AIOT_TOPIC_PREFIX: `${database}.`, AIOT_PARTITIONS: "2" };
   try {
     const h = await startInProcess({ env: { ...env, ...kafka, AIOT_POSTGRES_URL: url.toString() } });
     try {
