@@ -167,10 +167,8 @@ Deno.test({
       await page.getByRole("link", { name: "New campaign" }).click();
       await page.getByLabel("Name", { exact: true }).fill("canary rollout");
       // The picker fills in once the firmware list has loaded: wait for it, then check the newest is chosen.
-      await eventually(
-        "the firmware picker filled",
-        async () => await page.getByLabel("Firmware").inputValue() !== "",
-      );
+      const picker = page.getByLabel("Firmware");
+      await eventually("the firmware picker filled", async () => await picker.inputValue() !== "");
       assert.equal(await page.getByLabel("Firmware").inputValue(), firmwareId);
       await page.getByLabel("Labels", { exact: true }).fill("ring=canary");
       const count = page.locator('.match-count[data-count="3"][data-complete="true"]');
