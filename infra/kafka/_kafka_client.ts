@@ -28,13 +28,50 @@ export interface KafkaContext {
   onClose(stop: () => Promise<void>): () => void;
 }
 
+/** Admin calls that stay as they are: synchronous, or the connection's own lifecycle. */
+const UNQUEUED_ADMIN_CALLS = new Set<PropertyKey>(["on", "logger", "connect", "disconnect"]);
+
+/**
+ * The admin with its requests run one at a time. kafkajs keeps one metadata cache per admin, and
+ * `fetchTopicMetadata({ topics })` replaces it with just those topics: an offsets lookup of another
+ * topic running meanwhile then finds no partitions and fails inside kafkajs ("Cannot destructure
+ * property 'partitions' of 'high.pop(...)'"). Seen when two consumers of one log were positioned at
+ * once. Admin requests are rare (positioning, lag, topic setup), so queueing them costs nothing.
+ */
+export function serializedAdmin(admin: Admin): Admin {
+  let queue: Promise<unknown> = Promise.resolve();
+  return new Proxy(admin, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== "function" || UNQUEUED_ADMIN_CALLS.has(property)) return value;
+      return (...args: unknown[]) => {
+        const call = queue.then(() => value.apply(target, args));
+        queue = call.catch(() => {});
+        return call;
+      };
+    },
+  });
+}
+
+/** Attempts of `partitionBounds` while kafkajs' metadata of a topic is incomplete. */
+const BOUNDS_ATTEMPTS = 5;
+
 /** Low and high watermark (next offset to be written) of each partition. */
 export async function partitionBounds(
   admin: Admin,
   topic: string,
 ): Promise<Map<number, { low: number; high: number }>> {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return new Map(offsets.map((p) => [p.partition, { low: Number(p.low), high: Number(p.high) }]));
+  for (let attempt = 1;; attempt++) {
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return new Map(offsets.map((p) => [p.partition, { low: Number(p.low), high: Number(p.high) }]));
+    } catch (error) {
+      // kafkajs answers a TypeError when its metadata lacks the topic's partitions (another client
+      // of the broker may still be creating it); a moment later the metadata is complete.
+      if (!(error instanceof TypeError) || attempt >= BOUNDS_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }
 
 /** The offset each partition of `topic` starts at for `from`, kept within the partition's bounds. */

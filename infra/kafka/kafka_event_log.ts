@@ -18,6 +18,7 @@ import {
   kafkaLogLevels,
   type LogLevelName,
   partitionBounds,
+  serializedAdmin,
   startOffsets,
   stderrLogCreator,
 } from "./_kafka_client.ts";
@@ -105,7 +106,7 @@ export async function createKafkaEventLog(options: KafkaEventLogOptions): Promis
     retries,
   };
 
-  const admin = kafka.admin();
+  const admin = serializedAdmin(kafka.admin());
   try {
     await admin.connect();
     await admin.describeCluster();
