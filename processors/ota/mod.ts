@@ -278,7 +278,7 @@ export function otaProcessor(deps: OtaDeps): OtaProcessor {
       case "device.connected":
         return onConnected(event.key, at, out);
       case "telemetry.reported":
-        book.sawTelemetry(position, at);
+        book.sawTelemetry(position, at, event.key);
         return onHealthInput(event, at, out);
       case "alert.raised":
         return onHealthInput(event, at, out);
@@ -401,7 +401,6 @@ export function otaProcessor(deps: OtaDeps): OtaProcessor {
     },
     tick(at) {
       const out: Outputs = { ota: [], device: [], dlq: [] };
-      const telemetryRead = book.telemetryWatermark();
       for (const jobId of [...book.active]) {
         const job = book.jobs.get(jobId)!;
         // A queued job's clock stands still while its campaign is paused (a resume restarts it).
@@ -410,7 +409,10 @@ export function otaProcessor(deps: OtaDeps): OtaProcessor {
         // catching up after a restart must not fail a device whose readings it has not read
         // yet); a fleet that reports nothing at all is judged after a grace period.
         const health = job.health;
-        if (health && !health.passed && at >= health.until && telemetryRead < health.until) {
+        if (
+          health && !health.passed && at >= health.until &&
+          book.telemetryWatermark(job.deviceId) < health.until
+        ) {
           if (at < health.until + Math.max(HEALTH_GRACE_MS, job.healthMs ?? 0)) continue;
         }
         stepJob(jobId, { kind: "time", now: at }, "", out);

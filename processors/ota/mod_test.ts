@@ -59,12 +59,13 @@ function harness(
     online,
     sent,
     at: (ms: number) => (clock = T0 + ms),
-    async feed(topic: string, events: DomainEvent[], at?: number) {
-      const start = at ?? offsets.get(topic) ?? 0;
-      offsets.set(topic, Math.max(offsets.get(topic) ?? 0, start + events.length));
+    async feed(topic: string, events: DomainEvent[], at?: number, partition = 0) {
+      const position = `${topic}#${partition}`;
+      const start = at ?? offsets.get(position) ?? 0;
+      offsets.set(position, Math.max(offsets.get(position) ?? 0, start + events.length));
       const context: HandleContext = {
         topic,
-        partition: 0,
+        partition,
         offsets: events.map((_, i) => start + i),
         signal,
       };
@@ -335,6 +336,26 @@ Deno.test("ota: a silence verdict waits until the window's telemetry was read, o
   const late = await h.tick(40_000);
   assert.deepEqual(types(late.o), ["ota.job.failed", "ota.wave.finished", "ota.campaign.completed"]);
   assert.equal(late.o![0]!.time, new Date(T0 + 10_000).toISOString(), "judged at the window's end");
+});
+
+Deno.test("ota: a device that keeps reporting passes once its own partition is read, whatever idle partitions hold", async () => {
+  const h = harness({ online: new Set(["d1"]) });
+  await h.feed("o", [created({ health: { seconds: 10 } })]);
+  await h.feed("o", [started(["d1"])]);
+  await succeed(h, "d1");
+  h.at(4_000);
+  await h.feed("t", [telemetry("d9")], undefined, 1); // another partition, idle after 4 s
+  h.at(6_000);
+  await h.feed("t", [telemetry("d1")], undefined, 0);
+  assert.deepEqual(types((await h.tick(10_500)).o), [], "d1's partition is read up to 6 s only");
+  h.at(11_000);
+  await h.feed("t", [telemetry("d1")], undefined, 0);
+  const verdict = await h.tick(11_500);
+  assert.deepEqual(
+    types(verdict.o),
+    ["ota.wave.finished", "ota.campaign.completed"],
+    "no grace wait for partition 1",
+  );
 });
 
 Deno.test("ota: a restarted processor reading a device's telemetry late still passes it", async () => {

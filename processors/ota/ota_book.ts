@@ -36,6 +36,8 @@ export class OtaBook {
   readonly active = new Set<string>();
   /** Per telemetry partition, the latest `ingestedAt` read (epoch ms). */
   telemetrySeen: Record<string, number> = {};
+  /** The telemetry partition of each device with jobs seen reporting since the start (derived, not saved). */
+  readonly telemetryPartitionOf = new Map<string, string>();
 
   #dirty = new Set<string>();
   #movedPositions = new Set<string>();
@@ -85,17 +87,24 @@ export class OtaBook {
   }
 
   /** Telemetry of `position` was read up to `ingestedAt`. */
-  sawTelemetry(position: string, ingestedAt: number): void {
+  sawTelemetry(position: string, ingestedAt: number, deviceId: string): void {
+    // Only devices with jobs are asked about: the map stays as small as the campaigns.
+    if (this.byDevice.has(deviceId)) this.telemetryPartitionOf.set(deviceId, position);
     if ((this.telemetrySeen[position] ?? -Infinity) >= ingestedAt) return;
     this.telemetrySeen[position] = ingestedAt;
     this.#dirty.add("meta:telemetry");
   }
 
   /**
-   * Up to when every telemetry partition read so far has been read (the slowest one): telemetry
-   * ingested before it has been seen, unless it sits in a partition never read yet.
+   * Up to when `deviceId`'s telemetry has surely been read. A device's events share one partition
+   * (its id is the key), so once the processor has seen the device report, that partition's
+   * progress is the answer. Otherwise (e.g. since a restart) every telemetry partition read so
+   * far must be past it: the slowest one; telemetry in a partition never read is not waited for.
+   * An idle partition of other devices no longer holds back a device that keeps reporting.
    */
-  telemetryWatermark(): number {
+  telemetryWatermark(deviceId: string): number {
+    const own = this.telemetryPartitionOf.get(deviceId);
+    if (own !== undefined) return this.telemetrySeen[own] ?? -Infinity;
     const seen = Object.values(this.telemetrySeen);
     return seen.length === 0 ? -Infinity : Math.min(...seen);
   }
