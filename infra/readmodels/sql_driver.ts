@@ -6,7 +6,10 @@
  */
 
 /** A bound parameter. Booleans are stored as 0/1 and JSON as text, so both engines agree. */
-export type SqlParam = string | number | null;
+export type SqlParam = string | number | null | SqlArrayParam;
+
+/** A whole column bound at once (`?::text[]`): PostgreSQL only; SQLite statements never use it. */
+export type SqlArrayParam = readonly (string | number | null)[];
 
 /** A row as the engine returns it; columns are read by name. */
 export type SqlRecord = Record<string, unknown>;

@@ -13,7 +13,8 @@ import type { ProjectBatch, ProjectResult, ReadModelStore } from "../../core/rea
 import { migrateReadModels } from "./migrations.ts";
 import type { SqlDriver, SqlTx } from "./sql_driver.ts";
 import { selectSql } from "./sql_query.ts";
-import { deleteRows, loadRows, replaceEntries, rowCodec, upsertRows } from "./sql_rows.ts";
+import { postgresRows } from "./postgres_rows.ts";
+import { portableRows, rowCodec, type RowStatements } from "./sql_rows.ts";
 
 /**
  * Locks the checkpoint rows of the batch's partition for `models` for the rest of the transaction
@@ -38,12 +39,18 @@ async function lockCheckpoints(tx: SqlTx, models: readonly AnyReadModel[], batch
 const entriesKey = (entries: readonly (readonly string[])[]) => JSON.stringify(entries);
 
 /** Writes one model's changes: rows, deleted keys, and the entry rows of rows whose entries changed. */
-async function writeModel(tx: SqlTx, model: AnyReadModel, snapshot: Map<string, unknown>, changes: {
-  upserts: unknown[];
-  deletes: readonly (string | readonly string[])[];
-}) {
-  await deleteRows(tx, model, changes.deletes);
-  await upsertRows(tx, model, changes.upserts, model.immutable ? "ignore" : "update");
+async function writeModel(
+  rows: RowStatements,
+  tx: SqlTx,
+  model: AnyReadModel,
+  snapshot: Map<string, unknown>,
+  changes: {
+    upserts: unknown[];
+    deletes: readonly (string | readonly string[])[];
+  },
+) {
+  await rows.deleteRows(tx, model, changes.deletes);
+  await rows.upsertRows(tx, model, changes.upserts, model.immutable ? "ignore" : "update");
   for (const table of model.entryTables) {
     const replaced = new Map<string, readonly (readonly string[])[]>();
     for (const key of changes.deletes) replaced.set(keyValues(key)[0]!, []);
@@ -55,35 +62,58 @@ async function writeModel(tx: SqlTx, model: AnyReadModel, snapshot: Map<string, 
         replaced.set(id, entries);
       }
     }
-    await replaceEntries(tx, table, replaced);
+    await rows.replaceEntries(tx, table, replaced);
   }
 }
 
+/**
+ * Waits for every one of `work` and then fails with the first error, if any. Statements of one
+ * transaction are sent together this way (postgres.js pipelines them on the connection; SQLite
+ * runs them in turn) and none is left unobserved when another fails.
+ */
+async function allOf<T>(work: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+/**
+ * Three round trips per batch whatever the number of models: lock the checkpoints; load the rows
+ * of every model that reads before writing; write every model's changes and the checkpoints.
+ */
 async function applyBatch(
+  rows: RowStatements,
   tx: SqlTx,
   models: readonly AnyReadModel[],
   batch: ProjectBatch,
 ): Promise<ProjectResult> {
   const plan = planBatch(models, batch, await lockCheckpoints(tx, models, batch));
+  const moving = plan.plans.filter((p) => p.advances);
+  const snapshots = await allOf(moving.map(({ model, events, keys }) =>
+    // Immutable rows are insert-only and accumulating ones merge in SQL: neither is read first.
+    events.length === 0 || model.immutable || model.accumulate
+      ? Promise.resolve(new Map<string, unknown>())
+      : rows.loadRows(tx, model, keys, (row) => keyId(keyOfRow(model, row)))
+  ));
   const moved = new Map<number, string[]>();
-  for (const { model, events, keys, nextOffset, advances } of plan.plans) {
-    if (!advances) continue;
-    if (events.length > 0) {
-      // Immutable rows are insert-only and accumulating ones merge in SQL: neither is read first.
-      const snapshot = model.immutable || model.accumulate
-        ? new Map<string, unknown>()
-        : await loadRows(tx, model, keys, (row) => keyId(keyOfRow(model, row)));
-      await writeModel(tx, model, snapshot, projectModel(model, snapshot, events));
-    }
+  for (const { model, nextOffset } of moving) {
     moved.set(nextOffset!, [...(moved.get(nextOffset!) ?? []), model.name]);
   }
-  for (const [nextOffset, names] of moved) {
-    await tx.query(
-      `UPDATE projection_checkpoints SET next_offset = ?
+  await allOf<unknown>([
+    ...moving.map(({ model, events }, i) =>
+      events.length === 0
+        ? Promise.resolve()
+        : writeModel(rows, tx, model, snapshots[i]!, projectModel(model, snapshots[i]!, events))
+    ),
+    ...[...moved].map(([nextOffset, names]) =>
+      tx.query(
+        `UPDATE projection_checkpoints SET next_offset = ?
        WHERE processor = ? AND topic = ? AND partition = ? AND model IN (${names.map(() => "?").join(", ")})`,
-      [nextOffset, batch.processor, batch.topic, batch.partition, ...names],
-    );
-  }
+        [nextOffset, batch.processor, batch.topic, batch.partition, ...names],
+      )
+    ),
+  ]);
   return { applied: plan.applied, skipped: plan.skipped };
 }
 
@@ -92,6 +122,7 @@ export function createSqlReadModelStore(
   driver: SqlDriver,
   models: readonly AnyReadModel[] = registered,
 ): ReadModelStore {
+  const rows = driver.dialect === "postgres" ? postgresRows : portableRows;
   return {
     models,
 
@@ -100,7 +131,7 @@ export function createSqlReadModelStore(
     async project(batch, options = {}) {
       if (batch.events.length === 0 && batch.offsets.length === 0) return { applied: 0, skipped: 0 };
       const selected = selectModels(models, options.models);
-      return await driver.transaction((tx) => applyBatch(tx, selected, batch));
+      return await driver.transaction((tx) => applyBatch(rows, tx, selected, batch));
     },
 
     async checkpoint(processor, topic, partition) {

@@ -12,10 +12,23 @@ import {
 } from "../../core/readmodels/define.ts";
 import type { SqlParam, SqlRecord, SqlTx } from "./sql_driver.ts";
 
+/**
+ * The statements a read-model store writes rows with. `portableRows` (below) runs on both engines
+ * with `?` lists; `postgresRows` (postgres_rows.ts) binds whole columns as arrays instead.
+ */
+export interface RowStatements {
+  loadRows: typeof loadRows;
+  upsertRows: typeof upsertRows;
+  deleteRows: typeof deleteRows;
+  replaceEntries: typeof replaceEntries;
+}
+
 /** One model's mapping: its columns (key columns first) and row ↔ parameters. */
 export interface RowCodec {
   table: string;
   columns: readonly string[];
+  /** The storage type of each column, aligned with `columns`. */
+  types: readonly ColumnType[];
   keyColumns: readonly string[];
   toParams(row: unknown): SqlParam[];
   fromRecord(record: SqlRecord): unknown;
@@ -69,6 +82,7 @@ export function rowCodec(model: AnyReadModel): RowCodec {
   const codec: RowCodec = {
     table: model.table,
     columns,
+    types,
     keyColumns: model.key.map(columnOf),
     toParams: (row) => fields.map((f, i) => encodeValue(types[i]!, (row as Record<string, unknown>)[f])),
     fromRecord: (record) => {
@@ -178,7 +192,7 @@ export async function upsertRows(
 }
 
 /** What an upsert does with a row that exists: keep it, replace it, or merge into it (accumulating models). */
-function conflictAction(model: AnyReadModel, onConflict: "update" | "ignore"): string {
+export function conflictAction(model: AnyReadModel, onConflict: "update" | "ignore"): string {
   const { table, columns, keyColumns } = rowCodec(model);
   const updated = columns.slice(keyColumns.length);
   if (onConflict === "ignore" || updated.length === 0) return "DO NOTHING";
@@ -227,3 +241,5 @@ export async function replaceEntries(
     );
   }
 }
+
+export const portableRows: RowStatements = { loadRows, upsertRows, deleteRows, replaceEntries };

@@ -47,7 +47,8 @@ export function createSqliteSqlDriver(options: SqliteSqlDriverOptions): SqlDrive
 
   function run<R>(sql: string, params: readonly SqlParam[]): R[] {
     try {
-      return statement(sql).all(...params) as R[];
+      if (params.some(Array.isArray)) throw new TypeError(`Cannot bind an array on SQLite: ${sql}`);
+      return statement(sql).all(...params as (string | number | null)[]) as R[];
     } catch (error) {
       throw mapError(error, "query");
     }
