@@ -21,6 +21,9 @@ export interface HandleContext {
   signal: AbortSignal;
 }
 
+/** Whether a record of `type` with `key` can matter to a processor (see `relevant`). */
+export type RecordFilter = (type: string, key: string) => boolean;
+
 export interface ProcessorDefinition {
   /** Unique name: the consumer group and the metrics label. */
   name: string;
@@ -28,6 +31,16 @@ export interface ProcessorDefinition {
   topics: readonly string[];
   /** Event types to hand to `handle`; others are skipped (and committed). All when absent. */
   handles?: readonly string[];
+  /**
+   * Asked once per batch, before any record of it is decoded: which records of handled types can
+   * matter to `handle` now, by event type and key (the device id for device events). Records it
+   * turns down are passed over like unhandled types: never decoded, committed. It may turn down
+   * only what `handle` would do nothing with, given the state the processor is in when that batch
+   * is handled (e.g. telemetry while no rule reads telemetry). Decoding is most of the cost of a
+   * record a processor ignores, and it happens on the thread that runs the MQTT broker.
+   * Absent: every record of a handled type.
+   */
+  relevant?(): RecordFilter | Promise<RecordFilter>;
   /**
    * Handles a batch of one partition in order. Throw an error with `retriable: true` for a
    * temporary failure such as a store being away (the runner retries with backoff until it is

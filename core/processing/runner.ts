@@ -10,6 +10,10 @@
  * - Any other error blames the input: the runner isolates the poison events and dead-letters them
  *   with the reason, so a partition never stalls on bad input. A record of the dead-letter topic
  *   itself is never dead-lettered again (see `deadLetter`).
+ *
+ * With tracing on (core/tracing), each batch is a consumer span `process <topic>` that links to its
+ * events' creation contexts and continues their trace when they share one; the events the batch
+ * appends carry it on. With tracing off that costs one boolean test per batch.
  */
 import { decodeEvent, toLogMessage } from "../events/codec.ts";
 import type { ParseEventResult } from "../events/event_factory.ts";
@@ -18,9 +22,19 @@ import type { EventEnvelope } from "../events/envelope.ts";
 import { occurredAt } from "../events/occurred_at.ts";
 import { isRetriable } from "../errors.ts";
 import type { EventLog, LogBatch, LogRecord, StartPosition } from "../log/event_log.ts";
+import { context, ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
+import {
+  activeTraceparent,
+  batchTraceContext,
+  endSpan,
+  stampTraceparent,
+  tracer,
+  tracingEnabled,
+} from "../tracing/mod.ts";
 import { deadLetterEvent } from "./dead_letter.ts";
 import type { ProcessorHealth } from "./health.ts";
 import type { RunnerHooks } from "./hooks.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { ProcessorDefinition, ProcessorOutput } from "./processor.ts";
 
 export type { RunnerHooks };
@@ -63,6 +77,8 @@ export interface RunProcessorOptions {
   lagIntervalMs?: number;
   hooks?: RunnerHooks;
   signal?: AbortSignal;
+  /** Where failures no hook took are logged (a failed `tick` without `onTickError`). Default: none. */
+  logger?: Logger;
 }
 
 export interface RunningProcessor {
@@ -158,7 +174,9 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
   /** Appends events; a failure that is not retriable is not the input's fault: it ends the consumer. */
   async function append(topic: string, events: EventEnvelope[]): Promise<void> {
     if (events.length === 0) return;
-    const messages = events.map(toLogMessage);
+    // Outputs of a traced batch carry its span as their creation context: the trace goes on.
+    const traceparent = tracingEnabled() ? activeTraceparent() : undefined;
+    const messages = (traceparent ? stampTraceparent(events, traceparent) : events).map(toLogMessage);
     await retrying(() => log.append(topic, messages));
   }
 
@@ -212,11 +230,14 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
     const poison: Poison[] = [];
     const events: DomainEvent[] = [];
     const sources: LogRecord[] = [];
+    const relevant = processor.relevant ? await retrying(() => processor.relevant!()) : undefined;
     for (const record of batch.records) {
       // The type header lets a processor pass over events it does not handle without decoding
       // them; type names never change between versions, only the data is upcast.
       const type = record.headers["event-type"];
-      if (handles && type !== undefined && !handles.has(type)) continue;
+      if (type !== undefined && (handles?.has(type) === false || relevant?.(type, record.key) === false)) {
+        continue;
+      }
       const decoded = decodeRecord(record);
       if (!decoded.ok) poison.push({ record, reason: `cannot decode event: ${decoded.reason}` });
       else if (!handles || handles.has(decoded.event.type)) {
@@ -224,6 +245,51 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
         sources.push(record);
       }
     }
+    if (events.length === 0 || !tracingEnabled()) return finishBatch(batch, events, sources, poison, started);
+    const { span, parent } = startBatchSpan(batch, sources);
+    try {
+      await context.with(
+        trace.setSpan(parent, span),
+        () => finishBatch(batch, events, sources, poison, started),
+      );
+      span.end();
+    } catch (error) {
+      endSpan(span, error);
+      throw error;
+    }
+  }
+
+  /**
+   * The consumer span of a batch (messaging conventions: `process <topic>`), linked to each
+   * event's creation context, and its child when the events are of one trace.
+   */
+  function startBatchSpan(batch: LogBatch, sources: LogRecord[]) {
+    const { parent: creation, links } = batchTraceContext(sources.map((r) => r.headers["traceparent"]));
+    const parent = creation ? trace.setSpanContext(ROOT_CONTEXT, creation) : ROOT_CONTEXT;
+    const span = tracer().startSpan(`process ${batch.topic}`, {
+      kind: SpanKind.CONSUMER,
+      links,
+      attributes: {
+        "messaging.operation.type": "process",
+        "messaging.operation.name": "process",
+        "messaging.system": "aiot",
+        "messaging.destination.name": batch.topic,
+        "messaging.destination.partition.id": String(batch.partition),
+        "messaging.consumer.group.name": options.group ?? processor.name,
+        "messaging.batch.message_count": sources.length,
+        "aiot.processor": processor.name,
+      },
+    }, parent);
+    return { span, parent };
+  }
+
+  async function finishBatch(
+    batch: LogBatch,
+    events: DomainEvent[],
+    sources: LogRecord[],
+    poison: Poison[],
+    started: number,
+  ): Promise<void> {
     let handled: DomainEvent[] = [];
     if (events.length > 0) {
       const result = await handle(events, sources, batch);
@@ -287,7 +353,7 @@ export function runProcessor(processor: ProcessorDefinition, options: RunProcess
         });
       } catch (error) {
         if (error instanceof StoppedDuringRetry) return;
-        (hooks.onTickError ?? ((i) => console.error(`${i.processor}: tick failed`, i.error)))({
+        (hooks.onTickError ?? ((i) => options.logger?.error("tick failed", i)))({
           processor: processor.name,
           error,
         });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createEvent } from "../events/catalog.ts";
-import { decodeEvent, encodeEvent } from "../events/codec.ts";
+import { decodeEvent, encodeEvent, toLogMessage } from "../events/codec.ts";
 import { InfrastructureError, ValidationError } from "../errors.ts";
 import type { ProcessorDefinition } from "./processor.ts";
 import { runProcessor } from "./runner.ts";
@@ -140,6 +140,36 @@ Deno.test("runProcessor() dead-letters records that are not valid events", async
   assert.equal(reasons.length, 2);
   assert.match(reasons[0]!, /^counter: cannot decode event: invalid JSON/);
   assert.match(reasons[1]!, /^counter: cannot decode event: .*values\.0\.value/);
+  await log.close();
+});
+
+Deno.test("runProcessor() passes over records its processor turns down as irrelevant, undecoded, and commits them", async () => {
+  const log = await given([]);
+  const typed = (event: ReturnType<typeof reading>) => toLogMessage(event);
+  await log.append("aiot.telemetry", [
+    typed(reading("d1", 1)),
+    // Turned down by key; its data is invalid, so decoding it would dead-letter it.
+    { ...typed(reading("d2", 2)), value: JSON.stringify({ ...reading("d2", 2), data: { values: [] } }) },
+    typed(reading("d1", 3)),
+  ]);
+  let asked = 0;
+  const values: number[] = [];
+  const running = runProcessor({
+    name: "picky",
+    topics: ["aiot.telemetry"],
+    relevant() {
+      asked++;
+      return (type, key) => type === "telemetry.reported" && key === "d1";
+    },
+    handle: (events) => {
+      for (const e of events) values.push((e.data as { values: { value: number }[] }).values[0]!.value);
+    },
+  }, { log, dlqTopic: "aiot.dlq" });
+  await until(async () => (await lagOf(log, "picky")) === 0);
+  await running.stop();
+  assert.deepEqual(values.sort(), [1, 3]);
+  assert.ok(asked >= 1, "asked once per batch");
+  assert.deepEqual(await readAll(log, "aiot.dlq"), [], "the turned-down record was never decoded");
   await log.close();
 });
 

@@ -13,6 +13,7 @@ import { afterAttempt, type AttemptOutcome } from "../../core/webhooks/retry_sch
 import type { WebhookSender } from "../../core/webhooks/sender.ts";
 import { signatureHeaders } from "../../core/webhooks/signing.ts";
 import type { SecretBox, WebhookDelivery, WebhookEndpoint, WebhookStore } from "../../core/webhooks/store.ts";
+import { type Logger, noopLogger } from "../../core/logging/mod.ts";
 
 /** One finished attempt, for metrics and logs. */
 export interface AttemptReport {
@@ -41,6 +42,8 @@ export interface DispatcherOptions {
   onAttempt?: (report: AttemptReport) => void;
   /** A worker stopped on an error (the store away); it is started again by the next `wake()`. */
   onError?: (error: unknown, endpointId: string) => void;
+  /** Failed attempts and stopped workers (without `onError`). Default: none. */
+  logger?: Logger;
 }
 
 export interface WebhookDispatcher {
@@ -56,6 +59,7 @@ export interface WebhookDispatcher {
 
 export function createWebhookDispatcher(options: DispatcherOptions): WebhookDispatcher {
   const { store, sender, secrets } = options;
+  const logger = options.logger ?? noopLogger;
   const now = options.now ?? Date.now;
   const pageSize = options.pageSize ?? 20;
   const leaseMs = options.leaseMs ?? 120_000;
@@ -72,7 +76,7 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
     const at = now();
     if ((lastLogged.get(endpointId) ?? -Infinity) > at - 30_000) return;
     lastLogged.set(endpointId, at);
-    console.error(`notify: webhook ${endpointId} worker stopped (retried on the next tick)`, error);
+    logger.error("webhook worker stopped (retried on the next tick)", { endpointId, error });
   });
 
   async function attempt(
@@ -107,6 +111,17 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
     });
     await store.recordAttempt(delivery.id, after.record);
     if (after.disableEndpoint) await store.disableEndpoint(endpoint.id, after.disableEndpoint);
+    if (after.record.status !== "delivered") {
+      // The URL may carry credentials (userinfo, a token parameter): the logger redacts them.
+      logger.warn(after.record.status === "failed" ? "webhook delivery failed" : "webhook attempt failed", {
+        endpointId: endpoint.id,
+        deliveryId: delivery.id,
+        url: endpoint.url,
+        attempt: delivery.attempts + 1,
+        ...outcome,
+        ...(after.disableEndpoint ? { endpointDisabled: after.disableEndpoint } : {}),
+      });
+    }
     options.onAttempt?.({
       endpointId: endpoint.id,
       deliveryId: delivery.id,

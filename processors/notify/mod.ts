@@ -17,6 +17,7 @@ import { webhookBody, webhookEventTypes, webhookTopics } from "../../core/webhoo
 import type { WebhookSender } from "../../core/webhooks/sender.ts";
 import type { NewDelivery, SecretBox, WebhookEndpoint, WebhookStore } from "../../core/webhooks/store.ts";
 import { uuidv7 } from "../../core/events/uuid_v7.ts";
+import type { Logger } from "../../core/logging/mod.ts";
 import { type AttemptReport, createWebhookDispatcher, type WebhookDispatcher } from "./dispatcher.ts";
 
 export type { AttemptReport, WebhookDispatcher };
@@ -32,6 +33,8 @@ export interface NotifyDeps {
   now?: () => number;
   newId?: () => string;
   onAttempt?: (report: AttemptReport) => void;
+  /** Failed attempts and stopped dispatcher workers. Default: none. */
+  logger?: Logger;
 }
 
 export interface NotifyProcessor extends ProcessorDefinition {
@@ -56,6 +59,7 @@ export function notifyProcessor(deps: NotifyDeps): NotifyProcessor {
     now,
     ...(deps.retrySeconds ? { retrySeconds: deps.retrySeconds } : {}),
     ...(deps.onAttempt ? { onAttempt: deps.onAttempt } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
   });
   let subscribers: Subscriber[] = [];
   let loadedVersion: number | undefined;
@@ -101,6 +105,11 @@ export function notifyProcessor(deps: NotifyDeps): NotifyProcessor {
     name: "notify",
     topics: webhookTopics(deps.topics),
     handles: webhookEventTypes,
+    // Only types an enabled endpoint subscribes to; the endpoints are re-read here, per batch.
+    async relevant() {
+      const subscribed = new Set((await currentSubscribers()).flatMap((s) => [...s.types]));
+      return (type) => subscribed.has(type);
+    },
     dispatcher,
     async handle(events) {
       const to = await currentSubscribers();

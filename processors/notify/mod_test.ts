@@ -260,3 +260,22 @@ Deno.test("a stop during an attempt leaves the delivery due, not counted and not
   const [d] = await t.deliveries("slow");
   assert.deepEqual([d?.status, d?.attempts, d?.nextAttemptAt], ["pending", 0, T0]);
 });
+
+Deno.test("notify: relevant() keeps the types an enabled endpoint subscribes to, re-read per batch", async () => {
+  const t = await given([{ id: "a" }, { id: "off", enabled: false, types: ["alert.raised"] }]);
+  let relevant = await t.notify.relevant!();
+  assert.equal(relevant("device.registered", "d1"), true);
+  assert.equal(relevant("alert.raised", "d1"), false, "only a disabled endpoint wants it");
+  assert.equal(relevant("telemetry.reported", "d1"), false, "nobody subscribes: never decoded");
+  await t.store.createEndpoint({
+    id: "telemetry",
+    url: "https://t.example/hook",
+    types: ["telemetry.reported"],
+    secret: `t:${SECRET}`,
+    enabled: true,
+    createdAt: new Date(T0).toISOString(),
+  });
+  relevant = await t.notify.relevant!();
+  assert.equal(relevant("telemetry.reported", "d1"), true, "an endpoint created since the last batch counts");
+  await t.notify.stop();
+});

@@ -36,6 +36,7 @@ import { countOf } from "../../core/ota/campaign.ts";
 import type { ProcessorDefinition, ProcessorOutput } from "../../core/processing/processor.ts";
 import { positionKey, type ProcessorStateStore } from "../../core/processing/state_store.ts";
 import { OtaBook } from "./ota_book.ts";
+import type { Logger } from "../../core/logging/mod.ts";
 import { campaignEvent, firmwareReported, jobEvent, queuedEvent } from "./ota_events.ts";
 
 /** The signed, expiring download URL of one job (the firmware store makes it). */
@@ -51,6 +52,8 @@ export interface OtaDeps {
   now?: () => number;
   /** Failures to send a downlink (the device went away): it gets the job on reconnect. */
   onSendError?: (deviceId: string, error: unknown) => void;
+  /** Where send failures are logged without `onSendError`. Default: none. */
+  logger?: Logger;
 }
 
 export interface OtaProcessor extends ProcessorDefinition {
@@ -361,10 +364,7 @@ export function otaProcessor(deps: OtaDeps): OtaProcessor {
 
   const onSendError = deps.onSendError ??
     ((deviceId: string, error: unknown) =>
-      console.error(
-        `ota: cannot send to device ${deviceId}:`,
-        error instanceof Error ? error.message : error,
-      ));
+      deps.logger?.warn("cannot send a job to its device (it gets it on reconnect)", { deviceId, error }));
 
   return {
     name: NAME,
@@ -386,6 +386,9 @@ export function otaProcessor(deps: OtaDeps): OtaProcessor {
       lastSent.clear();
       startedAt = now();
     },
+    // Telemetry matters only from devices with jobs (health windows, sending a job again); the
+    // silence verdicts of other devices' partitions fall back to the grace period.
+    relevant: () => (type, key) => type !== "telemetry.reported" || book.byDevice.has(key),
     size: () => ({ campaigns: book.campaigns.size, jobs: book.jobs.size, active: book.active.size }),
     handle(events, context) {
       const out: Outputs = { ota: [], device: [], dlq: [] };

@@ -358,6 +358,19 @@ Deno.test("ota: a device that keeps reporting passes once its own partition is r
   );
 });
 
+Deno.test("ota: relevant() keeps telemetry of devices with jobs only", async () => {
+  const h = harness({ online: new Set(["d1"]) });
+  await h.processor.init!();
+  let relevant = await h.processor.relevant!();
+  assert.equal(relevant("telemetry.reported", "d1"), false, "no campaign: telemetry is never decoded");
+  assert.equal(relevant("ota.job.reported", "d1"), true);
+  await h.feed("o", [created()]);
+  await h.feed("o", [started(["d1"])]);
+  relevant = await h.processor.relevant!();
+  assert.equal(relevant("telemetry.reported", "d1"), true);
+  assert.equal(relevant("telemetry.reported", "d9"), false);
+});
+
 Deno.test("ota: a restarted processor reading a device's telemetry late still passes it", async () => {
   const state = createInMemoryProcessorStateStore();
   const first = harness({ state, online: new Set(["d1"]) });

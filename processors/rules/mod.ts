@@ -255,6 +255,13 @@ export function rulesProcessor(deps: RulesDeps): RulesProcessor {
     async init() {
       book = RuleBook.fromSnapshot(await deps.state.load(NAME));
     },
+    // Readings reach only enabled rules: without one of their kind there is nothing to evaluate.
+    relevant() {
+      const telemetry = book.anyTelemetry.length > 0 || book.byMetric.size > 0;
+      const deviceEvents = book.byEventType.size > 0;
+      return (type) =>
+        type === "telemetry.reported" ? telemetry : type === "device.event.reported" ? deviceEvents : true;
+    },
     size: () => ({ rules: book.rules.size, devices: book.devices.size }),
     handle(events, context) {
       const out: Outputs = { alerts: [], commands: [], dlq: [] };

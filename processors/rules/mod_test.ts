@@ -248,3 +248,23 @@ Deno.test("rules: a rule that fails on one device is dead-lettered with its reas
   assert.match(rejected.reason, /^rules: rule hot v1 failed on device broken: /);
   assert.equal(rejected.deviceId, "broken");
 });
+
+Deno.test("rules: relevant() turns readings down until an enabled rule of their kind exists", async () => {
+  const h = harness();
+  await h.processor.init!();
+  const ask = async () => {
+    const relevant = await h.processor.relevant!();
+    return [
+      relevant("telemetry.reported", "d1"),
+      relevant("device.event.reported", "d1"),
+      relevant("rule.defined", "x"),
+    ];
+  };
+  assert.deepEqual(await ask(), [false, false, true], "no rules: readings are never decoded");
+  await h.feed("a", [rule({ enabled: false })]);
+  assert.deepEqual(await ask(), [false, false, true], "a disabled rule reads nothing");
+  await h.feed("a", [rule({ version: 2 }, "rule.changed")]);
+  assert.deepEqual(await ask(), [true, false, true]);
+  await h.feed("a", [rule({ ruleId: "door", condition: { kind: "event", type: "door.opened" } })]);
+  assert.deepEqual(await ask(), [true, true, true]);
+});
