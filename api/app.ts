@@ -10,8 +10,9 @@ import { uuidv7 } from "../core/events/uuid_v7.ts";
 import { authenticate } from "./auth/principal.ts";
 import { defaultClientAddress } from "./auth/client_address.ts";
 import type { AppDeps, HealthDeps } from "./deps.ts";
-import { handleError, handleNotFound } from "./middleware/error_handler.ts";
+import { errorHandler, handleNotFound } from "./middleware/error_handler.ts";
 import { securityHeaders } from "./middleware/security_headers.ts";
+import { tracing } from "./middleware/tracing.ts";
 import { accessRoutes } from "./routes/access.ts";
 import { apiContext } from "./routes/api_context.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -29,6 +30,8 @@ import { otaRoutes } from "./routes/ota.ts";
 import { ruleBacktestRoutes } from "./routes/rule_backtest.ts";
 import { ruleRoutes } from "./routes/rules.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
+import { cameraRoutes } from "./routes/cameras.ts";
+import { retentionRoutes } from "./routes/retention.ts";
 
 /** Request bodies above this are refused with 413 (except on routes that stream a raw body). */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -54,6 +57,8 @@ export function apiRoutes(deps: AppDeps): Route[] {
     ...(deps.webhooks ? webhookRoutes(ctx, deps.webhooks) : []),
     ...(deps.exportLog ? exportRoutes(ctx, deps.exportLog) : []),
     ...(deps.firmware ? firmwareRoutes(ctx, deps.firmware) : []),
+    ...(deps.cameras ? cameraRoutes(ctx, deps.cameras) : []),
+    ...(deps.retention ? retentionRoutes(ctx, deps.retention) : []),
   ];
 }
 
@@ -74,7 +79,7 @@ function auditHooks(deps: AppDeps): RouteHooks {
         });
       } catch (error) {
         // The call itself is done (and durable); a lost audit row must not turn it into an error.
-        console.error("cannot record audit", error);
+        deps.logger?.error("cannot record audit", { action: `${r.method.toUpperCase()} ${r.path}`, error });
       }
     },
   };
@@ -83,6 +88,7 @@ function auditHooks(deps: AppDeps): RouteHooks {
 export function createApp(deps: HealthDeps | AppDeps): Hono {
   const app = new Hono();
   const security = deps.security ?? {};
+  app.use(tracing());
   app.use(securityHeaders({ hsts: security.hsts ?? false }));
   if (security.corsOrigins?.length) {
     app.use("/api/v1/*", cors({ origin: security.corsOrigins, credentials: true }));
@@ -116,6 +122,6 @@ export function createApp(deps: HealthDeps | AppDeps): Hono {
   mountRoutes(app, documented, deps, hasApi(deps) ? auditHooks(deps) : undefined);
 
   app.notFound(handleNotFound);
-  app.onError(handleError);
+  app.onError(errorHandler(deps.logger?.child("http")));
   return app;
 }

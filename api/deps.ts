@@ -15,6 +15,9 @@ import type { UserStore } from "../core/users/user_store.ts";
 import type { ReadModelStore } from "../core/readmodels/mod.ts";
 import type { SecretBox, WebhookStore } from "../core/webhooks/store.ts";
 import type { DownloadSigner, FirmwareStore } from "../core/firmware/mod.ts";
+import type { CameraMedia, WhepGateway } from "../core/cameras/mod.ts";
+import type { RetentionReport } from "../core/retention/mod.ts";
+import type { Logger } from "../core/logging/mod.ts";
 
 /** The result of probing one engine. */
 export interface ReadinessCheck {
@@ -85,6 +88,8 @@ export interface HealthDeps {
   /** Seam for `GET /metrics`: Prometheus text. Mounted only when given. */
   metrics?: () => string | Promise<string>;
   security?: SecurityOptions;
+  /** Unhandled errors, lost audit rows, engines not ready. Default: none. */
+  logger?: Logger;
 }
 
 export interface AppDeps extends HealthDeps {
@@ -151,10 +156,17 @@ export interface AppDeps extends HealthDeps {
   exportLog?: ExportSource;
   /** The most log records an export may scan without `force=true` (`AIOT_EXPORT_MAX_EVENTS`). Default 10,000,000. */
   exportMaxEvents?: number;
+  /**
+   * Seam for `GET /api/v1/retention`: the effective retention settings and the oldest data each
+   * store holds (issue 16). Mounted only when given.
+   */
+  retention?: () => Promise<RetentionReport>;
   /** Webhook endpoints and their delivery logs (design §9). The routes are mounted only when given. */
   webhooks?: WebhookApiDeps;
   /** The firmware store and its signed downloads (design §10). The routes are mounted only when given. */
   firmware?: FirmwareApiDeps;
+  /** Cameras: configuration, WHEP, HLS and recordings (issue 19). The routes are mounted only when given. */
+  cameras?: CameraApiDeps;
 }
 
 /** What the firmware routes need: where images live, the upload limit, the download URL signer. */
@@ -179,4 +191,18 @@ export interface WebhookApiDeps {
   checkUrl(url: string): Promise<string | undefined>;
   /** A new `whsec_…` secret. Default: 32 random bytes (`generateWebhookSecret`). */
   generateSecret?: () => string;
+}
+
+/** What the camera routes need (issue 19). */
+export interface CameraApiDeps {
+  /** Seals RTSP credentials (context: the camera id). */
+  secrets: SecretBox;
+  /** Why an RTSP URL may not be a camera source (its host is private or loopback…), or undefined. */
+  checkUrl(url: string): Promise<string | undefined>;
+  /** The relays' HLS output and recording index. */
+  media: CameraMedia;
+  /** WebRTC viewing; without it `POST …/whep` answers 503. */
+  whep?: WhepGateway;
+  /** The RTMP application push cameras publish to (`rtmp://host:1935/live`); without it push sources are a 400. */
+  pushUrl?: string;
 }

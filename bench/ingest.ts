@@ -23,7 +23,7 @@ const STALL_MS = 5_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Publishes `count` messages round-robin over the clients; resolves when all are sent (QoS 0) or acked. */
-async function publishAll(
+export async function publishAll(
   clients: mqtt.MqttClient[],
   ids: string[],
   count: number,
@@ -56,7 +56,7 @@ async function publishAll(
  * Polls until `target` arrived, the timeout passes, or nothing arrives for STALL_MS; returns the
  * count and the time of the last arrival (so a stall is reported as loss, not as idle time).
  */
-async function waitFor(
+export async function waitFor(
   count: () => number | Promise<number>,
   target: number,
   poll: number,

@@ -19,6 +19,38 @@ const extras: Record<
   string,
   (progress: (line: string) => void, quick: boolean) => Promise<Extra | Extra[]>
 > = {
+  cameras: async (progress, quick) => {
+    const { measureCameras } = await import("./cameras.ts");
+    const cameras = Number(Deno.env.get("AIOT_BENCH_CAMERAS") ?? 8);
+    const rows = await measureCameras({ cameras, seconds: quick ? 10 : 30, progress });
+    return {
+      title:
+        `cameras: ${cameras} × 720p25 H.264 RTSP cameras relayed at once with -c copy (one ffmpeg per camera); ` +
+        "CPU in % of one core; no WebRTC viewer attached; target ≥ 8 cameras on 2 cores",
+      header: [
+        "mode",
+        "online",
+        "relay CPU %/camera",
+        "relay RSS MiB/camera",
+        "Janus CPU %",
+        "Janus RSS MiB",
+        "AIOT process CPU %",
+        "AIOT RSS MiB",
+        "test source CPU % (encoder)",
+      ],
+      rows: rows.map((r) => [
+        r.mode,
+        `${r.online}/${r.cameras}`,
+        r.relayCpuPercentPerCamera,
+        r.relayRssMiBPerCamera,
+        r.janusCpuPercent ?? "n/a",
+        r.janusRssMiB ?? "n/a",
+        r.aiotCpuPercent,
+        r.aiotRssMiB,
+        r.sourceCpuPercent,
+      ]),
+    };
+  },
   export: async (progress, quick) => {
     const { measureExportRss } = await import("./export.ts");
     const count = Number(Deno.env.get("AIOT_BENCH_EXPORT_EVENTS") ?? (quick ? 500_000 : 5_000_000));
@@ -95,6 +127,45 @@ const extras: Record<
         r.p99.toFixed(1),
         r.max.toFixed(1),
       ]),
+    };
+  },
+  retention: async (progress, quick) => {
+    const { measureRetention } = await import("./retention.ts");
+    const count = Number(Deno.env.get("AIOT_BENCH_RETENTION_POINTS") ?? (quick ? 1_000_000 : 10_000_000));
+    const r = await measureRetention(count, progress);
+    return {
+      title: `retention: a sweep of ${
+        r.points / 1e6
+      }M old points (raw + 1 min rollups, SQLite) while ingesting`,
+      header: [
+        "phase",
+        "ingest points/s",
+        "slowest batch ms",
+        "seconds",
+        "rows deleted",
+        "sweep rows/s",
+        "ingest ratio",
+      ],
+      rows: [
+        [
+          "ingest alone",
+          r.ingestAlone.pointsPerSecond,
+          r.ingestAlone.maxBatchMs,
+          r.ingestAlone.seconds.toFixed(1),
+          0,
+          "—",
+          "1.00",
+        ],
+        [
+          "ingest + sweep",
+          r.ingestDuringSweep.pointsPerSecond,
+          r.ingestDuringSweep.maxBatchMs,
+          r.sweep.seconds.toFixed(1),
+          r.sweep.rawDeleted + r.sweep.rollupsDeleted,
+          r.sweep.rowsPerSecond,
+          r.ratio.toFixed(2),
+        ],
+      ],
     };
   },
   storage: async (progress, quick) => {
@@ -234,6 +305,7 @@ const extras: Record<
 };
 
 const scenarios: Record<string, Scenario> = {
+  cameras: () => Promise.resolve([]),
   export: async (quick) => {
     const { embeddedExportComparisons, kafkaExportComparisons } = await import("./export.ts");
     const progress = (line: string) => console.error(line);
@@ -257,6 +329,7 @@ const scenarios: Record<string, Scenario> = {
       qos1: quick ? 20_000 : 100_000,
       qos0: quick ? 20_000 : 100_000,
     }),
+  tracing: async (quick) => (await import("./tracing.ts")).tracingComparisons(quick ? 20_000 : 50_000),
   replay: async (quick) => {
     const { sqliteReplayComparisons, kafkaReplayComparisons } = await import("./replay.ts");
     const count = quick ? 200_000 : 1_000_000;
@@ -269,6 +342,7 @@ const scenarios: Record<string, Scenario> = {
   },
   ui: () => Promise.resolve([]),
   ota: () => Promise.resolve([]),
+  retention: () => Promise.resolve([]),
   rules: async (quick) => {
     const { backtestLogComparisons, evaluationComparisons } = await import("./rules.ts");
     const progress = (line: string) => console.error(line);

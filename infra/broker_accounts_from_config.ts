@@ -6,6 +6,7 @@
  * devices by hand (`mosquitto_ctrl`), and a warning says so.
  */
 import type { AiotConfig } from "./config/config.ts";
+import { createLogger } from "./logging/mod.ts";
 import {
   brokerAddress,
   connectDynsecProvisioner,
@@ -19,7 +20,7 @@ export interface BrokerAccountsOptions {
    * connects. Default false.
    */
   ensureIngestAccount?: boolean;
-  /** Default `console.error`. */
+  /** Default: a warning line on stderr (JSON). */
   warn?: (line: string) => void;
 }
 
@@ -37,7 +38,7 @@ export async function openBrokerAccounts(
 ): Promise<DynsecProvisioner | undefined> {
   const { url, admin } = config.mqtt;
   if (!url) return undefined;
-  const warn = options.warn ?? ((line: string) => console.error(line));
+  const warn = options.warn ?? ((line: string) => createLogger().child("mqtt-accounts").warn(line));
   if (!admin) {
     warn(
       `external broker ${

@@ -8,24 +8,50 @@
  * which keeps the group names of existing deployments).
  */
 import type { EventLog } from "../core/log/event_log.ts";
+import type { Logger } from "../core/logging/mod.ts";
 import type { AiotConfig } from "./config/config.ts";
 import { createSqliteEventLog } from "./sqlite/sqlite_event_log.ts";
+import { topicNames } from "../core/events/topics.ts";
+import type { TopicFamily } from "../core/events/topic_families.ts";
+
+/**
+ * `config.retention.log` by topic name; `Infinity` (forever) only where the engine is told so
+ * (Kafka: `retention.ms=-1`), else left out (kept forever anyway).
+ */
+function retentionByTopic(config: AiotConfig, keepInfinite: boolean): Record<string, number> {
+  const names = topicNames(config.topicPrefix);
+  const out: Record<string, number> = {};
+  for (const [family, ms] of Object.entries(config.retention?.log ?? {}) as [TopicFamily, number][]) {
+    if (keepInfinite || Number.isFinite(ms)) out[names[family]] = ms;
+  }
+  return out;
+}
 
 export async function openEventLog(
   config: AiotConfig,
-  options: { idleRecheckMs?: number } = {},
+  options: { idleRecheckMs?: number; logger?: Logger } = {},
 ): Promise<{ log: EventLog; engine: "kafka" | "sqlite" }> {
   if (config.kafkaBrokers) {
     // Loaded only when used, so the embedded default starts without kafkajs.
     const { createKafkaEventLog } = await import("./kafka/mod.ts");
-    const log = await createKafkaEventLog({ brokers: config.kafkaBrokers, clientId: "aiot" });
+    const log = await createKafkaEventLog({
+      brokers: config.kafkaBrokers,
+      clientId: "aiot",
+      retentionByTopic: retentionByTopic(config, true),
+      ...(options.logger ? { logger: options.logger.child("kafkajs") } : {}),
+    });
     return { log: withGroupPrefix(log, config.kafkaGroupPrefix), engine: "kafka" };
   }
   await Deno.mkdir(config.dataDir, { recursive: true });
   const log = createSqliteEventLog({
     path: `${config.dataDir}/log.db`,
     ...(config.logRetentionMs ? { retentionMaxAgeMs: config.logRetentionMs } : {}),
+    retentionByTopic: retentionByTopic(config, false),
+    ...(config.retention ? { retentionIntervalMs: config.retention.sweepIntervalMs } : {}),
     ...(options.idleRecheckMs === undefined ? {} : { idleRecheckMs: options.idleRecheckMs }),
+    ...(options.logger
+      ? { onRetentionError: (error: unknown) => options.logger!.error("log retention failed", { error }) }
+      : {}),
   });
   return { log, engine: "sqlite" };
 }

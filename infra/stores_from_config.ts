@@ -21,7 +21,13 @@ export async function openTimeSeriesStore(config: AiotConfig): Promise<TimeSerie
   if (config.mongoUrl) {
     const { createMongoTimeSeriesStore } = await import("./mongo/mod.ts");
     const database = new URL(config.mongoUrl).pathname.replace(/^\//, "") || "aiot";
-    store = await createMongoTimeSeriesStore({ url: config.mongoUrl, database });
+    const raw = config.retention?.timeseries.raw;
+    store = await createMongoTimeSeriesStore({
+      url: config.mongoUrl,
+      database,
+      // The server's TTL expires raw points where it can; the sweep does it elsewhere.
+      ...(raw !== undefined && Number.isFinite(raw) ? { rawRetentionMs: raw } : {}),
+    });
   } else {
     await Deno.mkdir(config.dataDir, { recursive: true });
     store = createSqliteTimeSeriesStore(`${config.dataDir}/timeseries.db`);

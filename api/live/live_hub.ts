@@ -20,6 +20,9 @@ import { clientData, CONNECTED, eventFrame, finalFrame, matches } from "./sse_fr
 import { createSseStream, type SseStream } from "./sse_stream.ts";
 import { createStreamQuota } from "./stream_quota.ts";
 import { watchCredentials } from "./credential_watch.ts";
+import { traceDelivery } from "./delivery_span.ts";
+import { tracingEnabled } from "../../core/tracing/mod.ts";
+import { type Logger, noopLogger } from "../../core/logging/mod.ts";
 
 export interface LiveHubOptions {
   log: EventLog;
@@ -41,6 +44,8 @@ export interface LiveHubOptions {
   authRecheckMs?: number;
   /** Comment line interval on idle streams. Default 15 s. */
   heartbeatMs?: number;
+  /** Failed reads of the log and replays. Default: none. */
+  logger?: Logger;
 }
 
 export interface LiveHub {
@@ -64,6 +69,7 @@ const SSE_HEADERS = {
 
 export function createLiveHub(options: LiveHubOptions): LiveHub {
   const { log, topics } = options;
+  const logger = options.logger ?? noopLogger;
   const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
   const maxResumeEvents = options.maxResumeEvents ?? 10_000;
   const authRecheckMs = options.authRecheckMs ?? 30_000;
@@ -77,13 +83,16 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     let token: string | undefined;
     let data: string | undefined;
     let decoded = false; // at most once per record, and only when some client wants it
+    let sentTo = 0;
     for (const client of clients) {
       if (!matches(client.filter, record)) continue;
       if (!decoded) [data, decoded] = [clientData(record), true];
       if (data === undefined) return; // withheld from every client
       token ??= encodeToken(positions);
       client.stream.sendLive(eventFrame(record.headers["event-type"] ?? "event", token, data));
+      sentTo++;
     }
+    if (sentTo > 0 && tracingEnabled()) traceDelivery(record, sentTo);
   }
 
   let stopping = false;
@@ -108,8 +117,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     consumers[index] = consumer;
     consumer.done.catch(async (error) => {
       if (stopping) return;
-      const reason = error instanceof Error ? error.message : String(error);
-      console.error(`live hub: reading ${topic} failed (${reason}); resuming in 1 s`);
+      logger.warn("reading the log failed; resuming in 1 s", { topic, error });
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       if (stopping) return;
       const resume: Record<number, number> = {};
@@ -171,7 +179,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     });
     const client: Client = { filter, stream };
     clients.add(client);
-    const stopWatching = watchCredentials(request.stillAuthorized, stream, authRecheckMs);
+    const stopWatching = watchCredentials(request.stillAuthorized, stream, authRecheckMs, logger);
     request.signal.addEventListener("abort", endStream, { once: true });
     if (request.signal.aborted) stream.close();
 
@@ -191,7 +199,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       replay()
         .catch((error) => {
           if (stream.signal.aborted) return; // the client went away: the replay was told to stop
-          console.error("cannot replay the log into a stream", error);
+          logger.error("cannot replay the log into a stream", { error });
           stream.close(
             finalFrame("error", "replay_failed", "The log could not be replayed: reconnect to retry"),
           );

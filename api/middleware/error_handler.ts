@@ -8,6 +8,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AiotError } from "../../core/errors.ts";
 import { TooManyRequestsError } from "../http_errors.ts";
+import { type Logger, noopLogger } from "../../core/logging/mod.ts";
 
 const CODES: Record<number, string> = {
   400: "bad_request",
@@ -21,7 +22,8 @@ const CODES: Record<number, string> = {
   429: "rate_limited",
 };
 
-export const handleError: ErrorHandler = (error, c: Context) => {
+/** The error handler, logging what it cannot explain to the client. */
+export const errorHandler = (logger: Logger = noopLogger): ErrorHandler => (error, c: Context) => {
   if (error instanceof AiotError) {
     if (error instanceof TooManyRequestsError) c.header("Retry-After", String(error.retryAfterSeconds));
     const body = {
@@ -37,7 +39,8 @@ export const handleError: ErrorHandler = (error, c: Context) => {
       error: { code: CODES[status] ?? "http_error", message: error.message || "Request refused" },
     }, status);
   }
-  console.error("unhandled error", error);
+  // The route pattern, not the URL: a query string may carry a signature or a token.
+  logger.error("unhandled error", { method: c.req.method, route: c.req.routePath, error });
   return c.json({ error: { code: "internal", message: "Internal server error" } }, 500);
 };
 

@@ -5,10 +5,15 @@
  */
 import type { MiddlewareHandler } from "hono";
 
-/** Same-origin only: the dashboard loads nothing from other origins. */
+/**
+ * Same-origin only: the dashboard loads nothing from other origins. `media-src blob:`: the camera
+ * pages play HLS with hls.js, which feeds the video element a Media Source (a `blob:` URL made by
+ * the page itself, never fetched from anywhere).
+ */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "img-src 'self' data:",
+  "media-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'self'",

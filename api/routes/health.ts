@@ -9,9 +9,10 @@
 import type { HealthDeps, ReadinessCheck } from "../deps.ts";
 import { roleAllows } from "../../core/users/roles.ts";
 import { route } from "./define.ts";
+import { type Logger, noopLogger } from "../../core/logging/mod.ts";
 
 /** Logs each failing check's detail when it first appears or changes; probes repeat every few seconds. */
-function failureLogger(): (checks: ReadinessCheck[]) => void {
+function failureLogger(logger: Logger): (checks: ReadinessCheck[]) => void {
   const logged = new Map<string, string>();
   return (checks) => {
     for (const check of checks) {
@@ -19,14 +20,14 @@ function failureLogger(): (checks: ReadinessCheck[]) => void {
         logged.delete(check.name);
       } else if (logged.get(check.name) !== (check.detail ?? "")) {
         logged.set(check.name, check.detail ?? "");
-        console.error(`readyz: ${check.name} is not ready: ${check.detail ?? "(no detail)"}`);
+        logger.warn("not ready", { check: check.name, detail: check.detail ?? "(no detail)" });
       }
     }
   };
 }
 
 export function healthRoutes(deps: HealthDeps) {
-  const logFailures = failureLogger();
+  const logFailures = failureLogger((deps.logger ?? noopLogger).child("readyz"));
   const routes = [
     route({
       method: "get",

@@ -131,6 +131,7 @@ const matrix: Row[] = [
     ok: 201,
   },
   { method: "GET", path: "/api/v1/firmware", permission: "read", ok: 200 },
+  { method: "GET", path: "/api/v1/retention", permission: "read", ok: 200 },
   { method: "GET", path: "/api/v1/firmware/{firmware}", permission: "read", ok: 200 },
   // An image no campaign uses: one that a campaign holds answers 409 (firmware_test.ts).
   { method: "DELETE", path: "/api/v1/firmware/{spare}", permission: "operate", ok: 204 },
@@ -182,6 +183,8 @@ async function fixture(): Promise<
       store: createInMemoryFirmwareStore(),
       signer: await createDownloadSigner(new Uint8Array(32)),
     },
+    retention: () =>
+      Promise.resolve({ engines: { log: "memory", timeseries: "memory" }, sweepIntervalMs: 1, items: [] }),
   });
   assert.equal((await t.call("POST", "/api/v1/devices", { as: "admin", body: { id: "d1" } })).status, 201);
   const command =

@@ -48,6 +48,8 @@ export interface NewDevice {
   name?: string;
   model?: string;
   labels?: Record<string, string>;
+  /** `camera` for a video source (issue 19); absent for an MQTT device. */
+  kind?: "device" | "camera";
 }
 
 const DEVICE_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -120,6 +122,7 @@ export async function registerDevice(
       ...(input.name === undefined ? {} : { name: input.name }),
       ...(input.model === undefined ? {} : { model: input.model }),
       ...(input.labels === undefined ? {} : { labels: input.labels }),
+      ...(input.kind === undefined ? {} : { kind: input.kind }),
       credential,
       by,
     }, { key: id, source: "api", ...(deps.now ? { now: deps.now } : {}) });

@@ -7,6 +7,7 @@
  */
 
 import { alertEvents } from "./alert.ts";
+import { cameraEvents } from "./camera.ts";
 import { commandEvents } from "./command.ts";
 import type { CatalogEvent, CatalogEventData, EventCatalog } from "./definition.ts";
 import { deviceEvents } from "./device.ts";
@@ -22,6 +23,7 @@ export const eventCatalog = {
   ...otaEvents,
   ...alertEvents,
   ...dlqEvents,
+  ...cameraEvents,
 } as const satisfies EventCatalog;
 
 /** Names of every known event type. */

@@ -19,6 +19,11 @@ const familiesByDesign: Record<string, string[]> = {
     "device.state.reported",
     "device.state.desired",
     "device.event.reported",
+    // issue 19: cameras are devices; their configuration and stream health ride the device topic
+    "camera.configured",
+    "camera.removed",
+    "camera.stream.online",
+    "camera.stream.offline",
   ],
   command: ["command.requested", "command.dispatched", "command.acked", "command.failed", "command.expired"],
   ota: [

@@ -155,6 +155,18 @@ const samples: { [T in EventType]: EventData<T> } = {
     clientId: "dev-1",
     receivedAt: "2025-01-31T12:00:00.000Z",
   },
+  "camera.configured": {
+    name: "Gate",
+    labels: { site: "north" },
+    source: { kind: "rtsp", url: "rtsp://cam.example.com:554/stream1" },
+    credentials: "v1.c2VhbGVk",
+    record: true,
+    retentionHours: 24,
+    by: "op",
+  },
+  "camera.removed": { by: "op" },
+  "camera.stream.online": { source: "rtsp", codec: "h264", width: 1280, height: 720 },
+  "camera.stream.offline": { reason: "wrong credentials (401)" },
 };
 
 Deno.test("the sample table covers every event type", () => {

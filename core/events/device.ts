@@ -34,6 +34,8 @@ const deviceProfile = {
 /** `device.registered` v1: a device was created, with its first credential when it has a token. */
 const deviceRegisteredSchema = z.strictObject({
   ...deviceProfile,
+  /** What the device is; absent for an MQTT device. `camera`: a video source (issue 19), no MQTT. */
+  kind: z.enum(["device", "camera"]).optional(),
   credential: credentialSchema.optional(),
   by: actorSchema.optional(),
 });

@@ -48,4 +48,8 @@ export const eventTypeNames = [
   "alert.acknowledged",
   "alert.cleared",
   "input.rejected",
+  "camera.configured",
+  "camera.removed",
+  "camera.stream.online",
+  "camera.stream.offline",
 ] as const satisfies readonly EventType[];

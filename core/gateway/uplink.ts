@@ -13,6 +13,11 @@ export interface Uplink {
   topic: string;
   payload: Uint8Array;
   qos?: 0 | 1 | 2;
+  /**
+   * W3C trace context the device sent (an MQTT 5 user property `traceparent`): the gateway's span
+   * continues that trace instead of starting one.
+   */
+  traceparent?: string;
 }
 
 /** The notice published on `devices/{id}/errors` for a rejected uplink. */

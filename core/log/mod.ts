@@ -21,3 +21,4 @@ export {
 } from "./event_log.ts";
 export { createLocalEventLog, type LocalEventLogOptions } from "./local_log.ts";
 export type { LocalLogStorage, StoredMessage } from "./local_log_storage.ts";
+export { oldestRecordTime } from "./oldest_record.ts";

@@ -76,6 +76,7 @@ Deno.test("planBatch() collects each model's distinct keys, composite keys inclu
     firmware: [],
     ota_campaigns: [],
     ota_jobs: [],
+    cameras: [],
   });
 });
 

@@ -4,6 +4,7 @@
  * `aiot rebuild <name>` all iterate over this list.
  */
 import { alerts } from "./alerts/model.ts";
+import { cameras } from "./cameras/model.ts";
 import { commands } from "./commands/model.ts";
 import type { AnyReadModel } from "./define.ts";
 import { deviceMetrics } from "./device_metrics/model.ts";
@@ -26,4 +27,5 @@ export const readModels: readonly AnyReadModel[] = [
   firmware,
   otaCampaigns,
   otaJobs,
+  cameras,
 ];

@@ -88,6 +88,12 @@ export interface ReadModelStore {
    * rebuild. Others are untouched.
    */
   clear(models?: readonly string[]): Promise<void>;
+  /**
+   * Deletes the rows `list(model, query)` would give (so `limit` bounds one delete) and resolves
+   * with how many: retention of rows no event removes, such as old dead letters. Models with
+   * entry tables are refused (`RangeError`).
+   */
+  deleteRows<Row, K extends RowKey>(model: ReadModel<Row, K>, query: RowQuery<Row>): Promise<number>;
   /** Records that the named model was rebuilt at its current version. */
   markReady(model: string): Promise<void>;
   close(): Promise<void>;

@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { ValidationError } from "../errors.ts";
 import type { DomainEvent } from "../events/catalog.ts";
 import { batchOf, type ReadModelsContractCase, withReadModels } from "./_read_models_contract_kit.ts";
-import { eventClock } from "./read_model_fixtures.ts";
+import { eventClock, FIXTURE_EPOCH } from "./read_model_fixtures.ts";
+import { sweepDeadLetters, uuidV7Floor } from "../retention/dead_letters.ts";
+import { createEvent } from "../events/catalog.ts";
 import { getDevice, listDevices, listDlq, type ReadModelStore } from "../readmodels/mod.ts";
 
 async function collect(
@@ -114,6 +116,38 @@ export const listingCases: ReadModelsContractCase[] = [
           "reason 3",
           "reason 1",
         ]);
+      }),
+  },
+  {
+    name: "deleteRows() (the dead-letter retention) deletes the oldest rows in chunks and keeps the rest",
+    run: (f) =>
+      withReadModels(f, async (rm) => {
+        // Explicit ids of FIXTURE_EPOCH + 1 … + 25 ms (generated ones never go back in time, so
+        // in a process that made ids before they could all carry one later time).
+        const events = Array.from({ length: 25 }, (_, i) =>
+          createEvent("input.rejected", {
+            topic: `devices/d${i % 2}/telemetry`,
+            reason: `reason ${i}`,
+            payloadBase64: btoa(`payload ${i}`),
+          }, {
+            key: `d${i % 2}`,
+            source: "test",
+            id: uuidV7Floor(FIXTURE_EPOCH + 1 + i).replace("-0000-0000-", "-7000-8000-"),
+          }));
+        await rm.project(batchOf(events, 0));
+        // A cut at + 11 ms leaves the last 15.
+        const now = FIXTURE_EPOCH + 1_000;
+        const chunks: number[] = [];
+        const deleted = await sweepDeadLetters(rm, now - (FIXTURE_EPOCH + 11), {
+          now: () => now,
+          chunk: 4,
+          pause: () => Promise.resolve(void chunks.push(0)),
+        });
+        assert.equal(deleted, 10);
+        assert.equal(chunks.length, 2, "three chunks of at most 4 rows, with a pause between them");
+        const left = await listDlq(rm, { limit: 100 });
+        assert.deepEqual(left.items.map((r) => r.id), events.slice(10).map((e) => e.id).reverse());
+        assert.equal(await sweepDeadLetters(rm, now - (FIXTURE_EPOCH + 11), { now: () => now }), 0);
       }),
   },
 ];

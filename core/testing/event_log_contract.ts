@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import type { EventLog, LogMessage, LogRecord } from "../log/event_log.ts";
+import { oldestRecordTime } from "../log/oldest_record.ts";
 
 export interface EventLogFactory {
   /** A connected log. The contract closes it. Topics it creates have unique names. */
@@ -339,6 +340,32 @@ export const eventLogContract: ContractCase[] = [
         await eventually(() => rest.length >= 60, "the 60 remaining records");
         await next.stop();
         assert.deepEqual(rest, Array.from({ length: 60 }, (_, i) => 40 + i));
+      }),
+  },
+  {
+    name: "oldestRecordTime() is the earliest first record over the partitions, undefined when empty",
+    run: (f) =>
+      withLog(f, async (log) => {
+        const topic = unique("oldest");
+        await log.ensureTopics([{ name: topic, partitions: 3 }]);
+        assert.equal(await oldestRecordTime(log, topic), undefined);
+        const t0 = Date.UTC(2025, 0, 1);
+        // Keys spread over the partitions; each partition's first record is one of the first five.
+        await log.append(
+          topic,
+          Array.from({ length: 5 }, (_, i) => ({
+            key: `k${i}`,
+            value: String(i),
+            timestamp: t0 + (5 - i) * 1000,
+          })),
+        );
+        await log.append(topic, messages(30, (i) => `k${i}`));
+        const firsts = new Map<number, number>();
+        for (const r of await replayAll(log, topic)) {
+          if (!firsts.has(r.partition)) firsts.set(r.partition, r.timestamp);
+        }
+        assert.equal(await oldestRecordTime(log, topic), Math.min(...firsts.values()));
+        assert.ok((await oldestRecordTime(log, topic))! <= t0 + 5000);
       }),
   },
   {

@@ -66,7 +66,7 @@ export function createInMemoryReadModelStore(
     return next;
   }
 
-  return {
+  const fake: ReadModelStore = {
     models,
 
     migrate: () =>
@@ -141,6 +141,17 @@ export function createInMemoryReadModelStore(
       return Promise.resolve(selected.map(copy) as Row[]);
     },
 
+    async deleteRows<Row>(m: AnyReadModel, query: RowQuery<Row>) {
+      if (m.entryTables.length > 0) {
+        throw new RangeError(`Cannot delete rows of read model "${m.name}": it has entry tables`);
+      }
+      const doomed = await fake.list(m, query);
+      const next = new Map(tables.get(m.name));
+      for (const row of doomed) next.delete(keyId(keyOfRow(m, row)));
+      tables = new Map(tables).set(m.name, next);
+      return doomed.length;
+    },
+
     clear(names) {
       const selected = selectModels(models, names);
       const nextTables = new Map(tables);
@@ -154,4 +165,5 @@ export function createInMemoryReadModelStore(
     markReady: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
+  return fake;
 }

@@ -291,4 +291,54 @@ export const timeSeriesContract: TimeSeriesContractCase[] = [
         assert.deepEqual(await store.downsample({ ...q, bucketMs: DAY, agg: "sum" }), [{ t: T0, v: 190 }]);
       }),
   },
+  {
+    name: "deleteOlderThan('raw') deletes old points in bounded chunks, keeps newer ones, rollups and latest",
+    run: (f) =>
+      withStore(f, async (store) => {
+        assert.deepEqual(await store.oldest(), {});
+        const device = uniqueDevice("retention-raw");
+        const points = Array.from({ length: 120 }, (_, i) => point(device, "temp", T0 + i * MIN, i, i));
+        await store.write(points);
+        assert.deepEqual(await store.oldest(), { raw: T0, "1m": T0, "1h": T0, "1d": T0 });
+        const chunks: number[] = [];
+        for (let n = 7; n === 7;) chunks.push(n = await store.deleteOlderThan("raw", T0 + HOUR, 7));
+        assert.ok(chunks.every((n) => n <= 7), `chunks of at most 7, got ${chunks}`);
+        assert.equal(chunks.reduce((a, b) => a + b, 0), 60);
+        assert.equal(await store.deleteOlderThan("raw", T0 + HOUR, 7), 0);
+        const q = { deviceId: device, metric: "temp", from: T0, to: T0 + DAY };
+        assert.deepEqual((await store.range(q)).map((p) => p.t), points.slice(60).map((p) => p.t));
+        // Rollups are kept: what the first hour held is still answered from them.
+        assert.deepEqual(await store.downsample({ ...q, bucketMs: HOUR, agg: "count" }), [
+          { t: T0, v: 60 },
+          { t: T0 + HOUR, v: 60 },
+        ]);
+        assert.deepEqual(await store.latest(device), [{ metric: "temp", t: T0 + 119 * MIN, value: 119 }]);
+        assert.deepEqual(await store.oldest(), { raw: T0 + HOUR, "1m": T0, "1h": T0, "1d": T0 });
+      }),
+  },
+  {
+    name:
+      "deleteOlderThan() on a rollup level deletes only that level's buckets that start before the cutoff",
+    run: (f) =>
+      withStore(f, async (store) => {
+        const device = uniqueDevice("retention-rollup");
+        const points = Array.from({ length: 120 }, (_, i) => point(device, "temp", T0 + i * MIN, i, i));
+        await store.write(points);
+        let deleted = 0;
+        for (let n = 25; n === 25;) {
+          deleted += n = await store.deleteOlderThan("1m", T0 + HOUR + 30 * MIN, 25);
+        }
+        assert.equal(deleted, 90);
+        const q = { deviceId: device, metric: "temp", from: T0, to: T0 + DAY };
+        const minutes = await store.downsample({ ...q, bucketMs: MIN, agg: "count" });
+        assert.deepEqual(minutes.map((b) => b.t), points.slice(90).map((p) => p.t));
+        assert.deepEqual(await store.downsample({ ...q, bucketMs: HOUR, agg: "sum" }), [
+          { t: T0, v: 1770 },
+          { t: T0 + HOUR, v: 5370 },
+        ]);
+        assert.equal((await store.range(q)).length, 120);
+        assert.equal(await store.deleteOlderThan("1h", T0 + 1, 100), 1);
+        assert.deepEqual(await store.oldest(), { raw: T0, "1m": T0 + 90 * MIN, "1h": T0 + HOUR, "1d": T0 });
+      }),
+  },
 ];

@@ -14,10 +14,13 @@ export {
   MAX_QUERY_BUCKETS,
   type MetricPoint,
   type MetricValue,
+  type OldestPerTier,
   type RangeQuery,
   type RawPoint,
   ROLLUP_LEVELS,
   type RollupLevel,
+  SERIES_TIERS,
+  type SeriesTier,
   type TimeSeriesStore,
 } from "./time_series_store.ts";
 export {

@@ -26,6 +26,13 @@ export interface MetricPoint {
 export const ROLLUP_LEVELS = { "1m": 60_000, "1h": 3_600_000, "1d": 86_400_000 } as const;
 export type RollupLevel = keyof typeof ROLLUP_LEVELS;
 
+/** What a retention applies to separately: raw points, or the buckets of one rollup level. */
+export type SeriesTier = "raw" | RollupLevel;
+export const SERIES_TIERS: readonly SeriesTier[] = ["raw", "1m", "1h", "1d"];
+
+/** Per tier, the time of the oldest raw point or the start of the oldest bucket; empty tiers are absent. */
+export type OldestPerTier = Partial<Record<SeriesTier, number>>;
+
 export type Aggregation = "avg" | "min" | "max" | "sum" | "count" | "last";
 export const AGGREGATIONS: readonly Aggregation[] = ["avg", "min", "max", "sum", "count", "last"];
 
@@ -92,6 +99,19 @@ export interface TimeSeriesStore {
   downsample(query: DownsampleQuery): Promise<BucketPoint[]>;
   /** Each metric of the device with its latest value (by time), sorted by metric name. */
   latest(deviceId: string): Promise<LatestValue[]>;
+  /**
+   * The oldest data held per tier (raw points by time, rollup buckets by start), for the
+   * retention report (`GET /api/v1/retention`). Cheap: one index lookup per series, no scan.
+   */
+  oldest(): Promise<OldestPerTier>;
+  /**
+   * Deletes at most `limit` raw points (`tier` "raw") or buckets of one rollup level older than
+   * `before` (epoch ms; points by time, buckets by start) and resolves with how many it deleted:
+   * fewer than `limit` once nothing older is left. Bounded, so a retention sweep over millions of
+   * rows is many short deletes and writes go on between them. Deleting raw points keeps the
+   * rollups and the latest values; 0 where the engine expires that tier itself (a TTL index).
+   */
+  deleteOlderThan(tier: SeriesTier, before: number, limit: number): Promise<number>;
   /** Deletes everything (for a rebuild from the log). */
   clear(): Promise<void>;
   close(): Promise<void>;

@@ -9,6 +9,7 @@ import type { DeviceIdClaims } from "../../core/devices/device_id_claims.ts";
 import type { Instrumentation } from "./instrumentation.ts";
 import type { TopicNames } from "../../core/events/topics.ts";
 import { toLogMessage } from "../../core/events/codec.ts";
+import { activeTraceparent, stampTraceparent, tracingEnabled } from "../../core/tracing/mod.ts";
 import { readEvents } from "../../core/log/read_events.ts";
 import { logExportSource } from "../../core/export/mod.ts";
 import type { EventLog } from "../../core/log/event_log.ts";
@@ -23,6 +24,10 @@ import type { DomainEvent } from "../../core/events/catalog.ts";
 import { applyRevocations } from "../../processors/gateway_control/mod.ts";
 import type { Webhooks } from "../webhooks/mod.ts";
 import type { Firmware } from "../firmware/mod.ts";
+import type { Cameras } from "../cameras/mod.ts";
+import { retentionReporter } from "./retention_role.ts";
+import type { Logger } from "../../core/logging/mod.ts";
+import { createLogger } from "../logging/mod.ts";
 
 export interface ApiEngines {
   log: EventLog;
@@ -45,6 +50,10 @@ export interface ApiEngines {
   webhooks?: Webhooks;
   /** The firmware store and download signer, for `/firmware`. */
   firmware?: Firmware;
+  /** Camera adapters, for `/cameras` (issue 19). */
+  cameras?: Cameras;
+  /** Unhandled errors, lost audit rows, readiness failures; requests at `debug`. */
+  logger?: Logger;
 }
 
 export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
@@ -62,11 +71,15 @@ export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
     ...(engines.brokerAccounts ? { brokerAccounts: engines.brokerAccounts } : {}),
     ...(engines.deviceIdClaims ? { deviceIdClaims: engines.deviceIdClaims } : {}),
     security: config.security,
+    ...(engines.logger ? { logger: engines.logger.child("api") } : {}),
     readLog: (topic, options) => readEvents(engines.log, topic, options),
     latenessMs: config.latenessMs,
     exportLog: logExportSource(engines.log),
     exportMaxEvents: config.exportMaxEvents,
-    ...(engines.instrumentation ? instrumentedApi(engines.instrumentation, engines.live) : {}),
+    ...(config.retention ? { retention: retentionReporter(config, engines) } : {}),
+    ...(engines.instrumentation
+      ? instrumentedApi(engines.instrumentation, engines.live, engines.logger?.child("http"))
+      : {}),
     ...(engines.live ? { live: (request) => engines.live!.open(request) } : {}),
     ...(engines.webhooks
       ? {
@@ -74,6 +87,17 @@ export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
           store: engines.webhooks.store,
           secrets: engines.webhooks.secrets,
           checkUrl: engines.webhooks.checkUrl,
+        },
+      }
+      : {}),
+    ...(engines.cameras
+      ? {
+        cameras: {
+          secrets: engines.cameras.secrets,
+          checkUrl: engines.cameras.checkUrl,
+          media: engines.cameras.hls,
+          ...(engines.cameras.whep ? { whep: engines.cameras.whep } : {}),
+          ...(engines.cameras.config.push ? { pushUrl: engines.cameras.config.push.publicUrl } : {}),
         },
       }
       : {}),
@@ -95,26 +119,40 @@ export function apiDeps(config: AiotConfig, engines: ApiEngines): AppDeps {
  * device it drops would meanwhile reconnect with its old token.
  */
 async function appendAndRevoke(engines: ApiEngines, topic: string, events: DomainEvent[]) {
-  const acks = await engines.log.append(topic, events.map(toLogMessage));
+  // Events the API makes carry the request's span (HTTP middleware) as their creation context.
+  const traceparent = tracingEnabled() ? activeTraceparent() : undefined;
+  const traced = traceparent ? stampTraceparent(events, traceparent) : events;
+  const acks = await engines.log.append(topic, traced.map(toLogMessage));
   if (engines.broker && topic === engines.topics.device) applyRevocations(engines.broker, events);
   return acks;
 }
 
-/** Creates `admin` on first start: with AIOT_ADMIN_PASSWORD, or a generated password printed once. */
-export async function ensureAdminUser(config: AiotConfig, users: UserStore): Promise<void> {
+/**
+ * Creates `admin` on first start: with AIOT_ADMIN_PASSWORD, or a generated password printed once,
+ * as a `warn` line of the process's log (stderr) — the one secret a log line carries on purpose:
+ * the operator must see it, and it is written once, before anyone could have changed it.
+ */
+export async function ensureAdminUser(
+  config: AiotConfig,
+  users: UserStore,
+  logger: Logger = createLogger(),
+): Promise<void> {
   const admin = await ensureAdmin(users, {
     ...(config.adminPassword ? { password: config.adminPassword } : {}),
     hashSecret: hashPassword,
     generatePassword: generateToken,
   });
   if (admin.generatedPassword) {
-    console.error(`Created user "admin" with password ${admin.generatedPassword} (shown once: change it)`);
+    logger.child("bootstrap").warn(
+      `Created user "admin" with password ${admin.generatedPassword} (shown once: change it)`,
+    );
   }
 }
 
 function instrumentedApi(
   instrumentation: Instrumentation,
   live?: LiveHub,
+  logger?: Logger,
 ): Pick<AppDeps, "metrics" | "observeRequest"> {
   const { metrics } = instrumentation;
   if (live) {
@@ -122,11 +160,14 @@ function instrumentedApi(
   }
   return {
     metrics: () => metrics.render(),
-    observeRequest: ({ method, route, status, durationMs }) =>
+    observeRequest: ({ method, route, status, durationMs }) => {
       metrics.observe("aiot_http_request_duration_seconds", "HTTP request latency.", {
         method,
         route,
         status: String(status),
-      }, durationMs / 1000),
+      }, durationMs / 1000);
+      // The route pattern, never the URL (a query may carry a signature) nor any header.
+      logger?.debug("request", { method, route, status, ms: Math.round(durationMs * 10) / 10 });
+    },
   };
 }

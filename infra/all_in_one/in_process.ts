@@ -43,7 +43,7 @@ export async function startInProcess(options: InProcessOptions = {}): Promise<In
   });
   const platform = await startPlatform(config);
   // As `servePlatform`: only a process with the API role bootstraps `admin`.
-  if (config.roles.includes("api")) await ensureAdminUser(config, platform.users);
+  if (config.roles.includes("api")) await ensureAdminUser(config, platform.users, platform.logger);
   const app = createApp(apiDeps(config, platform));
   const ui = options.ui ? await loadUi(`${dataDir}/ui`) : () => undefined;
   const server = Deno.serve(

@@ -8,12 +8,16 @@ import type { EventLog } from "../../core/log/event_log.ts";
 import { Metrics } from "../../core/metrics/metrics.ts";
 import type { ProcessorHealth } from "../../core/processing/health.ts";
 import type { RunnerHooks } from "../../core/processing/runner.ts";
+import { type Logger, noopLogger } from "../../core/logging/mod.ts";
 
 export interface Instrumentation {
   metrics: Metrics;
   /** The log, counting appended events per topic. */
   log: EventLog;
+  /** Also logs retries, dead letters, failed ticks and health changes to `logger`. */
   hooks: RunnerHooks;
+  /** The process's logger, for the parts started with these hooks. */
+  logger: Logger;
   /** Latest known lag of each processor (summed over its topics). */
   lagOf(): Map<string, number>;
   /** Latest reported health of each processor. */
@@ -25,8 +29,9 @@ export interface Instrumentation {
 const AGE_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 3e4, 6e4, 1.2e5];
 export const EVENT_AGE_BUCKETS = AGE_BUCKETS_MS.map((ms) => ms / 1000);
 
-export function instrument(log: EventLog): Instrumentation {
+export function instrument(log: EventLog, logger: Logger = noopLogger): Instrumentation {
   const metrics = new Metrics();
+  const processorLog = logger.child("processor");
   const lags = new Map<string, Map<string, number>>();
   const healths = new Map<string, ProcessorHealth>();
   // Delegates explicitly (not a spread), so it also wraps logs whose methods live on a prototype.
@@ -81,15 +86,28 @@ export function instrument(log: EventLog): Instrumentation {
         topics.set(topic, lag);
         lags.set(processor, topics);
       },
-      onDeadLetter: ({ processor }) =>
+      onDeadLetter: ({ processor, topic, offset, reason }) => {
+        processorLog.warn("event dead-lettered", { processor, topic, offset, reason });
         metrics.count(
           "aiot_dead_letters_total",
           "Events a processor could not handle (sent to the DLQ, or skipped when read from it).",
           { processor },
-        ),
-      onRetry: ({ processor }) =>
-        metrics.count("aiot_processor_retries_total", "Retries of an infrastructure failure.", { processor }),
+        );
+      },
+      onRetry: ({ processor, attempt, delayMs, error }) => {
+        metrics.count("aiot_processor_retries_total", "Retries of an infrastructure failure.", { processor });
+        processorLog.warn("infrastructure failure, retrying", { processor, attempt, delayMs, error });
+      },
+      onTickError: ({ processor, error }) => processorLog.error("tick failed", { processor, error }),
       onHealth: ({ processor, health }) => {
+        // Stalled is reported again at each retry (logged by `onRetry`): only changes are logged here.
+        if (healths.get(processor)?.state !== health.state) {
+          const { state, ...details } = health as { state: string } & Record<string, unknown>;
+          processorLog[state === "running" ? "info" : state === "stalled" ? "warn" : "error"](`processor ${state}`, {
+            processor,
+            ...details,
+          });
+        }
         healths.set(processor, health);
         metrics.set(
           "aiot_processor_running",
@@ -99,6 +117,7 @@ export function instrument(log: EventLog): Instrumentation {
         );
       },
     },
+    logger,
     lagOf: () =>
       new Map(
         [...lags].map(([processor, topics]) => [processor, [...topics.values()].reduce((a, b) => a + b, 0)]),

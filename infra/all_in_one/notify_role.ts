@@ -27,6 +27,7 @@ export function startNotify(
     secrets: webhooks.secrets,
     topics,
     ...(webhooks.retrySeconds ? { retrySeconds: webhooks.retrySeconds } : {}),
+    logger: instrumentation.logger.child("notify"),
     onAttempt: ({ result, ms, outcome }) => {
       metrics.count(
         "aiot_webhook_attempts_total",
@@ -48,6 +49,7 @@ export function startNotify(
   const running = runSupervised(notify, {
     log,
     hooks: instrumentation.hooks,
+    logger: instrumentation.logger,
     dlqTopic: topics.dlq,
     tickIntervalMs: 500,
   });

@@ -68,7 +68,13 @@ export async function startOta(
       "Cannot start the ota role: it needs the gateway role in the same process or AIOT_MQTT_URL",
     );
   }
-  const ota = otaProcessor({ topics, state, gateway: downlinks, downloadUrlFor });
+  const ota = otaProcessor({
+    topics,
+    state,
+    gateway: downlinks,
+    downloadUrlFor,
+    logger: instrumentation.logger.child("ota"),
+  });
   instrumentation.metrics.gauge(
     "aiot_ota",
     "OTA campaigns, jobs and jobs not settled in the ota processor.",
@@ -85,6 +91,7 @@ export async function startOta(
     processor: runSupervised(ota, {
       log,
       hooks: instrumentation.hooks,
+      logger: instrumentation.logger,
       dlqTopic: topics.dlq,
       tickIntervalMs: 1000,
     }),

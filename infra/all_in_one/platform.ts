@@ -26,10 +26,13 @@ import { rebuildStaleReadModels } from "./stale_read_models.ts";
 import { startNotify } from "./notify_role.ts";
 import { startRules } from "./rules_role.ts";
 import { startOta } from "./ota_role.ts";
+import { startCamerasRole } from "./cameras_role.ts";
+import { type Cameras, camerasFromEnv, type CameraSupervisor, openCameras } from "../cameras/mod.ts";
+import { startRetentionSweeps } from "./retention_role.ts";
 import { openWebhooks, type Webhooks } from "../webhooks/mod.ts";
 import { type Firmware, openFirmware } from "../firmware/mod.ts";
-
-const logLine = (line: string) => console.error(line);
+import type { Logger } from "../../core/logging/mod.ts";
+import { configSecrets, createLogger, type LogSettings } from "../logging/mod.ts";
 import { createEmbeddedBroker, type EmbeddedBroker } from "../mqtt/mod.ts";
 import {
   createExternalBrokerGateway,
@@ -54,6 +57,8 @@ import {
 
 export interface Platform {
   config: AiotConfig;
+  /** The process's logger (see infra/logging): every part logs through a child of it. */
+  logger: Logger;
   topics: TopicNames;
   log: EventLog;
   engines: { log: string; timeseries: string; readModels: string };
@@ -75,6 +80,10 @@ export interface Platform {
   webhooks?: Webhooks;
   /** The firmware store and signed download URLs (`downloadUrlFor`), in processes with the `api` role. */
   firmware?: Firmware;
+  /** Camera adapters (issue 19), in processes with the `api` or `cameras` role. */
+  cameras?: Cameras;
+  /** The camera supervisor, in processes with the `cameras` role. */
+  cameraSupervisor?: CameraSupervisor;
   processors: RunningProcessor[];
   readiness(): Promise<ReadinessCheck[]>;
   stop(): Promise<void>;
@@ -130,12 +139,14 @@ async function startGateway(
       topicPrefix: config.topicPrefix,
       ingest,
       clientId: config.mqtt.clientId,
+      logger: instrumentation.logger.child("mqtt-external"),
       // Decommissioning also reaches the broker through gateway-control, so a device decommissioned
       // by a process without the admin account (a CLI without it) is still refused.
       ...(brokerAccounts ? { provisioner: brokerAccounts } : {}),
     })
     : await createEmbeddedBroker({
       log,
+      logger: instrumentation.logger.child("mqtt"),
       topicPrefix: config.topicPrefix,
       directory: {
         // Primed only for devices that exist: failed logins must not churn the held devices.
@@ -174,10 +185,16 @@ async function startGateway(
   // Its health counts for readiness like any processor's; its lag (a group per instance) does not.
   const { onLag: _lag, ...gatewayControlHooks } = instrumentation.hooks;
   processors.push(
-    runSupervised(commands, { log, hooks: instrumentation.hooks, dlqTopic: topics.dlq }),
+    runSupervised(commands, {
+      log,
+      hooks: instrumentation.hooks,
+      logger: instrumentation.logger,
+      dlqTopic: topics.dlq,
+    }),
     // Each gateway instance controls its own connections: a group of its own, from "latest".
     runSupervised(gatewayControl(broker, topics.device, crypto.randomUUID().slice(0, 8)), {
       hooks: gatewayControlHooks,
+      logger: instrumentation.logger,
       log,
       dlqTopic: topics.dlq,
       from: "latest",
@@ -186,15 +203,32 @@ async function startGateway(
   return broker;
 }
 
-export async function startPlatform(config: AiotConfig): Promise<Platform> {
+export interface StartPlatformOptions {
+  /** How the process logs (`AIOT_LOG_FORMAT`, `AIOT_LOG_LEVEL`). Default JSON at `info`. */
+  logging?: LogSettings;
+  /** The process's logger. Default: one from `logging`, redacting the configuration's secrets. */
+  logger?: Logger;
+}
+
+export async function startPlatform(
+  config: AiotConfig,
+  options: StartPlatformOptions = {},
+): Promise<Platform> {
+  const logging = options.logging ?? { format: "json", level: "info" };
+  const logger = options.logger ?? createLogger({ ...logging, secrets: configSecrets(config) });
   const topics = topicNames(config.topicPrefix);
-  const opened = await openEventLog(config);
+  const opened = await openEventLog(config, { logger });
   const engine = opened.engine;
-  const instrumentation = instrument(opened.log);
+  const instrumentation = instrument(opened.log, logger);
   const { log, hooks } = instrumentation;
   await log.ensureTopics(Object.values(topics).map((name) => ({ name, partitions: config.partitions })));
   const timeseries = await openTimeSeriesStore(config);
   const readModels = await openReadModels(config);
+  // Retention sweeps of the stores, in the processes that project into them.
+  const retentionSweeps = startRetentionSweeps(config.retention, {
+    timeseries: config.roles.includes("timeseries") ? timeseries : undefined,
+    readModels: config.roles.includes("readmodels") ? readModels : undefined,
+  }, { logger: instrumentation.logger.child("retention") });
   const users = await openUserStore(config);
   const engines = {
     log: engine,
@@ -205,19 +239,29 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
   const has = (role: Role) => config.roles.includes(role);
   // The registry (api role) provisions device accounts; the gateway ensures its own ingest account.
   const brokerAccounts = has("gateway") || has("api")
-    ? await openBrokerAccounts(config, { ensureIngestAccount: has("gateway") })
+    ? await openBrokerAccounts(config, {
+      ensureIngestAccount: has("gateway"),
+      warn: (line) => logger.child("mqtt-accounts").warn(line),
+    })
     : undefined;
   const processors: RunningProcessor[] = [];
   if (config.projectionThread && (has("timeseries") || has("readmodels"))) {
-    processors.push(startProjectionThread(config, hooks));
+    processors.push(startProjectionThread(config, hooks, { logger, logging }));
   } else {
     if (has("readmodels")) {
-      await rebuildStaleReadModels({ log, topics, store: readModels, progress: logLine });
+      const rebuildLog = logger.child("readmodels");
+      await rebuildStaleReadModels({
+        log,
+        topics,
+        store: readModels,
+        progress: (line) => rebuildLog.info(line),
+      });
     }
     processors.push(...runProjectors({
       log,
       topics,
       hooks,
+      logger,
       ...(has("timeseries") ? { timeseries } : {}),
       ...(has("readmodels") ? { readModels } : {}),
     }));
@@ -247,13 +291,35 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
   if (webhooks && has("notify")) processors.push(startNotify({ log, topics, webhooks, instrumentation }));
   const externalGateway = gateway && !("connectedDevices" in gateway) ? gateway : undefined;
   await Promise.all(processors.map((p) => p.ready));
-  const live = has("api") ? createLiveHub({ log, topics: Object.values(topics), ...config.sse }) : undefined;
+  const live = has("api")
+    ? createLiveHub({ log, topics: Object.values(topics), ...config.sse, logger: logger.child("live") })
+    : undefined;
   await live?.ready;
   const deviceIdClaims = has("api") ? await openDeviceIdClaims(config) : undefined;
   const firmware = has("api") ? await openFirmware(config) : undefined;
+  const cameras = has("api") || has("cameras")
+    ? await openCameras({
+      dataDir: config.dataDir,
+      secretKey: config.webhooks.secretKey,
+      cameras: config.cameras ?? camerasFromEnv({}),
+    })
+    : undefined;
+  const cameraLog = logger.child("cameras");
+  const cameraSupervisor = cameras && has("cameras")
+    ? startCamerasRole({
+      log,
+      topics,
+      readModels,
+      cameras,
+      instrumentation,
+      warn: (line) => cameraLog.warn(line),
+    })
+    : undefined;
+  await cameraSupervisor?.ready;
 
   return {
     config,
+    logger,
     topics,
     log,
     engines,
@@ -268,6 +334,8 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
     ...(deviceIdClaims ? { deviceIdClaims } : {}),
     ...(webhooks ? { webhooks } : {}),
     ...(firmware ? { firmware } : {}),
+    ...(cameras ? { cameras } : {}),
+    ...(cameraSupervisor ? { cameraSupervisor } : {}),
     processors,
     readiness: () =>
       Promise.all([
@@ -279,9 +347,12 @@ export async function startPlatform(config: AiotConfig): Promise<Platform> {
         processorsCheck(instrumentation.healthOf()),
       ]),
     async stop() {
+      await cameraSupervisor?.stop();
+      await cameras?.close();
       await live?.stop();
       await gateway?.close();
       await Promise.all(processors.map((p) => p.stop()));
+      await retentionSweeps?.stop();
       await ota?.close();
       await brokerAccounts?.close();
       await Promise.all([

@@ -17,6 +17,8 @@ import { type ProcessorHealth, worstHealth } from "../../core/processing/health.
 import type { RunnerHooks, RunningProcessor } from "../../core/processing/runner.ts";
 import { superviseProcessor } from "../../core/processing/supervisor.ts";
 import type { AiotConfig } from "../config/config.ts";
+import type { Logger } from "../../core/logging/mod.ts";
+import type { LogSettings } from "../logging/mod.ts";
 
 type FromWorker =
   | { type: "ready" | "stopped" }
@@ -26,13 +28,24 @@ type FromWorker =
 /** The name the thread's own failure is reported under. */
 const THREAD = "projection-thread";
 
-export function startProjectionThread(config: AiotConfig, hooks: RunnerHooks): RunningProcessor {
-  return superviseProcessor(() => startProjectionWorker(config, hooks), {
-    onRestart: ({ attempt, delayMs }) => console.error(`${THREAD}: restart ${attempt} in ${delayMs} ms`),
+/** `logging` is what the thread builds its own logger from (a `Logger` cannot cross threads). */
+export function startProjectionThread(
+  config: AiotConfig,
+  hooks: RunnerHooks,
+  { logger, logging }: { logger: Logger; logging: LogSettings },
+): RunningProcessor {
+  const threadLogger = logger.child(THREAD);
+  return superviseProcessor(() => startProjectionWorker(config, hooks, threadLogger, logging), {
+    onRestart: ({ attempt, delayMs }) => threadLogger.warn("restarting", { attempt, delayMs }),
   });
 }
 
-function startProjectionWorker(config: AiotConfig, hooks: RunnerHooks): RunningProcessor {
+function startProjectionWorker(
+  config: AiotConfig,
+  hooks: RunnerHooks,
+  logger: Logger,
+  logging: LogSettings,
+): RunningProcessor {
   const worker = new Worker(new URL("./projection_worker.ts", import.meta.url), { type: "module" });
   let markReady!: () => void;
   let failReady!: (error: Error) => void;
@@ -50,7 +63,7 @@ function startProjectionWorker(config: AiotConfig, hooks: RunnerHooks): RunningP
 
   const failed = (text: string) => {
     const error = new Error(`projection thread failed: ${text}`);
-    console.error(error.message);
+    logger.error("failed", { reason: text });
     const health: ProcessorHealth = { state: "failed", since: Date.now(), reason: error.message };
     healths.set(THREAD, health);
     // No half-dead thread next to its replacement (a second consumer, a second writer).
@@ -80,7 +93,7 @@ function startProjectionWorker(config: AiotConfig, hooks: RunnerHooks): RunningP
     event.preventDefault();
     failed(event.message);
   };
-  worker.postMessage({ type: "start", config });
+  worker.postMessage({ type: "start", config, logging });
 
   return {
     ready,

@@ -9,14 +9,17 @@
  * `{ type: "stopped" }`.
  */
 /// <reference lib="deno.worker" />
+import { KEEP_EVERYTHING } from "../../core/retention/retention_policy.ts";
 import os from "node:os";
 import { topicNames } from "../../core/events/topics.ts";
 import type { RunnerHooks } from "../../core/processing/runner.ts";
-import type { AiotConfig } from "../config/config.ts";
+import { type AiotConfig, ROLES } from "../config/config.ts";
+import { serviceNameFor, startTracing } from "../otel/mod.ts";
 import { openEventLog } from "../event_log_from_config.ts";
 import { openReadModels, openTimeSeriesStore } from "../stores_from_config.ts";
 import { runProjectors } from "./projectors.ts";
 import { rebuildStaleReadModels } from "./stale_read_models.ts";
+import { configSecrets, createLogger, logProcessWarnings, type LogSettings } from "../logging/mod.ts";
 
 /** Appends made by the main thread are seen within this time (there is no cross-thread wake-up). */
 const IDLE_RECHECK_MS = 20;
@@ -53,18 +56,28 @@ const forwardingHooks: RunnerHooks = {
 
 let stop: (() => Promise<void>) | undefined;
 
-async function start(config: AiotConfig): Promise<void> {
+async function start(config: AiotConfig, logging: LogSettings): Promise<void> {
   lowerOwnPriority();
+  // The main thread's settings and secrets: the same lines, redacted the same way.
+  const logger = createLogger({ ...logging, secrets: configSecrets(config) }).child("projection-thread");
+  logProcessWarnings(logger.child("node"));
+  // A worker has globals of its own: its spans need an SDK of their own (same service name).
+  const tracing = startTracing({
+    env: Deno.env.toObject(),
+    serviceName: serviceNameFor(config.roles, ROLES),
+  });
   const topics = topicNames(config.topicPrefix);
   // Retention stays with the main thread's log.
-  const { logRetentionMs: _retention, ...own } = config;
-  const { log } = await openEventLog(own, { idleRecheckMs: IDLE_RECHECK_MS });
+  const { logRetentionMs: _retention, ...rest } = config;
+  const own = { ...rest, retention: KEEP_EVERYTHING };
+  const { log } = await openEventLog(own, { idleRecheckMs: IDLE_RECHECK_MS, logger });
   const timeseries = config.roles.includes("timeseries") ? await openTimeSeriesStore(config) : undefined;
   const readModels = config.roles.includes("readmodels") ? await openReadModels(config) : undefined;
   if (readModels) {
-    await rebuildStaleReadModels({ log, topics, store: readModels, progress: (line) => console.error(line) });
+    await rebuildStaleReadModels({ log, topics, store: readModels, progress: (line) => logger.info(line) });
   }
-  const processors = runProjectors({ log, topics, hooks: forwardingHooks, timeseries, readModels });
+  // Retries, dead letters and health changes are logged by the main thread's hooks.
+  const processors = runProjectors({ log, topics, hooks: forwardingHooks, logger, timeseries, readModels });
   for (const processor of processors) {
     processor.done.catch((error) => self.postMessage({ type: "failed", message: message(error) }));
   }
@@ -73,13 +86,16 @@ async function start(config: AiotConfig): Promise<void> {
     await Promise.all(processors.map((p) => p.stop()));
     await Promise.all([timeseries?.close(), readModels?.close()]);
     await log.close();
+    await tracing?.shutdown();
   };
 }
 
-self.onmessage = async (event: MessageEvent<{ type: "start"; config: AiotConfig } | { type: "stop" }>) => {
+self.onmessage = async (
+  event: MessageEvent<{ type: "start"; config: AiotConfig; logging: LogSettings } | { type: "stop" }>,
+) => {
   try {
     if (event.data.type === "start") {
-      await start(event.data.config);
+      await start(event.data.config, event.data.logging);
       self.postMessage({ type: "ready" });
     } else {
       await stop?.();

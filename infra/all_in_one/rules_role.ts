@@ -30,6 +30,7 @@ export function startRules(
   return runSupervised(rules, {
     log,
     hooks: instrumentation.hooks,
+    logger: instrumentation.logger,
     dlqTopic: topics.dlq,
     tickIntervalMs: 1000,
   });

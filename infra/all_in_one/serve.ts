@@ -5,7 +5,16 @@
  */
 import { createApp } from "../../api/app.ts";
 import { clientAddressResolver } from "../../api/auth/client_address.ts";
-import { loadConfig, type Role } from "../config/config.ts";
+import { type AiotConfig, loadConfig, type Role, ROLES } from "../config/config.ts";
+import { serviceNameFor, startTracing, type Tracing } from "../otel/mod.ts";
+import type { Logger } from "../../core/logging/mod.ts";
+import {
+  configSecrets,
+  createLogger,
+  logProcessWarnings,
+  type LogSettings,
+  logSettingsFromEnv,
+} from "../logging/mod.ts";
 import { type Emulator, startDemo } from "../emulator/mod.ts";
 import { exitOnSignals } from "../lifecycle/shutdown.ts";
 import { apiDeps, ensureAdminUser } from "./api_wiring.ts";
@@ -21,12 +30,42 @@ export interface ServePlatformOptions {
   demo?: boolean;
 }
 
-/** Starts the platform and its server; resolves once it serves. Signals stop it and exit the process. */
+/**
+ * Starts the platform and its server; resolves once it serves. Signals stop it and exit the process;
+ * so does a failure to start (exit 1), logged as one line like every other (`AIOT_LOG_FORMAT`).
+ */
 export async function servePlatform(options: ServePlatformOptions = {}): Promise<void> {
   const started = performance.now();
-  const loaded = loadConfig(options.env ?? Deno.env.toObject());
-  const config = options.roles ? { ...loaded, roles: options.roles } : loaded;
-  const platform = await startPlatform(config);
+  const env = options.env ?? Deno.env.toObject();
+  const stderrIsTerminal = Deno.stderr.isTerminal();
+  // Until the settings are read: what they default to.
+  let logger = createLogger({ format: stderrIsTerminal ? "text" : "json" });
+  try {
+    const logging = logSettingsFromEnv(env, { stderrIsTerminal });
+    const loaded = loadConfig(env);
+    const config = options.roles ? { ...loaded, roles: options.roles } : loaded;
+    logger = createLogger({ ...logging, secrets: configSecrets(config) });
+    logProcessWarnings(logger.child("node"));
+    // Spans only with OTEL_EXPORTER_OTLP_ENDPOINT set; otherwise the no-op API, at no cost.
+    const tracing = startTracing({ env, serviceName: serviceNameFor(config.roles, ROLES) });
+    await serve(config, { logging, logger, started, demo: options.demo ?? false, tracing });
+  } catch (error) {
+    logger.error("AIOT cannot start", { error });
+    Deno.exit(1);
+  }
+}
+
+async function serve(
+  config: AiotConfig,
+  { logging, logger, started, demo: withDemo, tracing }: {
+    logging: LogSettings;
+    logger: Logger;
+    started: number;
+    demo: boolean;
+    tracing: Tracing | undefined;
+  },
+): Promise<void> {
+  const platform = await startPlatform(config, { logging, logger });
   const running: { server?: Deno.HttpServer } = {};
   let demo: Emulator | undefined;
   // Installed as soon as there is something to stop, so a signal during the rest of start-up
@@ -35,10 +74,11 @@ export async function servePlatform(options: ServePlatformOptions = {}): Promise
     await demo?.stop();
     await running.server?.shutdown();
     await platform.stop();
-  });
+    await tracing?.shutdown(); // exports the spans still buffered
+  }, { log: (line) => logger.child("server").info(line) });
   // Only the API bootstraps `admin` (it alone has AIOT_ADMIN_PASSWORD): a projector that reached
   // the user store first would create it with a random password printed in its own log.
-  if (config.roles.includes("api")) await ensureAdminUser(config, platform.users);
+  if (config.roles.includes("api")) await ensureAdminUser(config, platform.users, logger);
   const broker = platform.broker;
   // MQTT over WebSocket behind nginx: the connection caps and login throttles count the client,
   // not the proxy (the same rule as the API's login limiter, `AIOT_TRUST_PROXY`).
@@ -59,7 +99,7 @@ export async function servePlatform(options: ServePlatformOptions = {}): Promise
       port: config.http.port,
       onListen: ({ hostname, port }) => {
         const { engines } = platform;
-        console.error(
+        logger.child("server").info(
           `AIOT ready in ${Math.round(performance.now() - started)} ms: http://${hostname}:${port} · ` +
             (broker
               ? `MQTT ${config.mqtt.host}:${broker.mqttPort}` +
@@ -78,8 +118,9 @@ export async function servePlatform(options: ServePlatformOptions = {}): Promise
         : ui(request) ?? app.fetch(request, info),
   );
 
-  if (options.demo) {
-    if (!broker) console.error("--demo needs the gateway role: no emulated devices started");
+  if (withDemo) {
+    const demoLogger = logger.child("demo");
+    if (!broker) demoLogger.warn("--demo needs the gateway role: no emulated devices started");
     else {
       const host = ["0.0.0.0", "::"].includes(config.mqtt.host) ? "127.0.0.1" : config.mqtt.host;
       demo = await startDemo({
@@ -91,13 +132,12 @@ export async function servePlatform(options: ServePlatformOptions = {}): Promise
           ? { firmware: { store: platform.firmware.store, otaTopic: platform.topics.ota } }
           : {}),
         brokerUrl: `mqtt://${host.includes(":") ? `[${host}]` : host}:${broker.mqttPort}`,
+        logger: demoLogger,
       }).catch((error) => {
-        console.error(
-          `--demo: cannot start the emulated devices: ${error instanceof Error ? error.message : error}`,
-        );
+        demoLogger.error("cannot start the emulated devices", { error });
         return undefined;
       });
-      if (demo) console.error(`demo: ${demo.stats().devices} emulated devices (demo-*) sending 1 msg/s each`);
+      if (demo) demoLogger.info(`${demo.stats().devices} emulated devices (demo-*) sending 1 msg/s each`);
     }
   }
 }

@@ -9,16 +9,15 @@ import {
   type RunProcessorOptions,
 } from "../../core/processing/runner.ts";
 import { superviseProcessor } from "../../core/processing/supervisor.ts";
+import { createLogger } from "../logging/mod.ts";
 
 export function runSupervised(
   processor: ProcessorDefinition,
   options: RunProcessorOptions,
 ): RunningProcessor {
-  return superviseProcessor(() => runProcessor(processor, options), {
+  const logger = (options.logger ?? createLogger()).child("processor", { processor: processor.name });
+  return superviseProcessor(() => runProcessor(processor, { ...options, logger }), {
     onRestart: ({ attempt, delayMs, error }) =>
-      console.error(
-        `${processor.name}: its consumer died (${error instanceof Error ? error.message : error}); ` +
-          `restart ${attempt} in ${delayMs} ms`,
-      ),
+      logger.error("its consumer died; restarting", { attempt, delayMs, error }),
   });
 }

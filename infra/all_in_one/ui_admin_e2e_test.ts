@@ -54,7 +54,11 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await Deno.mkdir(SCREENSHOTS, { recursive: true });
-    const server = await startInProcess({ ui: true });
+    // Retention settings for the processors view's retention panel (far longer than the test's data).
+    const server = await startInProcess({
+      ui: true,
+      env: { AIOT_RETENTION_TELEMETRY_RAW: "30d", AIOT_RETENTION_ROLLUP_1H: "1y", AIOT_RETENTION_DLQ: "14d" },
+    });
     const browser = await launchChromium();
     const errors: string[] = [];
     let device: mqtt.MqttClient | undefined;
@@ -182,6 +186,19 @@ Deno.test({
       // Lag per topic (reported every 5 s) and a rate (after two scrapes) arrive without a reload.
       await page.locator("tr[data-processor] td[data-lag] [data-topic]").first().waitFor({ timeout: 20_000 });
       await page.locator("tr[data-processor] td[data-rate]").first().waitFor({ timeout: 20_000 });
+      // The retention panel: each store's setting and the age of its oldest data.
+      const kept = (row: string) => page.locator(`tr[data-retention="${row}"] td[data-kept]`);
+      await kept("timeseries/raw").waitFor();
+      assert.equal(await kept("timeseries/raw").getAttribute("data-kept"), "30d");
+      assert.equal(await kept("timeseries/1h").getAttribute("data-kept"), "1y");
+      assert.equal(await kept("timeseries/1d").getAttribute("data-kept"), "forever");
+      assert.equal(await kept("log/aiot.dlq").getAttribute("data-kept"), "14d");
+      assert.equal(await kept("dlq/dead letters").getAttribute("data-kept"), "14d");
+      assert.notEqual(
+        await page.locator('tr[data-retention="timeseries/raw"] td').last().textContent(),
+        "empty",
+        "the raw points published above are held",
+      );
       await shoot(page, "processors");
 
       // An API token: shown once, works, revoked.

@@ -4,6 +4,9 @@
  */
 import { z } from "zod";
 import { parseRetrySeconds } from "../../core/webhooks/retry_schedule.ts";
+import type { RetentionPolicy } from "../../core/retention/retention_policy.ts";
+import { retentionFromEnv } from "./retention_config.ts";
+import { type CameraConfig, camerasFromEnv } from "../cameras/camera_config.ts";
 
 const port = (name: string, fallback: number) =>
   z.coerce.number({ error: `${name} must be a port number` }).int().min(0).max(65535).default(fallback);
@@ -24,7 +27,16 @@ function durationMs(text: string): number | undefined {
 const list = z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
 
 /** What one process runs; the all-in-one runs them all, compose splits them into services. */
-export const ROLES = ["gateway", "timeseries", "readmodels", "api", "rules", "notify", "ota"] as const;
+export const ROLES = [
+  "gateway",
+  "timeseries",
+  "readmodels",
+  "api",
+  "rules",
+  "notify",
+  "ota",
+  "cameras",
+] as const;
 export type Role = typeof ROLES[number];
 
 const schema = z.object({
@@ -199,6 +211,10 @@ export interface AiotConfig {
   mongoUrl?: string;
   postgresUrl?: string;
   logRetentionMs?: number;
+  /** How long each store keeps data (`AIOT_RETENTION_*`, see `retention_config.ts`). */
+  retention: RetentionPolicy;
+  /** Cameras (`AIOT_JANUS_*`, `AIOT_CAMERA_*`, see `infra/cameras/camera_config.ts`); absent: their defaults. */
+  cameras?: CameraConfig;
   /** `/readyz` fails while a processor is more events behind than this. */
   readyMaxLag: number;
   /** How late a reading may arrive and still be found by range reads (backtests, exports), ms. */
@@ -240,7 +256,11 @@ export function loadConfig(env: Record<string, string | undefined>): AiotConfig 
     throw new TypeError(`Invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  const retention = retentionFromEnv(env);
+  const cameras = camerasFromEnv(env);
   return {
+    retention,
+    cameras,
     dataDir: e.AIOT_DATA_DIR,
     roles: e.AIOT_ROLES?.length ? e.AIOT_ROLES : [...ROLES],
     http: { host: e.AIOT_HTTP_HOST, port: e.AIOT_HTTP_PORT },

@@ -17,6 +17,7 @@ import { demoRules, ensureDemoRules } from "./demo_rules.ts";
 import { ensureDemoFirmware } from "./demo_firmware.ts";
 import type { FirmwareStore } from "../../core/firmware/mod.ts";
 import { getDevice, type ReadModelStore } from "../../core/readmodels/mod.ts";
+import { type Logger, noopLogger } from "../../core/logging/mod.ts";
 
 export const DEMO_DEVICES: readonly { id: string; profile: ProfileName; name: string }[] = [
   { id: "demo-thermostat-1", profile: "thermostat", name: "Living room thermostat" },
@@ -47,6 +48,8 @@ export interface DemoDeps {
   ratePerDevice?: number;
   /** How long to wait for the registry read model to show the devices. Default 10 s. */
   projectionTimeoutMs?: number;
+  /** Where failures to set up the demo rules and firmware go. Default: none. */
+  logger?: Logger;
 }
 
 /**
@@ -117,7 +120,7 @@ export async function startDemo(deps: DemoDeps): Promise<Emulator> {
     rules: demoRules(DEMO_DEVICES.map((d) => d.id)),
     signal: abort.signal,
   }).catch((error) => {
-    console.error(`--demo: cannot define the demo rules: ${error instanceof Error ? error.message : error}`);
+    (deps.logger ?? noopLogger).error("cannot define the demo rules", { error });
     return [];
   });
   const firmware = deps.firmware
@@ -127,9 +130,7 @@ export async function startDemo(deps: DemoDeps): Promise<Emulator> {
       store: deps.firmware.store,
       otaTopic: deps.firmware.otaTopic ?? topicBeside(deps.deviceTopic, "ota"),
     }).catch((error) => {
-      console.error(
-        `--demo: cannot publish the demo firmware: ${error instanceof Error ? error.message : error}`,
-      );
+      (deps.logger ?? noopLogger).error("cannot publish the demo firmware", { error });
     })
     : undefined;
   return {

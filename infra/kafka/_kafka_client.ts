@@ -5,6 +5,7 @@
 import { type Admin, type Kafka, type KafkaMessage, type logCreator, logLevel } from "kafkajs";
 import { AiotError, InfrastructureError } from "../../core/errors.ts";
 import type { LogRecord, StartPosition } from "../../core/log/event_log.ts";
+import type { Logger, LogLevel } from "../../core/logging/mod.ts";
 
 /** Consumer tuning shared by group consumers and replays. */
 export interface ConsumerSettings {
@@ -160,20 +161,27 @@ export const kafkaLogLevels: Record<LogLevelName, logLevel> = {
 /** Fields of a kafkajs log entry worth printing; everything else (configs, stacks) is left out. */
 const PRINTED_FIELDS = ["error", "groupId", "topic", "partition", "broker", "retryCount"] as const;
 
+const LEVEL_OF: Partial<Record<number, LogLevel>> = {
+  [logLevel.ERROR]: "error",
+  [logLevel.WARN]: "warn",
+  [logLevel.INFO]: "info",
+  [logLevel.DEBUG]: "debug",
+};
+
 /**
- * Routes kafkajs log lines (already filtered by the configured level) to stderr, one line each.
+ * Routes kafkajs log lines (already filtered by the configured level) to `logger`, one line each.
  * Two kinds are dropped. The connection's "Response <api> (error=…)" lines: kafkajs logs every
  * error answer there, including the expected ones of a rebalance, and then either handles it or
  * hands it to the caller, who gets it as an `InfrastructureError`. And the producer's warning
  * about limited retries: the limit is deliberate, and a failed send replaces the producer (see
  * `kafka_producer.ts`), which keeps the idempotence guarantees.
  */
-export const stderrLogCreator: logCreator = () => ({ namespace, label, log }) => {
+export const kafkaLogCreator = (logger: Logger): logCreator => () => ({ namespace, level, log }) => {
   if (namespace === "Connection" && log.message.startsWith("Response ")) return;
   if (log.message.startsWith("Limiting retries for the idempotent producer")) return;
   const entry = log as unknown as Record<string, unknown>;
-  const details = PRINTED_FIELDS.filter((field) => entry[field] !== undefined)
-    .map((field) => `${field}=${String(entry[field])}`)
-    .join(" ");
-  console.error(`kafkajs ${label} [${namespace}] ${log.message}${details ? ` (${details})` : ""}`);
+  const fields = Object.fromEntries(
+    PRINTED_FIELDS.filter((field) => entry[field] !== undefined).map((field) => [field, entry[field]]),
+  );
+  logger[LEVEL_OF[level] ?? "info"](log.message, { namespace, ...fields });
 };

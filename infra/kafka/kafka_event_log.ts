@@ -15,16 +15,19 @@ import {
   type ConsumerSettings,
   type KafkaContext,
   kafkaFailure,
+  kafkaLogCreator,
   kafkaLogLevels,
   type LogLevelName,
   partitionBounds,
   serializedAdmin,
   startOffsets,
-  stderrLogCreator,
 } from "./_kafka_client.ts";
 import { startKafkaConsumer } from "./kafka_consumer.ts";
 import { createKafkaAppender } from "./kafka_producer.ts";
 import { replayKafkaTopic } from "./kafka_replay.ts";
+import { alignRetention, retentionValue } from "./_kafka_topic_retention.ts";
+import type { Logger } from "../../core/logging/mod.ts";
+import { createLogger } from "../logging/mod.ts";
 
 /** Attempts of `ensureTopics` while new topics settle, about 10 s in all. */
 const TOPIC_ATTEMPTS = 14;
@@ -49,8 +52,10 @@ export interface KafkaEventLogOptions {
   clientId?: string;
   /** Replication factor of topics created by `ensureTopics`. Default 1. */
   defaultReplicationFactor?: number;
-  /** kafkajs log lines at this level and above go to stderr. Default `"warn"`. */
+  /** kafkajs log lines at this level and above go to `logger`. Default `"warn"`. */
   logLevel?: LogLevelName;
+  /** Where kafkajs' log lines go. Default: JSON lines on stderr. */
+  logger?: Logger;
   /** TLS to the brokers (`true` for the system's CAs). Default off. */
   ssl?: boolean;
   /** SASL authentication; the credentials are never logged. */
@@ -71,6 +76,12 @@ export interface KafkaEventLogOptions {
   maxWaitTimeMs?: number;
   /** Clock for default message timestamps. Default `Date.now`. */
   now?: () => number;
+  /**
+   * `retention.ms` per topic name (`Infinity`: keep everything): set by `ensureTopics` on the
+   * topics it creates, and altered on existing ones whose value differs. Topics not named keep
+   * what they have (the broker's default when created here).
+   */
+  retentionByTopic?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -92,7 +103,7 @@ export async function createKafkaEventLog(options: KafkaEventLogOptions): Promis
     requestTimeout,
     retry: { retries },
     logLevel: kafkaLogLevels[options.logLevel ?? "warn"],
-    logCreator: stderrLogCreator,
+    logCreator: kafkaLogCreator(options.logger ?? createLogger().child("kafkajs")),
     ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
     ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
   });
@@ -185,6 +196,7 @@ export async function createKafkaEventLog(options: KafkaEventLogOptions): Promis
   }
 
   let closing: Promise<void> | undefined;
+  const retentionOf = (topic: string): number | undefined => options.retentionByTopic?.[topic];
 
   return {
     async ensureTopics(topics: TopicSpec[]) {
@@ -212,11 +224,23 @@ export async function createKafkaEventLog(options: KafkaEventLogOptions): Promis
                   // Kafka 4 refuses timestamps more than an hour ahead by default; the port takes any
                   // timestamp (devices may run a day ahead), like the embedded logs.
                   { name: "message.timestamp.after.max.ms", value: "9223372036854775807" },
+                  ...(retentionOf(name) === undefined
+                    ? []
+                    : [{ name: "retention.ms", value: retentionValue(retentionOf(name)!) }]),
                 ],
               })),
             });
           }
           await loadPartitionCounts(topics.map((t) => t.name));
+          // A changed retention of an existing topic (created ones already have theirs).
+          const created = new Set(missing.map((t) => t.name));
+          await alignRetention(
+            admin,
+            new Map(
+              topics.filter((t) => !created.has(t.name) && retentionOf(t.name) !== undefined)
+                .map((t) => [t.name, retentionOf(t.name)!]),
+            ),
+          );
           return;
         } catch (error) {
           // Right after createTopics a busy broker may answer UNKNOWN_TOPIC_OR_PARTITION ("does not

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Local REAL engines for tests: Kafka (KRaft, single node), PostgreSQL 15, Mosquitto, FerretDB (MongoDB wire).
+# Local REAL engines for tests: Kafka (KRaft, single node), PostgreSQL 15, Mosquitto, FerretDB (MongoDB wire),
+# Janus (WebRTC gateway, with ffmpeg, for cameras), nginx-rtmp (camera push ingest), Jaeger (OpenTelemetry traces).
 #
 #   bash infra/local/engines.sh install|start|stop|restart|status|env [kafka|postgres|mosquitto|ferretdb ...]
 #
@@ -15,6 +16,11 @@
 #   Postgres  AIOT_TEST_POSTGRES_PORT=15432    role/db/password aiot/aiot/aiot
 #   Mosquitto AIOT_TEST_MQTT_PORT=11883
 #   FerretDB  AIOT_TEST_MONGO_PORT=17017       (sqlite backend, debug HTTP listener off)
+#   Janus     AIOT_TEST_JANUS_PORT=18088       (HTTP API; RTP/ICE UDP ports AIOT_TEST_JANUS_RTP_PORTS/_ICE_PORTS)
+#   RTMP      AIOT_TEST_RTMP_PORT=11935        (nginx with libnginx-mod-rtmp: cameras publish, relays play)
+#   Jaeger    AIOT_TEST_OTLP_PORT=14318 (OTLP/HTTP in), AIOT_TEST_JAEGER_QUERY_PORT=16687 (query API/UI),
+#             AIOT_TEST_JAEGER_GRPC_PORT=16688 (query gRPC); in-memory storage. AIOT_JAEGER_UI_ASSETS: a built
+#             jaeger-ui folder to serve (the Go module embeds only a placeholder page; the API works without it)
 # AIOT_ENGINE_READY_TIMEOUT (s, default 120) bounds each readiness wait.
 #
 # PostgreSQL refuses to run as root, so as root it runs as the `postgres` OS user. When that user cannot
@@ -45,10 +51,16 @@ KAFKA_CONTROLLER_PORT="${AIOT_TEST_KAFKA_CONTROLLER_PORT:-19093}"
 PG_PORT="${AIOT_TEST_POSTGRES_PORT:-15432}"
 MQTT_PORT="${AIOT_TEST_MQTT_PORT:-11883}"
 MONGO_PORT="${AIOT_TEST_MONGO_PORT:-17017}"
+JANUS_PORT="${AIOT_TEST_JANUS_PORT:-18088}"
+RTMP_PORT="${AIOT_TEST_RTMP_PORT:-11935}"
+JAEGER_VERSION=v1.76.0
+JAEGER_OTLP_PORT="${AIOT_TEST_OTLP_PORT:-14318}"
+JAEGER_QUERY_PORT="${AIOT_TEST_JAEGER_QUERY_PORT:-16687}"
+JAEGER_GRPC_PORT="${AIOT_TEST_JAEGER_GRPC_PORT:-16688}"
 READY_TIMEOUT="${AIOT_ENGINE_READY_TIMEOUT:-120}"
 STOP_TIMEOUT=30
 
-ALL_ENGINES=(kafka postgres mosquitto ferretdb)
+ALL_ENGINES=(kafka postgres mosquitto ferretdb janus rtmp jaeger)
 ALL_TOOLS=(nginx docker-compose)
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -67,6 +79,9 @@ port_of() {
   postgres) echo "$PG_PORT" ;;
   mosquitto) echo "$MQTT_PORT" ;;
   ferretdb) echo "$MONGO_PORT" ;;
+  janus) echo "$JANUS_PORT" ;;
+  rtmp) echo "$RTMP_PORT" ;;
+  jaeger) echo "$JAEGER_QUERY_PORT" ;;
   esac
 }
 
@@ -214,6 +229,14 @@ apt_preinstall() {
     mosquitto)
       mq_bin >/dev/null || pkgs+=(mosquitto)
       command -v mosquitto_pub >/dev/null || pkgs+=(mosquitto-clients)
+      ;;
+    janus)
+      janus_bin >/dev/null || pkgs+=(janus)
+      command -v ffmpeg >/dev/null || pkgs+=(ffmpeg)
+      ;;
+    rtmp)
+      nginx_bin >/dev/null || pkgs+=(nginx)
+      [[ -f "$RTMP_MODULE" ]] || pkgs+=(libnginx-mod-rtmp)
       ;;
     esac
   done
@@ -689,6 +712,305 @@ ferret_stop() { stop_pid ferretdb "$FERRET_RUN/ferretdb.pid" "$FERRET_NEEDLE"; }
 ferret_running() { pid_alive "$FERRET_RUN/ferretdb.pid" "$FERRET_NEEDLE"; }
 ferret_env() { echo "export AIOT_TEST_MONGO_URL=mongodb://127.0.0.1:$MONGO_PORT/"; }
 
+# ------------------------------------------------------------------------------------------------ janus
+
+# Janus WebRTC gateway (apt `janus`, 1.1.2) with only its HTTP transport (API on 127.0.0.1) and the
+# streaming plugin, for camera relays; ffmpeg (apt) comes with it: the camera supervisor runs it.
+# One secret (generated once, kept in run/janus/secret) is both the API secret every request carries
+# and the streaming plugin's admin key (needed to create/destroy mountpoints). ICE is lite (AIOT's
+# WHEP bridge answers the browser's offer with Janus' own offer turned into an answer, see
+# core/cameras/whep_bridge.ts) and uses UDP ports JANUS_ICE_PORTS; mountpoints get RTP ports from
+# JANUS_RTP_PORTS.
+JANUS_RUN="$RUN/janus"
+JANUS_NEEDLE="$JANUS_RUN/conf"
+JANUS_RTP_PORTS="${AIOT_TEST_JANUS_RTP_PORTS:-21000-21999}"
+JANUS_ICE_PORTS="${AIOT_TEST_JANUS_ICE_PORTS:-22000-22999}"
+
+janus_bin() { command -v janus || { [[ -x /usr/bin/janus ]] && echo /usr/bin/janus; }; }
+
+# The camera tests' RTSP test camera (infra/cameras/rtsp_test_camera.py): GStreamer's RTSP server from
+# Python, with x264/x265 encoders and the clock overlay.
+TEST_CAMERA_PACKAGES=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-x)
+test_camera_ready() {
+  /usr/bin/python3 -c 'import gi; gi.require_version("GstRtspServer", "1.0"); gi.require_version("Gst", "1.0")
+from gi.repository import Gst; Gst.init(None)
+assert all(Gst.ElementFactory.find(e) for e in ["x264enc", "x265enc", "rtph264pay", "clockoverlay"])' 2>/dev/null
+}
+
+janus_install() {
+  if janus_bin >/dev/null && command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && test_camera_ready; then
+    log "janus: $("$(janus_bin)" --version 2>/dev/null | sed -n 's/^Janus version: .*(\(.*\))/\1/p') and ffmpeg already installed"
+    return 0
+  fi
+  apt_install janus ffmpeg "${TEST_CAMERA_PACKAGES[@]}"
+}
+
+janus_secret() {
+  mkdir -p "$JANUS_RUN"
+  [[ -s "$JANUS_RUN/secret" ]] || (umask 077 && head -c 24 /dev/urandom | base64 | tr '+/' '-_' >"$JANUS_RUN/secret")
+  cat "$JANUS_RUN/secret"
+}
+
+janus_write_config() {
+  local conf="$JANUS_RUN/conf" secret lib=/usr/lib/x86_64-linux-gnu/janus
+  secret="$(janus_secret)"
+  [[ -d "$lib" ]] || lib="$(dirname "$(dirname "$(find /usr/lib -name libjanus_streaming.so -print -quit)")")"
+  mkdir -p "$conf"
+  cat >"$conf/janus.jcfg" <<JCFG
+# generated by infra/local/engines.sh — rewritten on every start
+general: {
+  configs_folder = "$conf"
+  plugins_folder = "$lib/plugins"
+  transports_folder = "$lib/transports"
+  events_folder = "$lib/events"
+  loggers_folder = "$lib/loggers"
+  debug_level = 4
+  api_secret = "$secret"
+  admin_secret = "$secret"
+  session_timeout = 60
+  server_name = "aiot-janus"
+}
+media: { rtp_port_range = "$JANUS_ICE_PORTS" }
+nat: { ice_lite = true ice_tcp = false nice_debug = false ice_ignore_list = "vmnet,docker,veth" }
+plugins: { disable = "libjanus_audiobridge.so,libjanus_duktape.so,libjanus_echotest.so,libjanus_lua.so,libjanus_nosip.so,libjanus_recordplay.so,libjanus_sip.so,libjanus_textroom.so,libjanus_videocall.so,libjanus_videoroom.so,libjanus_voicemail.so" }
+transports: { disable = "libjanus_mqtt.so,libjanus_nanomsg.so,libjanus_pfunix.so,libjanus_rabbitmq.so,libjanus_websockets.so" }
+events: { broadcast = false }
+loggers: { disable = "libjanus_jsonlog.so" }
+JCFG
+  cat >"$conf/janus.transport.http.jcfg" <<JCFG
+general: { json = "plain" base_path = "/janus" http = true port = $JANUS_PORT ip = "127.0.0.1" https = false }
+admin: { admin_http = false }
+JCFG
+  cat >"$conf/janus.plugin.streaming.jcfg" <<JCFG
+general: { admin_key = "$secret" string_ids = true rtp_port_range = "$JANUS_RTP_PORTS" events = false }
+JCFG
+}
+
+# A real request: the `info` endpoint answers with the server name of our config.
+janus_ready() {
+  curl -fsS --max-time 3 "http://127.0.0.1:$JANUS_PORT/janus/info" | grep -q '"aiot-janus"'
+}
+
+janus_start() {
+  local start
+  start="$(now_ms)"
+  local pidfile="$JANUS_RUN/janus.pid" logfile="$JANUS_RUN/janus.log"
+  if pid_alive "$pidfile" "$JANUS_NEEDLE"; then
+    assert_same_port janus "$JANUS_RUN/janus.port" "$JANUS_PORT"
+    log "janus: already running (pid $(head -n1 "$pidfile"))"
+    wait_ready janus "$logfile" "$pidfile" "$JANUS_NEEDLE" "$(now_ms)" janus_ready
+    return
+  fi
+  assert_port_free janus "$JANUS_PORT"
+  janus_write_config
+  log "janus: starting on 127.0.0.1:$JANUS_PORT…"
+  echo "$JANUS_PORT" >"$JANUS_RUN/janus.port"
+  spawn "$logfile" "$pidfile" "$(janus_bin)" --configs-folder="$JANUS_RUN/conf" --config="$JANUS_RUN/conf/janus.jcfg" \
+    --disable-colors --log-stdout
+  wait_ready janus "$logfile" "$pidfile" "$JANUS_NEEDLE" "$start" janus_ready || {
+    janus_stop
+    return 1
+  }
+}
+
+janus_stop() { stop_pid janus "$JANUS_RUN/janus.pid" "$JANUS_NEEDLE"; }
+janus_running() { pid_alive "$JANUS_RUN/janus.pid" "$JANUS_NEEDLE"; }
+janus_env() {
+  echo "export AIOT_TEST_JANUS_URL=http://127.0.0.1:$JANUS_PORT/janus"
+  echo "export AIOT_TEST_JANUS_SECRET=$(janus_secret)"
+}
+
+# ----------------------------------------------------------------------------------------------- jaeger
+
+# Jaeger v2 (the all-in-one built on the OpenTelemetry collector) for the tracing tests: OTLP/HTTP in,
+# traces kept in memory, the query API (and UI, given its assets) out. Built from the Go module proxy in
+# the module's own folder: `go install …@version` refuses a module whose go.mod has replace directives.
+JAEGER_HOME="$CACHE/jaeger-${JAEGER_VERSION#v}"
+JAEGER_BIN="$JAEGER_HOME/jaeger"
+JAEGER_RUN="$RUN/jaeger"
+JAEGER_NEEDLE="$JAEGER_RUN/config.yaml"
+
+jaeger_install() {
+  if [[ -x "$JAEGER_BIN" ]]; then
+    log "jaeger: $JAEGER_VERSION already installed"
+    return 0
+  fi
+  command -v go >/dev/null || [[ ! -x /usr/local/go/bin/go ]] || PATH="$PATH:/usr/local/go/bin"
+  command -v go >/dev/null || die "jaeger: Go toolchain missing (needed to build Jaeger from the Go module proxy)"
+  local start dir
+  start="$(now_ms)"
+  log "jaeger: building $JAEGER_VERSION from the Go module proxy (several minutes on 2 cores)…"
+  dir="$(cd "$CACHE" && go mod download -json "github.com/jaegertracing/jaeger@$JAEGER_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')"
+  [[ -n "$dir" && -d "$dir" ]] || die "jaeger: go mod download failed"
+  mkdir -p "$JAEGER_HOME"
+  (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -o "$JAEGER_BIN.tmp" ./cmd/jaeger) >&2 ||
+    die "jaeger: go build failed"
+  mv "$JAEGER_BIN.tmp" "$JAEGER_BIN"
+  log "jaeger: installed $JAEGER_VERSION ($(secs_since "$start") s)"
+}
+
+jaeger_write_config() {
+  mkdir -p "$JAEGER_RUN"
+  local ui=""
+  if [[ -n "${AIOT_JAEGER_UI_ASSETS:-}" ]]; then
+    [[ -f "$AIOT_JAEGER_UI_ASSETS/index.html" ]] || die "jaeger: AIOT_JAEGER_UI_ASSETS has no index.html"
+    ui="    ui:
+      assets_path: \"$AIOT_JAEGER_UI_ASSETS\""
+  fi
+  cat >"$JAEGER_RUN/config.yaml" <<EOF
+# generated by infra/local/engines.sh — rewritten on every start
+service:
+  extensions: [jaeger_storage, jaeger_query]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [batch]
+      exporters: [jaeger_storage_exporter]
+  telemetry:
+    metrics:
+      level: none
+    logs:
+      level: warn
+extensions:
+  jaeger_storage:
+    backends:
+      memstore:
+        memory:
+          max_traces: 100000
+  jaeger_query:
+    storage:
+      traces: memstore
+    http:
+      endpoint: 127.0.0.1:$JAEGER_QUERY_PORT
+    grpc:
+      endpoint: 127.0.0.1:$JAEGER_GRPC_PORT
+$ui
+receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:$JAEGER_OTLP_PORT
+processors:
+  batch:
+    timeout: 200ms
+exporters:
+  jaeger_storage_exporter:
+    trace_storage: memstore
+EOF
+}
+
+# A real round trip: an (empty) OTLP/HTTP export is accepted, and the query API answers with JSON.
+jaeger_ready() {
+  curl -fsS --max-time 3 -X POST -H 'content-type: application/json' -d '{"resourceSpans":[]}' \
+    "http://127.0.0.1:$JAEGER_OTLP_PORT/v1/traces" >/dev/null &&
+    curl -fsS --max-time 3 "http://127.0.0.1:$JAEGER_QUERY_PORT/api/services" | grep -q '"data"'
+}
+
+jaeger_start() {
+  local start
+  start="$(now_ms)"
+  local pidfile="$JAEGER_RUN/jaeger.pid" logfile="$JAEGER_RUN/jaeger.log"
+  if pid_alive "$pidfile" "$JAEGER_NEEDLE"; then
+    assert_same_port jaeger "$JAEGER_RUN/jaeger.port" "$JAEGER_QUERY_PORT"
+    log "jaeger: already running (pid $(head -n1 "$pidfile"))"
+    wait_ready jaeger "$logfile" "$pidfile" "$JAEGER_NEEDLE" "$(now_ms)" jaeger_ready
+    return
+  fi
+  assert_port_free jaeger "$JAEGER_QUERY_PORT"
+  assert_port_free jaeger "$JAEGER_OTLP_PORT"
+  jaeger_write_config
+  log "jaeger: starting $JAEGER_VERSION (OTLP/HTTP 127.0.0.1:$JAEGER_OTLP_PORT, query 127.0.0.1:$JAEGER_QUERY_PORT)…"
+  echo "$JAEGER_QUERY_PORT" >"$JAEGER_RUN/jaeger.port"
+  spawn "$logfile" "$pidfile" "$JAEGER_BIN" --config "$JAEGER_RUN/config.yaml"
+  wait_ready jaeger "$logfile" "$pidfile" "$JAEGER_NEEDLE" "$start" jaeger_ready || {
+    jaeger_stop
+    return 1
+  }
+}
+
+jaeger_stop() { stop_pid jaeger "$JAEGER_RUN/jaeger.pid" "$JAEGER_NEEDLE"; }
+jaeger_running() { pid_alive "$JAEGER_RUN/jaeger.pid" "$JAEGER_NEEDLE"; }
+jaeger_env() {
+  echo "export AIOT_TEST_OTLP_ENDPOINT=http://127.0.0.1:$JAEGER_OTLP_PORT"
+  echo "export AIOT_TEST_JAEGER_QUERY_URL=http://127.0.0.1:$JAEGER_QUERY_PORT"
+}
+
+# ------------------------------------------------------------------------------------------------- rtmp
+
+# nginx with the RTMP module (apt libnginx-mod-rtmp): push cameras publish to rtmp://…/live/<stream key>
+# (the key, shown once by POST /cameras, is the secret: only a publisher that knows it feeds the stream
+# AIOT's relay plays); playing is allowed from loopback only.
+RTMP_RUN="$RUN/rtmp"
+RTMP_NEEDLE="$RUN/rtmp/nginx.conf"
+RTMP_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
+
+rtmp_install() {
+  if nginx_bin >/dev/null && [[ -f "$RTMP_MODULE" ]]; then
+    log "rtmp: nginx $("$(nginx_bin)" -v 2>&1 | sed 's/^nginx version: nginx\///') with the RTMP module already installed"
+    return 0
+  fi
+  apt_install nginx libnginx-mod-rtmp
+}
+
+# A real request: the RTMP handshake (C0+C1 out, S0 = version 3 back).
+rtmp_ready() {
+  local got
+  got="$(
+    exec 3<>"/dev/tcp/127.0.0.1/$RTMP_PORT" || exit 1
+    { printf '\003'; head -c 1536 /dev/zero; } >&3
+    timeout 3 head -c 1 <&3 | od -An -tx1 | tr -d ' \n'
+  )" || return 1
+  [[ "$got" == 03 ]]
+}
+
+rtmp_start() {
+  local start
+  start="$(now_ms)"
+  local pidfile="$RTMP_RUN/rtmp.pid" logfile="$RTMP_RUN/rtmp.log"
+  if pid_alive "$pidfile" "$RTMP_NEEDLE"; then
+    assert_same_port rtmp "$RTMP_RUN/rtmp.port" "$RTMP_PORT"
+    log "rtmp: already running (pid $(head -n1 "$pidfile"))"
+    wait_ready rtmp "$logfile" "$pidfile" "$RTMP_NEEDLE" "$(now_ms)" rtmp_ready
+    return
+  fi
+  assert_port_free rtmp "$RTMP_PORT"
+  mkdir -p "$RTMP_RUN/temp"
+  cat >"$RTMP_RUN/nginx.conf" <<EOF
+# generated by infra/local/engines.sh — rewritten on every start
+load_module $RTMP_MODULE;
+worker_processes 1;
+pid $RTMP_RUN/nginx.pid;
+error_log $RTMP_RUN/error.log warn;
+events { worker_connections 1024; }
+rtmp {
+  server {
+    listen 127.0.0.1:$RTMP_PORT;
+    chunk_size 4096;
+    application live {
+      live on;
+      record off;
+      allow play 127.0.0.1;
+      deny play all;
+      drop_idle_publisher 10s;
+    }
+  }
+}
+EOF
+  log "rtmp: starting nginx-rtmp on 127.0.0.1:$RTMP_PORT…"
+  echo "$RTMP_PORT" >"$RTMP_RUN/rtmp.port"
+  spawn "$logfile" "$pidfile" "$(nginx_bin)" -p "$RTMP_RUN/temp" -c "$RTMP_RUN/nginx.conf" -g 'daemon off;'
+  wait_ready rtmp "$logfile" "$pidfile" "$RTMP_NEEDLE" "$start" rtmp_ready || {
+    rtmp_stop
+    return 1
+  }
+}
+
+rtmp_stop() { stop_pid rtmp "$RTMP_RUN/rtmp.pid" "$RTMP_NEEDLE"; }
+rtmp_running() { pid_alive "$RTMP_RUN/rtmp.pid" "$RTMP_NEEDLE"; }
+rtmp_env() { echo "export AIOT_TEST_RTMP_URL=rtmp://127.0.0.1:$RTMP_PORT/live"; }
+
 # ------------------------------------------------------------------------------------------------- main
 
 fn_prefix() {
@@ -697,7 +1019,10 @@ fn_prefix() {
   postgres) echo pg ;;
   mosquitto) echo mq ;;
   ferretdb) echo ferret ;;
-  *) die "unknown engine '$1' (kafka|postgres|mosquitto|ferretdb)" ;;
+  janus) echo janus ;;
+  rtmp) echo rtmp ;;
+  jaeger) echo jaeger ;;
+  *) die "unknown engine '$1' (kafka|postgres|mosquitto|ferretdb|janus|rtmp|jaeger)" ;;
   esac
 }
 

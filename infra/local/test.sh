@@ -19,7 +19,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >&2 ||
     echo "chromium: install failed; the browser tests will fail" >&2
 fi
-export AIOT_TEST_KAFKA_BROKERS AIOT_TEST_POSTGRES_URL AIOT_TEST_MONGO_URL AIOT_TEST_MQTT_URL
+export AIOT_TEST_KAFKA_BROKERS AIOT_TEST_POSTGRES_URL AIOT_TEST_MONGO_URL AIOT_TEST_MQTT_URL AIOT_TEST_OTLP_ENDPOINT AIOT_TEST_JAEGER_QUERY_URL AIOT_TEST_JANUS_URL AIOT_TEST_JANUS_SECRET AIOT_TEST_RTMP_URL
 
 # The API fuzz test (infra/fuzz/http_fuzz_test.ts) runs Schemathesis from PyPI, in a venv under the cache.
 if AIOT_SCHEMATHESIS="$(bash infra/local/schemathesis.sh)"; then

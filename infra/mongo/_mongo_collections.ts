@@ -102,14 +102,13 @@ export async function openCollections(db: Db, setup: CollectionSetup): Promise<T
 
   const points = db.collection<PointDoc>(name);
   await points.createIndex({ "meta.d": 1, "meta.m": 1, t: 1 });
-  let serverRetention = layout === "timeseries" && setup.retentionSeconds !== undefined;
-  if (layout !== "timeseries" && setup.retentionSeconds !== undefined) {
-    // FerretDB v1 has no TTL indexes; then the store deletes old points itself.
-    serverRetention = await points.createIndex({ t: 1 }, { expireAfterSeconds: setup.retentionSeconds })
-      .then(() => true, () => false);
-  }
+  const serverRetention = layout === "timeseries"
+    ? await timeSeriesExpiry(db, name, setup.retentionSeconds)
+    : await ttlIndex(points, setup.retentionSeconds);
   const rollups = db.collection<RollupDoc>(`${setup.prefix}rollups`);
   await rollups.createIndex({ d: 1, m: 1, l: 1, b: 1 });
+  // Retention: the oldest bucket of a level and the buckets of a level to delete.
+  await rollups.createIndex({ l: 1, b: 1 });
   const latest = db.collection<LatestDoc>(`${setup.prefix}latest`);
   await latest.createIndex({ d: 1 });
   // FerretDB v1 (SQLite) pushes only `{_id: value}` filters down, so `{_id, seq}` scans the
@@ -118,6 +117,58 @@ export async function openCollections(db: Db, setup: CollectionSetup): Promise<T
   const guardedUpdates = setup.guardedUpdates ??
     !("ferretdbVersion" in await db.admin().command({ buildInfo: 1 }));
   return { points, rollups, latest, layout, serverRetention, guardedUpdates };
+}
+
+/**
+ * A time-series collection expires its points itself (`expireAfterSeconds`, set at creation); a
+ * changed or removed retention is applied with `collMod`, so lowering it is retroactive there too.
+ * True when the server expires the points.
+ */
+async function timeSeriesExpiry(db: Db, name: string, seconds: number | undefined): Promise<boolean> {
+  const [info] = await db.listCollections({ name }, { nameOnly: false }).toArray();
+  const current = (info as { options?: { expireAfterSeconds?: number } } | undefined)?.options
+    ?.expireAfterSeconds;
+  if (current === seconds) return seconds !== undefined;
+  try {
+    await db.command({ collMod: name, expireAfterSeconds: seconds ?? "off" });
+    return seconds !== undefined;
+  } catch {
+    // Not changeable here: the store's own sweep cannot delete from a time-series collection on
+    // servers before MongoDB 7, so the retention the collection has stays in force.
+    return current !== undefined;
+  }
+}
+
+/**
+ * A plain collection: a TTL index on `t` where the server has them (MongoDB), else (FerretDB v1:
+ * "expireAfterSeconds is not implemented") a plain index on `t`, used by `oldest()` and by the
+ * store's own retention sweep. A changed retention is applied with `collMod` (which also turns a
+ * plain index into a TTL one, MongoDB ≥ 5.1); a removed one replaces the TTL index by a plain one.
+ * Nothing is dropped on a server without TTL indexes, so processes starting at once cannot race.
+ * True when the server expires the points.
+ */
+async function ttlIndex(points: Collection<PointDoc>, seconds: number | undefined): Promise<boolean> {
+  const existing = (await points.indexes()).find((i) => i.name === "t_1");
+  const ttl = existing?.expireAfterSeconds;
+  if (seconds === undefined) {
+    if (ttl !== undefined) await points.dropIndex("t_1").catch(() => {}); // another process was first
+    await points.createIndex({ t: 1 });
+    return false;
+  }
+  if (ttl === seconds) return true;
+  if (existing) {
+    return await points.db.command({
+      collMod: points.collectionName,
+      index: { name: "t_1", expireAfterSeconds: seconds },
+    }).then(() => true, () => false);
+  }
+  return await points.createIndex({ t: 1 }, { expireAfterSeconds: seconds }).then(
+    () => true,
+    async () => {
+      await points.createIndex({ t: 1 });
+      return false;
+    },
+  );
 }
 
 /** `"timeseries"`, `"collection"`, or undefined when there is no such collection. */

@@ -21,9 +21,12 @@ import {
   type DownsampleQuery,
   type LatestValue,
   type MetricPoint,
+  type OldestPerTier,
   type RangeQuery,
   type RawPoint,
   ROLLUP_LEVELS,
+  type RollupLevel,
+  type SeriesTier,
   type TimeSeriesStore,
 } from "../../core/timeseries/time_series_store.ts";
 import {
@@ -43,8 +46,17 @@ export interface MongoTimeSeriesOptions {
   database: string;
   /** Prefix of the collection names (`<prefix>points`, `<prefix>rollups`, `<prefix>latest`). Default "ts_". */
   collectionPrefix?: string;
-  /** Raw points older than this are deleted (rollups are kept). Default: kept forever. */
+  /**
+   * Raw points older than this are deleted (rollups are kept), checked on writes at most once an
+   * hour where the server has no TTL indexes. Default: kept forever. (Older option: configuration
+   * sets `rawRetentionMs`, and a retention sweep calls `deleteOlderThan`.)
+   */
   retentionDays?: number;
+  /**
+   * Age limit of raw points, ms: a TTL index (MongoDB) expires them, changed with `collMod` when
+   * the limit changes; where the server has none (FerretDB v1), `deleteOlderThan("raw", …)` does.
+   */
+  rawRetentionMs?: number;
   /** Default "auto": a time-series collection when the server has them, else a plain one. */
   layout?: "auto" | PointsLayout;
   /** Clock for retention where the server has no TTL indexes. Default `Date.now`. */
@@ -63,6 +75,11 @@ export interface MongoTimeSeriesOptions {
 export interface MongoTimeSeriesStore extends TimeSeriesStore {
   /** How raw points are stored; known after `init()`. */
   readonly layout: PointsLayout | undefined;
+  /**
+   * Who deletes raw points past their retention, known after `init()`: `"ttl"` the server (TTL
+   * index or a time-series collection's `expireAfterSeconds`), `"sweep"` the store's own deletes.
+   */
+  readonly rawExpiry: "ttl" | "sweep" | undefined;
 }
 
 /** Deletes expired raw points at most this often when the server cannot (FerretDB: no TTL). */
@@ -90,7 +107,8 @@ export function createMongoTimeSeriesStore(options: MongoTimeSeriesOptions): Mon
   });
   const db = client.db(options.database);
   const now = options.now ?? Date.now;
-  const retentionMs = options.retentionDays === undefined ? undefined : options.retentionDays * DAY_MS;
+  const pruneOnWriteMs = options.retentionDays === undefined ? undefined : options.retentionDays * DAY_MS;
+  const retentionMs = options.rawRetentionMs ?? pruneOnWriteMs;
   let collections: TimeSeriesCollections | undefined;
   let lastPrune = -Infinity;
 
@@ -107,9 +125,9 @@ export function createMongoTimeSeriesStore(options: MongoTimeSeriesOptions): Mon
   const ready = async () => collections ?? await init();
 
   const pruneIfDue = async (c: TimeSeriesCollections) => {
-    if (retentionMs === undefined || c.serverRetention || now() - lastPrune < PRUNE_EVERY_MS) return;
+    if (pruneOnWriteMs === undefined || c.serverRetention || now() - lastPrune < PRUNE_EVERY_MS) return;
     lastPrune = now();
-    await c.points.deleteMany({ t: { $lt: new Date(now() - retentionMs) } });
+    await c.points.deleteMany({ t: { $lt: new Date(now() - pruneOnWriteMs) } });
   };
 
   const findPoints = async (
@@ -137,6 +155,10 @@ export function createMongoTimeSeriesStore(options: MongoTimeSeriesOptions): Mon
   return {
     get layout() {
       return collections?.layout;
+    },
+
+    get rawExpiry() {
+      return collections ? (collections.serverRetention ? "ttl" as const : "sweep" as const) : undefined;
     },
 
     init: classified("init", async () => void await init()),
@@ -190,6 +212,42 @@ export function createMongoTimeSeriesStore(options: MongoTimeSeriesOptions): Mon
         .map((doc) => ({ metric: doc.m, t: doc.t, value: doc.v }))
         .sort((a, b) => (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
     }),
+
+    // Sorted finds: on FerretDB v1 (no sort pushdown) these scan the collection, on MongoDB they
+    // read the first entry of the `t` and `(l, b)` indexes.
+    oldest: classified("oldest query", async (): Promise<OldestPerTier> => {
+      const c = await ready();
+      const oldest: OldestPerTier = {};
+      const [point] = await c.points.find({}, { projection: { _id: 0, t: 1 } }).sort({ t: 1 }).limit(1)
+        .toArray();
+      if (point) oldest.raw = point.t.getTime();
+      for (const level of Object.keys(ROLLUP_LEVELS) as RollupLevel[]) {
+        const [bucket] = await c.rollups.find({ l: level }, { projection: { _id: 0, b: 1 } }).sort({ b: 1 })
+          .limit(1).toArray();
+        if (bucket) oldest[level] = bucket.b;
+      }
+      return oldest;
+    }),
+
+    // A chunk is found, then deleted by `_id` (the filter every server, FerretDB v1 too, serves
+    // from an index); the server's TTL does raw points where it has one.
+    deleteOlderThan: classified(
+      "retention delete",
+      async (tier: SeriesTier, before: number, limit: number): Promise<number> => {
+        const c = await ready();
+        if (tier === "raw" && c.serverRetention) return 0;
+        const ids = tier === "raw"
+          ? (await c.points.find({ t: { $lt: new Date(before) } }, { projection: { _id: 1 } }).limit(limit)
+            .toArray()).map((doc) => doc._id)
+          : (await c.rollups.find({ l: tier, b: { $lt: before } }, { projection: { _id: 1 } }).limit(limit)
+            .toArray()).map((doc) => doc._id);
+        if (ids.length === 0) return 0;
+        const result = tier === "raw"
+          ? await c.points.deleteMany({ _id: { $in: ids as string[] } })
+          : await c.rollups.deleteMany({ _id: { $in: ids } });
+        return result.deletedCount;
+      },
+    ),
 
     clear: classified("clear", async (): Promise<void> => {
       const c = await ready();

@@ -20,6 +20,8 @@ import type { Duplex } from "node:stream";
 import type { DeviceGateway, DownlinkSuffix } from "../../core/gateway/device_gateway.ts";
 import type { Revocation } from "../../core/gateway/revocation.ts";
 import type { EventLog } from "../../core/log/event_log.ts";
+import type { Logger } from "../../core/logging/mod.ts";
+import { createLogger } from "../logging/mod.ts";
 import { type BrokerLimits, DEFAULT_BROKER_LIMITS } from "./broker_limits.ts";
 import {
   acceptWebSocket,
@@ -40,6 +42,7 @@ import { PacketSizeLimit } from "./packet_size_limit.ts";
 import { createQos2IngestOnce } from "./qos2_ingest_once.ts";
 import { limitSessions, type SessionPersistence } from "./session_limits.ts";
 import { createUplinkIntake, type IngestUplink } from "./uplink_intake.ts";
+import { tracedDownlink } from "./downlink_span.ts";
 
 export interface EmbeddedBrokerOptions {
   log: EventLog;
@@ -59,8 +62,10 @@ export interface EmbeddedBrokerOptions {
   groupCommit?: GroupCommitOptions;
   /** Verifies a token against its stored hash; default scrypt `verifySecret`. */
   verifyToken?: (token: string, stored: { algorithm: string; hash: string }) => Promise<boolean>;
-  /** Infrastructure failures (log appends that cannot be reported to a device). Default `console.error`. */
+  /** Infrastructure failures (log appends that cannot be reported to a device). Default: `logger.error`. */
   onError?: (message: string, error: unknown) => void;
+  /** Refused logins (debug) and infrastructure failures. Default: JSON lines on stderr. */
+  logger?: Logger;
   /** Connection caps, packet sizes, CONNECT timeout; each defaults to `DEFAULT_BROKER_LIMITS`. */
   limits?: Partial<BrokerLimits>;
 }
@@ -91,7 +96,8 @@ export interface EmbeddedBroker extends DeviceGateway {
 }
 
 export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
-  const onError = options.onError ?? ((message, error) => console.error(`mqtt gateway: ${message}`, error));
+  const logger = options.logger ?? createLogger().child("mqtt");
+  const onError = options.onError ?? ((message, error) => logger.error(message, { error }));
   const sessions = new DeviceSessions();
   const auth = createDeviceAuthenticator(options.directory, {
     ...(options.verifyToken ? { verify: options.verifyToken } : {}),
@@ -123,8 +129,12 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
       retain: false,
       dup: false,
     };
-    return new Promise((resolve, reject) =>
-      aedes.publish(packet, (error) => error ? reject(error) : resolve())
+    // A span in a traced operation; aedes 1.2 speaks MQTT 3.1.1 only, so no `traceparent` user
+    // property reaches the device (the external MQTT 5 broker mode sends one).
+    return tracedDownlink(
+      packet.topic,
+      () =>
+        new Promise((resolve, reject) => aedes.publish(packet, (error) => error ? reject(error) : resolve())),
     );
   }
 
@@ -148,7 +158,13 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
         if (packetLimit) packetLimit.maxBytes = limits.maxPacketBytes;
         return done(null, true);
       }
-      // The reason stays on the server (it may say more than a device should learn).
+      // The reason stays on the server (it may say more than a device should learn). Never the password.
+      logger.debug("device login refused", {
+        deviceId: username,
+        clientId: client.id,
+        reason: result.reason,
+        address: transport.remoteAddress,
+      });
       const error = Object.assign(new Error(result.reason), { returnCode: result.returnCode });
       done(error as Parameters<typeof done>[0], false);
     }, (error) => done(Object.assign(new Error(String(error)), { returnCode: 3 }) as never, false));

@@ -20,6 +20,9 @@ import type { RejectionNotice, Uplink, UplinkResult } from "../../core/gateway/u
 import { toLogMessage } from "../../core/events/codec.ts";
 import { topicFor } from "../../core/events/topics.ts";
 import type { GroupCommitAppender } from "./group_commit.ts";
+import { context } from "@opentelemetry/api";
+import { endSpan, tracingEnabled } from "../../core/tracing/mod.ts";
+import { type IngestSpan, startIngestSpan, traceAppend, traceResult } from "./ingest_span.ts";
 
 export type { RejectionNotice, Uplink, UplinkResult };
 
@@ -49,25 +52,35 @@ export function createUplinkIntake(options: UplinkIntakeOptions): UplinkIntake {
   const { ingest, appender, topicPrefix } = options;
   const maxPendingQos0 = options.maxPendingQos0 ?? 10_000;
 
-  function appendEvents(events: DomainEvent[]): Promise<void> {
+  function appendEvents(events: DomainEvent[], traced?: IngestSpan): Promise<void> {
     // `appender.append` enqueues synchronously, so one device's uplinks keep their order.
-    const appends = events.map((event) =>
-      appender.append(topicFor(event.type as EventType, topicPrefix), toLogMessage(event))
-    );
+    const appends = events.map((event) => {
+      const topic = topicFor(event.type as EventType, topicPrefix);
+      const durable = appender.append(topic, toLogMessage(event));
+      if (traced) traceAppend(traced, topic, durable);
+      return durable;
+    });
     return Promise.all(appends).then(() => undefined);
   }
 
   return (uplink, done, onLateFailure) => {
+    // With tracing off: no span, no context, nothing allocated for it.
+    const traced = tracingEnabled() ? startIngestSpan(uplink) : undefined;
     let durable: Promise<void>;
     try {
-      const result = ingest(uplink);
+      const ingested = traced ? context.with(traced.context, () => ingest(uplink)) : ingest(uplink);
+      const result = traced ? traceResult(traced, ingested) : ingested;
       durable = result.ok
-        ? appendEvents(result.events)
-        : appendEvents([result.rejected]).then(() => options.sendNotice(uplink.deviceId, result.notice));
+        ? appendEvents(result.events, traced)
+        : appendEvents([result.rejected], traced).then(() =>
+          options.sendNotice(uplink.deviceId, result.notice)
+        );
     } catch (error) {
+      if (traced) endSpan(traced.span, error);
       done(asError(error));
       return;
     }
+    if (traced) durable.then(() => traced.span.end(), (error) => endSpan(traced.span, error));
     if ((uplink.qos ?? 0) === 0 && appender.pending <= maxPendingQos0) {
       done(null);
       durable.catch((error) => onLateFailure(asError(error)));

@@ -33,9 +33,13 @@ import { Buffer } from "node:buffer";
 import type { BrokerAccounts } from "../../core/devices/broker_accounts.ts";
 import type { DeviceGateway, DownlinkSuffix } from "../../core/gateway/device_gateway.ts";
 import type { EventLog } from "../../core/log/event_log.ts";
+import { tracingEnabled } from "../../core/tracing/mod.ts";
+import type { Logger } from "../../core/logging/mod.ts";
+import { createLogger } from "../logging/mod.ts";
 import { DEVICE_ID_PATTERN } from "../mqtt/device_acl.ts";
 import { createGroupCommitAppender, type GroupCommitOptions } from "../mqtt/group_commit.ts";
 import { createUplinkIntake, type IngestUplink } from "../mqtt/uplink_intake.ts";
+import { tracedDownlink } from "../mqtt/downlink_span.ts";
 
 /** The uplink topics a device publishes on (design §6), below `devices/{id}/`. */
 export const UPLINK_SUFFIXES = [
@@ -72,8 +76,10 @@ export interface ExternalBrokerGatewayOptions {
   provisioner?: BrokerAccountControl;
   /** How long `createExternalBrokerGateway` waits for the first connection. Default 10 s. */
   connectTimeoutMs?: number;
-  /** Infrastructure failures. Default `console.error`. */
+  /** Infrastructure failures. Default: `logger.error`. */
   onError?: (message: string, error: unknown) => void;
+  /** Default: JSON lines on stderr. */
+  logger?: Logger;
 }
 
 export interface ExternalBrokerGateway extends DeviceGateway {
@@ -85,6 +91,19 @@ export interface ExternalBrokerGateway extends DeviceGateway {
   close(): Promise<void>;
 }
 
+const UNTRACED: { traceparent?: string } = Object.freeze({});
+
+/**
+ * The device's `traceparent` MQTT 5 user property (the first, when repeated), to continue its
+ * trace; read only while tracing is on.
+ */
+function traceparentOf(packet: IPublishPacket): { traceparent?: string } {
+  if (!tracingEnabled()) return UNTRACED;
+  const value = packet.properties?.userProperties?.["traceparent"];
+  const traceparent = Array.isArray(value) ? value[0] : value;
+  return typeof traceparent === "string" ? { traceparent } : UNTRACED;
+}
+
 /** Device id of `devices/{id}/…`, or undefined. */
 function deviceIdOf(topic: string): string | undefined {
   const [root, id] = topic.split("/", 2);
@@ -94,8 +113,8 @@ function deviceIdOf(topic: string): string | undefined {
 export async function createExternalBrokerGateway(
   options: ExternalBrokerGatewayOptions,
 ): Promise<ExternalBrokerGateway> {
-  const onError = options.onError ??
-    ((message, error) => console.error(`mqtt external gateway: ${message}`, error));
+  const logger = options.logger ?? createLogger().child("mqtt-external");
+  const onError = options.onError ?? ((message, error) => logger.error(message, { error }));
   const shareGroup = options.shareGroup ?? "aiot-ingest";
   const appender = createGroupCommitAppender(options.log, options.groupCommit);
   let handled = 0;
@@ -124,8 +143,16 @@ export async function createExternalBrokerGateway(
     if (!suffix || /[+#]/.test(suffix)) {
       return Promise.reject(new RangeError(`Cannot publish to "${suffix}": invalid topic suffix`));
     }
-    return client.publishAsync(`devices/${deviceId}/${suffix}`, Buffer.from(JSON.stringify(payload)), { qos })
-      .then(() => undefined);
+    const topic = `devices/${deviceId}/${suffix}`;
+    // In a traced operation the device gets its `traceparent` (MQTT 5 user property) to echo back.
+    return tracedDownlink(
+      topic,
+      (traceparent) =>
+        client.publishAsync(topic, Buffer.from(JSON.stringify(payload)), {
+          qos,
+          ...(traceparent ? { properties: { userProperties: { traceparent } } } : {}),
+        }).then(() => undefined),
+    );
   }
 
   const intake = createUplinkIntake({
@@ -190,7 +217,7 @@ export async function createExternalBrokerGateway(
     const payload = typeof packet.payload === "string"
       ? new TextEncoder().encode(packet.payload)
       : new Uint8Array(packet.payload.buffer, packet.payload.byteOffset, packet.payload.byteLength);
-    const uplink = { deviceId, topic, payload, qos: packet.qos };
+    const uplink = { deviceId, topic, payload, qos: packet.qos, ...traceparentOf(packet) };
     const lateFailure = (error: Error) => onError("a QoS 0 uplink could not be appended", error);
     if (packet.qos === 0 || packet.messageId === undefined) {
       return intake(uplink, (error) => {

@@ -159,6 +159,21 @@ export function createSqlReadModelStore(
       return (await driver.query(sql, params)).map((r) => codec.fromRecord(r)) as never;
     },
 
+    async deleteRows(model, query) {
+      if (model.entryTables.length > 0) {
+        throw new RangeError(`Cannot delete rows of read model "${model.name}": it has entry tables`);
+      }
+      const { sql, params } = selectSql(model, query as never);
+      const codec = rowCodec(model);
+      return await driver.transaction(async (tx) => {
+        const keys = (await tx.query(sql, params)).map((r) =>
+          keyOfRow(model as AnyReadModel, codec.fromRecord(r))
+        );
+        await rows.deleteRows(tx, model, keys);
+        return keys.length;
+      });
+    },
+
     async clear(names) {
       const selected = selectModels(models, names);
       await driver.transaction(async (tx) => {

@@ -30,6 +30,7 @@ interface PartitionStatements {
   read: StatementSync;
   atOrAfter: StatementSync;
   first: StatementSync;
+  deleteBefore: StatementSync;
 }
 
 const SCHEMA = `
@@ -255,6 +256,35 @@ export class SqliteLogStorage implements LocalLogStorage {
     return deleted;
   }
 
+  /**
+   * Deletes at most `limit` of the oldest records of `topic` appended before `before` (epoch ms),
+   * partition by partition, and returns how many. The cut is found by the binary search of
+   * `offsetForTimestamp`, so each delete is a rowid range: no scan of the table, and a chunk holds
+   * the write lock only briefly (see `core/retention/sweep.ts`).
+   */
+  deleteOlderThan(topic: string, before: number, limit: number): number {
+    const found = this.#topic(topic);
+    if (!found) return 0;
+    let deleted = 0;
+    try {
+      for (let p = 0; p < found.partitions && deleted < limit; p++) {
+        const { start } = this.offsets(topic, p);
+        const cut = Math.min(this.offsetForTimestamp(topic, p, before), start + limit - deleted);
+        if (cut <= start) continue;
+        deleted += Number(this.#partition(found.id, p).deleteBefore.run(cut).changes);
+      }
+    } catch (error) {
+      throw sqliteError(error, "log retention");
+    }
+    return deleted;
+  }
+
+  /** Names of the topics this log holds. */
+  topicNames(): string[] {
+    return (this.#db.prepare("SELECT name FROM topics ORDER BY name").all() as { name: string }[])
+      .map((row) => row.name);
+  }
+
   close(): void {
     if (this.#offsetsDb.isOpen) this.#offsetsDb.close();
     if (this.#db.isOpen) this.#db.close();
@@ -296,6 +326,7 @@ export class SqliteLogStorage implements LocalLogStorage {
           this.#db.prepare(`SELECT offset, ts FROM ${name} WHERE offset >= ? ORDER BY offset LIMIT 1`),
         ),
         first: this.#db.prepare(`SELECT offset FROM ${name} ORDER BY offset LIMIT 1`),
+        deleteBefore: this.#db.prepare(`DELETE FROM ${name} WHERE offset < ?`),
       };
       this.#statements.set(name, statements);
     }

@@ -23,9 +23,12 @@ import {
   type LatestValue,
   type MetricPoint,
   type MetricValue,
+  type OldestPerTier,
   type RangeQuery,
   type RawPoint,
   ROLLUP_LEVELS,
+  SERIES_TIERS,
+  type SeriesTier,
   type TimeSeriesStore,
 } from "../../core/timeseries/time_series_store.ts";
 import { sqliteError } from "./sqlite_errors.ts";
@@ -97,6 +100,11 @@ export function createSqliteTimeSeriesStore(
   const seriesIds = new Map<string, number>();
   /** Bumped by `clear()`: series ids are reused after it, so a paged query in flight must stop. */
   let generation = 0;
+  /**
+   * Per tier, the first series id the next retention chunk looks at and the cut-off it was for
+   * (see `deleteOlderSync`): a new cut-off (the next sweep) starts again at the first series.
+   */
+  const cursors = new Map<SeriesTier, { id: number; before: number }>();
 
   const transaction = <T>(work: () => T): T => {
     db.exec("BEGIN IMMEDIATE");
@@ -239,11 +247,63 @@ export function createSqliteTimeSeriesStore(
           );
           seriesIds.clear();
           generation++;
+          cursors.clear();
         })
       ),
 
+    oldest: () =>
+      attempt(() => {
+        const s = statements();
+        const oldest: OldestPerTier = {};
+        for (const tier of SERIES_TIERS) {
+          const row = (tier === "raw" ? s.oldestPoint.get() : s.oldestRollup.get(ROLLUP_LEVELS[tier])) as
+            | { t: number | null }
+            | undefined;
+          if (row?.t !== null && row?.t !== undefined) oldest[tier] = row.t;
+        }
+        return oldest;
+      }),
+
+    deleteOlderThan: (tier, before, limit) =>
+      attempt(() => transaction(() => deleteOlderSync(tier, before, limit))),
+
     close: () => attempt(() => void (owned && db.isOpen && db.close())),
   };
+
+  /**
+   * Per series (each an index range, never a table scan): delete up to what is left of `limit`
+   * rows older than `before`. `cursor` remembers the series a chunk stopped at, so the next chunk
+   * of the same sweep goes on from there instead of visiting the cleaned series again.
+   */
+  function deleteOlderSync(tier: SeriesTier, before: number, limit: number): number {
+    const s = statements();
+    const level = tier === "raw" ? -1 : ROLLUP_LEVELS[tier];
+    let deleted = 0;
+    if (cursors.get(tier)?.before !== before) cursors.set(tier, { id: 0, before });
+    while (deleted < limit) {
+      const ids = s.seriesFrom.all(cursors.get(tier)!.id, 256) as unknown as [number][];
+      if (ids.length === 0) {
+        cursors.delete(tier); // the sweep is through: the next one starts from the first series
+        return deleted;
+      }
+      for (const [id] of ids) {
+        const room = limit - deleted;
+        // The time of the room-th oldest deletable row: delete up to it, or all of them when fewer.
+        const nth = (tier === "raw"
+          ? s.nthOldPoint.get(id, before, room - 1)
+          : s.nthOldRollup.get(id, level, before, room - 1)) as [number] | undefined;
+        const upTo = nth ? nth[0] + 1 : before;
+        const changes = tier === "raw" ? s.deletePoints.run(id, upTo) : s.deleteRollups.run(id, level, upTo);
+        deleted += Number(changes.changes);
+        if (deleted >= limit) {
+          cursors.set(tier, { id, before }); // this series may hold more
+          return deleted;
+        }
+        cursors.set(tier, { id: id + 1, before });
+      }
+    }
+    return deleted;
+  }
 }
 
 function prepare(db: DatabaseSync) {
@@ -288,6 +348,23 @@ function prepare(db: DatabaseSync) {
       `SELECT s.metric, l.t, l.kind, l.v FROM ts_latest l JOIN ts_series s ON s.id = l.series
        WHERE s.device_id = ?`,
     )),
+    // Retention: per series, so each lookup is an index range of the (series, t) primary key.
+    oldestPoint: db.prepare(
+      "SELECT MIN((SELECT t FROM ts_points WHERE series = s.id ORDER BY t LIMIT 1)) AS t FROM ts_series s",
+    ),
+    oldestRollup: db.prepare(
+      `SELECT MIN((SELECT bucket FROM ts_rollups WHERE series = s.id AND level = ? ORDER BY bucket LIMIT 1))
+       AS t FROM ts_series s`,
+    ),
+    seriesFrom: returningArrays(db.prepare("SELECT id FROM ts_series WHERE id >= ? ORDER BY id LIMIT ?")),
+    nthOldPoint: returningArrays(db.prepare(
+      "SELECT t FROM ts_points WHERE series = ? AND t < ? ORDER BY t LIMIT 1 OFFSET ?",
+    )),
+    nthOldRollup: returningArrays(db.prepare(
+      "SELECT bucket FROM ts_rollups WHERE series = ? AND level = ? AND bucket < ? ORDER BY bucket LIMIT 1 OFFSET ?",
+    )),
+    deletePoints: db.prepare("DELETE FROM ts_points WHERE series = ? AND t < ?"),
+    deleteRollups: db.prepare("DELETE FROM ts_rollups WHERE series = ? AND level = ? AND bucket < ?"),
   };
 }
 

@@ -9,6 +9,7 @@
 import { createEvent, type DomainEvent } from "../../core/events/catalog.ts";
 import type { DeviceGateway } from "../../core/gateway/device_gateway.ts";
 import type { ProcessorDefinition, ProcessorOutput } from "../../core/processing/processor.ts";
+import { withinTraceOf } from "../../core/tracing/mod.ts";
 
 export interface OpenCommand {
   id: string;
@@ -85,7 +86,8 @@ export function commandsProcessor(deps: CommandsDeps): CommandsProcessor {
           dispatched: false,
           ...(params ? { params } : {}),
         });
-        await dispatch(open.get(commandId)!, out);
+        // The downlink joins the trace of the request, even in a batch of several requests.
+        await withinTraceOf(e.traceparent, () => dispatch(open.get(commandId)!, out));
         return;
       }
       case "command.dispatched": {

@@ -47,6 +47,7 @@ const FAMILY_OF_PREFIX: Readonly<Record<string, TopicFamily>> = {
   rule: "alert",
   alert: "alert",
   input: "dlq",
+  camera: "device",
 };
 
 export function familyOf(type: string): TopicFamily | undefined {

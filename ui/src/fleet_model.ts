@@ -6,6 +6,8 @@
  */
 import type { Device, LatestValue, MetricValue } from "./api_client.ts";
 import type { LiveEvent } from "./live_stream.ts";
+import type { Camera } from "./camera_api.ts";
+import { type CameraChange, statusAfter } from "./camera_model.ts";
 
 export interface FleetRow {
   device: Device;
@@ -14,6 +16,8 @@ export interface FleetRow {
   metrics: Map<string, { value: MetricValue; t: number }>;
   /** Whether state and metrics were fetched (done lazily for the rows in view). */
   detailsLoaded: boolean;
+  /** A camera's video status (cameras only; from `GET /cameras`, then `camera.stream.*` events). */
+  camera?: CameraChange;
 }
 
 export interface Fleet {
@@ -51,6 +55,16 @@ export function applyDetails(
   fleet.revision++;
 }
 
+/** Sets the cameras' statuses `GET /cameras` listed, without overwriting newer live ones. */
+export function applyCameraStatuses(fleet: Fleet, cameras: readonly Camera[]): void {
+  for (const camera of cameras) {
+    const row = fleet.rows.get(camera.id);
+    if (!row || row.camera) continue;
+    row.camera = { status: camera.status, ...(camera.reason === undefined ? {} : { reason: camera.reason }) };
+  }
+  fleet.revision++;
+}
+
 /** Applies a batch of stream events; answers whether anything visible changed. */
 export function applyEvents(fleet: Fleet, events: readonly LiveEvent[]): boolean {
   let changed = false;
@@ -67,10 +81,15 @@ export function applyEvents(fleet: Fleet, events: readonly LiveEvent[]): boolean
         updatedAt: event.time,
         ...(data.name ? { name: data.name } : {}),
         ...(data.model ? { model: data.model } : {}),
+        ...(data.kind ? { kind: data.kind } : {}),
       };
       // Born from its registration: no state or metrics to load yet (and the read models may not
       // have it yet: a request now could 404); its next events fill the row live.
-      fleet.rows.set(id, { ...newRow(device), detailsLoaded: true });
+      fleet.rows.set(id, {
+        ...newRow(device),
+        detailsLoaded: true,
+        ...(device.kind === "camera" ? { camera: { status: "starting" as const } } : {}),
+      });
       insertSorted(fleet.ids, id);
       fleet.membership++;
       changed = true;
@@ -78,6 +97,12 @@ export function applyEvents(fleet: Fleet, events: readonly LiveEvent[]): boolean
     }
     const row = fleet.rows.get(id);
     if (!row) continue;
+    const camera = statusAfter(event);
+    if (camera) {
+      row.camera = camera;
+      changed = true;
+      continue;
+    }
     switch (event.type) {
       case "device.updated": {
         const data = event.data as Partial<Device>;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Device } from "./api_client.ts";
-import { applyDetails, applyEvents, createFleet, filterFleet } from "./fleet_model.ts";
+import { applyCameraStatuses, applyDetails, applyEvents, createFleet, filterFleet } from "./fleet_model.ts";
 import type { LiveEvent } from "./live_stream.ts";
 
 const device = (id: string, labels: Record<string, string> = {}, name?: string): Device => ({
@@ -82,4 +82,46 @@ Deno.test("filterFleet() matches search text and key or key:value label filters"
   assert.deepEqual(filterFleet(fleet, "pump", "site:north"), ["pump-1"]);
   assert.deepEqual(filterFleet(fleet, "", "kind"), ["valve-1"]);
   assert.deepEqual(filterFleet(fleet, "SOUTH", ""), ["pump-2"]);
+});
+
+Deno.test("fleet cameras: listed statuses seed the rows, camera.stream.* events keep them current", () => {
+  const fleet = createFleet([device("cam-1"), device("cam-2"), device("fridge")]);
+  applyCameraStatuses(fleet, [
+    {
+      id: "cam-1",
+      labels: {},
+      source: { kind: "push" },
+      record: false,
+      retentionHours: 24,
+      status: "offline",
+      reason: "unreachable host",
+    },
+  ]);
+  assert.deepEqual(fleet.rows.get("cam-1")!.camera, { status: "offline", reason: "unreachable host" });
+  assert.equal(fleet.rows.get("fridge")!.camera, undefined);
+  assert.equal(
+    applyEvents(fleet, [
+      event("camera.stream.online", "cam-1", { source: "rtsp", codec: "h264" }),
+      event("camera.stream.offline", "cam-2", { reason: "wrong credentials (401)" }),
+    ]),
+    true,
+  );
+  assert.equal(fleet.rows.get("cam-1")!.camera?.status, "online");
+  assert.deepEqual(fleet.rows.get("cam-2")!.camera, { status: "offline", reason: "wrong credentials (401)" });
+  // A listing that arrives late does not undo what the stream said.
+  applyCameraStatuses(fleet, [{
+    ...device("cam-1"),
+    source: { kind: "push" },
+    record: false,
+    retentionHours: 1,
+    status: "starting",
+  }]);
+  assert.equal(fleet.rows.get("cam-1")!.camera?.status, "online");
+});
+
+Deno.test("fleet cameras: a camera registered live starts as a starting camera", () => {
+  const fleet = createFleet([]);
+  applyEvents(fleet, [event("device.registered", "cam-9", { labels: {}, kind: "camera" })]);
+  assert.equal(fleet.rows.get("cam-9")!.device.kind, "camera");
+  assert.deepEqual(fleet.rows.get("cam-9")!.camera, { status: "starting" });
 });

@@ -21,6 +21,8 @@ import { FirmwarePage } from "./pages/firmware.tsx";
 import { CampaignsPage } from "./pages/ota_campaigns.tsx";
 import { NewCampaignPage } from "./pages/ota_new_campaign.tsx";
 import { CampaignPage } from "./pages/ota_campaign.tsx";
+import { CamerasPage } from "./pages/cameras.tsx";
+import { CameraPage } from "./pages/camera.tsx";
 
 function App() {
   const [user, setUser] = useState<SessionUser | undefined>(storedSession);
@@ -49,6 +51,7 @@ function App() {
         <span class="brand">AIOT</span>
         <nav aria-label="Main">
           <a href={href({ page: "fleet" })} aria-current={current("fleet")}>Fleet</a>
+          <a href={href({ page: "cameras" })} aria-current={current("cameras", "camera")}>Cameras</a>
           <a href={href({ page: "events" })} aria-current={current("events")}>Events</a>
           <a href={href({ page: "alerts" })} aria-current={current("alerts")}>
             Alerts <OpenAlertsBadge />
@@ -83,6 +86,8 @@ function App() {
         {route.page === "ota" && <CampaignsPage user={user} />}
         {route.page === "newCampaign" && <NewCampaignPage user={user} />}
         {route.page === "campaign" && <CampaignPage key={route.id} id={route.id} user={user} />}
+        {route.page === "cameras" && <CamerasPage user={user} />}
+        {route.page === "camera" && <CameraPage key={route.id} id={route.id} user={user} />}
       </main>
     </>
   );

@@ -1,7 +1,7 @@
 /**
  * Hash routes (`#/`, `#/devices/{id}`, `#/events`, `#/alerts`, `#/rules`, `#/rules/new`,
  * `#/rules/{id}`, `#/webhooks`, `#/data/{view}`, `#/admin/{view}`, `#/firmware`, `#/ota`, `#/ota/new`,
- * `#/ota/{id}`): the API process serves one
+ * `#/ota/{id}`, `#/cameras`, `#/cameras/{id}`): the API process serves one
  * `index.html`, so the routes never reach the server and a reload lands on the same page.
  */
 import { useEffect, useState } from "preact/hooks";
@@ -20,7 +20,9 @@ export type Route =
   | { page: "firmware" }
   | { page: "ota" }
   | { page: "newCampaign" }
-  | { page: "campaign"; id: string };
+  | { page: "campaign"; id: string }
+  | { page: "cameras" }
+  | { page: "camera"; id: string };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, "") || "/";
@@ -38,6 +40,9 @@ export function parseRoute(hash: string): Route {
   if (path === "/ota/new") return { page: "newCampaign" };
   const campaign = /^\/ota\/([^/]+)$/.exec(path);
   if (campaign) return { page: "campaign", id: decodeURIComponent(campaign[1]!) };
+  if (path === "/cameras") return { page: "cameras" };
+  const camera = /^\/cameras\/([^/]+)$/.exec(path);
+  if (camera) return { page: "camera", id: decodeURIComponent(camera[1]!) };
   const section = /^\/(data|admin)(?:\/([^/]*))?$/.exec(path);
   if (section) return { page: section[1] as "data" | "admin", view: decodeURIComponent(section[2] ?? "") };
   return { page: "fleet" };
@@ -69,6 +74,10 @@ export function href(route: Route): string {
       return "#/ota/new";
     case "campaign":
       return `#/ota/${encodeURIComponent(route.id)}`;
+    case "cameras":
+      return "#/cameras";
+    case "camera":
+      return `#/cameras/${encodeURIComponent(route.id)}`;
     case "data":
     case "admin":
       return `#/${route.page}${route.view ? `/${encodeURIComponent(route.view)}` : ""}`;

@@ -18,6 +18,8 @@ export interface DeviceRow {
   name?: string;
   model?: string;
   labels: Record<string, string>;
+  /** `camera` for a video source (issue 19); absent for the MQTT devices. */
+  kind?: "device" | "camera";
   status: "active" | "decommissioned";
   /** Absent before the first token and after decommissioning: a device without one cannot connect. */
   credential?: DeviceCredential;
@@ -36,12 +38,13 @@ export function evolveDevice(row: DeviceRow | undefined, event: DomainEvent): De
   switch (event.type) {
     case "device.registered": {
       if (row !== undefined) return row;
-      const { name, model, labels, credential } = event.data;
+      const { name, model, labels, credential, kind } = event.data;
       return {
         id: event.key,
         ...(name === undefined ? {} : { name }),
         ...(model === undefined ? {} : { model }),
         labels: { ...labels },
+        ...(kind === undefined ? {} : { kind }),
         status: "active",
         ...(credential === undefined ? {} : { credential: { ...credential } }),
         createdAt: at,
@@ -82,6 +85,7 @@ export const devices = defineReadModel<DeviceRow, string>({
     name: "text?",
     model: "text?",
     labels: "json",
+    kind: "text?",
     status: "text",
     credential: "json?",
     createdAt: "text",
@@ -97,6 +101,10 @@ export const devices = defineReadModel<DeviceRow, string>({
         device_id {key} NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (device_id, key))`,
       `CREATE INDEX device_labels_by_value ON device_labels (key, value, device_id)`,
     ],
+  }, {
+    // issue 19: cameras are devices of kind "camera"; NULL for every device before it.
+    version: 2,
+    statements: [`ALTER TABLE devices ADD COLUMN kind TEXT`],
   }],
   eventTypes: ["device.registered", "device.updated", "device.credentials.rotated", "device.decommissioned"],
   keysOf: (event) => [event.key],

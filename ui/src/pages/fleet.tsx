@@ -6,7 +6,10 @@
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { allDevices, api } from "../api_client.ts";
+import { cameraApi } from "../camera_api.ts";
+import { CAMERA_EVENT_TYPES, statusClass } from "../camera_model.ts";
 import {
+  applyCameraStatuses,
   applyDetails,
   applyEvents,
   createFleet,
@@ -15,13 +18,13 @@ import {
   type FleetRow,
 } from "../fleet_model.ts";
 import { ago, formatValue } from "../format.ts";
-import { type LiveStatus, openLiveStream } from "../live_stream.ts";
+import { type LiveEvent, type LiveStatus, openLiveStream } from "../live_stream.ts";
 import { href } from "../router.ts";
 import { VirtualList } from "../components/virtual_list.tsx";
 
 const ROW_HEIGHT = 64;
 const DETAIL_REQUESTS_AT_ONCE = 4;
-const FLEET_EVENTS = [
+const FLEET_EVENTS: readonly LiveEvent["type"][] = [
   "device.registered",
   "device.updated",
   "device.decommissioned",
@@ -29,7 +32,8 @@ const FLEET_EVENTS = [
   "device.disconnected",
   "device.state.reported",
   "telemetry.reported",
-] as const;
+  ...CAMERA_EVENT_TYPES,
+];
 
 export function FleetPage() {
   const [fleet, setFleet] = useState<Fleet>();
@@ -55,9 +59,12 @@ export function FleetPage() {
         if (current.membership !== before) setMembership(current.membership);
       },
     });
-    allDevices().then((devices) => {
+    // The fleet shows without camera statuses rather than not at all when the list fails.
+    const cameras = cameraApi.list().catch(() => ({ items: [] }));
+    Promise.all([allDevices(), cameras]).then(([devices, cameras]) => {
       current = createFleet(devices);
       applyEvents(current, early);
+      applyCameraStatuses(current, cameras.items);
       setFleet(current);
       setMembership(current.membership);
     }, (e: Error) => setError(e.message));
@@ -78,7 +85,11 @@ export function FleetPage() {
   const loadDetails = (visible: readonly string[]) => {
     if (!fleet) return;
     const queue = details.current;
-    queue.pending = visible.filter((id) => !fleet.rows.get(id)?.detailsLoaded && !queue.requested.has(id));
+    // A camera has no MQTT state or metrics: its status is the video's, from the camera list.
+    queue.pending = visible.filter((id) => {
+      const row = fleet.rows.get(id);
+      return row && !row.detailsLoaded && row.device.kind !== "camera" && !queue.requested.has(id);
+    });
     const next = () => {
       const id = queue.pending.shift();
       if (!id) return;
@@ -150,6 +161,7 @@ export function FleetPage() {
 
 function DeviceRow({ row }: { row: FleetRow }) {
   const { device } = row;
+  if (device.kind === "camera" || row.camera) return <CameraRow row={row} />;
   const status = device.status === "decommissioned"
     ? "decommissioned"
     : row.connected === undefined
@@ -176,6 +188,31 @@ function DeviceRow({ row }: { row: FleetRow }) {
           </span>
         ))}
       </span>
+    </a>
+  );
+}
+
+/** A camera in the fleet: its video status and why it is offline; it opens the camera's page. */
+function CameraRow({ row }: { row: FleetRow }) {
+  const { device } = row;
+  const status = row.camera?.status ?? "starting";
+  return (
+    <a
+      class="device-row"
+      href={href({ page: "camera", id: device.id })}
+      data-device={device.id}
+      data-kind="camera"
+    >
+      <span class={`status ${statusClass(status)}`} data-camera-status={status}>{status}</span>
+      <span class="ident">
+        <strong>{device.name ?? device.id}</strong>
+        {device.name && <small>{device.id}</small>}
+      </span>
+      <span class="seen">camera</span>
+      <span class="labels">
+        {Object.entries(device.labels).map(([k, v]) => <span class="chip" key={k}>{k}:{v}</span>)}
+      </span>
+      <span class="metrics">{row.camera?.reason && <span class="metric">{row.camera.reason}</span>}</span>
     </a>
   );
 }

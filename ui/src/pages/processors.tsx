@@ -2,12 +2,14 @@
  * The processors view: each processor's consumer lag per topic, events per second, dead letters,
  * retries and health, from `GET /metrics` (public Prometheus text, parsed here) scraped every
  * 5 s, and `/readyz` (why a processor is stalled or failed: shown to admins only). It shows the
- * processors of the process serving the dashboard — in a split deployment, the API role's.
+ * processors of the process serving the dashboard — in a split deployment, the API role's. Below
+ * them, the retention of each store (`GET /api/v1/retention`).
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { adminApi, type ReadinessCheck } from "../admin_api.ts";
 import { parsePrometheusText } from "../prometheus_text.ts";
 import { processorProblems, type ProcessorRow, processorRows, type Scrape } from "../processors_model.ts";
+import { RetentionPanel } from "../components/retention_panel.tsx";
 
 const SCRAPE_MS = 5_000;
 
@@ -108,6 +110,7 @@ export function ProcessorsPage() {
             </tbody>
           </table>
         )}
+      <RetentionPanel />
     </section>
   );
 }
