@@ -54,25 +54,41 @@ export function serializedAdmin(admin: Admin): Admin {
   });
 }
 
-/** Attempts of `partitionBounds` while kafkajs' metadata of a topic is incomplete. */
-const BOUNDS_ATTEMPTS = 5;
+/** Attempts of an offsets lookup while a topic's partitions settle (100 ms, 200 ms, … apart: ~3 s). */
+const BOUNDS_ATTEMPTS = 8;
+
+/** Broker answers that mean "not ready yet", wherever kafkajs nests them (retries, causes). */
+export function settling(error: unknown, depth = 0): boolean {
+  if (typeof error !== "object" || error === null || depth > 4) return false;
+  const e = error as { retriable?: unknown; type?: unknown; cause?: unknown; originalError?: unknown };
+  if (e.retriable === true) return true;
+  if (e.type === "UNKNOWN_TOPIC_OR_PARTITION" || e.type === "LEADER_NOT_AVAILABLE") return true;
+  return settling(e.cause, depth + 1) || settling(e.originalError, depth + 1);
+}
+
+/**
+ * Runs an offsets lookup of kafkajs again while the topic settles: fresh partitions answer "not
+ * the leader" for a moment after creation (kafkajs retries only unknown topics there), and kafkajs
+ * answers a TypeError when its metadata lacks the topic's partitions.
+ */
+async function whileSettling<T>(lookup: () => Promise<T>): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await lookup();
+    } catch (error) {
+      if (!(error instanceof TypeError || settling(error)) || attempt >= BOUNDS_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
 
 /** Low and high watermark (next offset to be written) of each partition. */
 export async function partitionBounds(
   admin: Admin,
   topic: string,
 ): Promise<Map<number, { low: number; high: number }>> {
-  for (let attempt = 1;; attempt++) {
-    try {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      return new Map(offsets.map((p) => [p.partition, { low: Number(p.low), high: Number(p.high) }]));
-    } catch (error) {
-      // kafkajs answers a TypeError when its metadata lacks the topic's partitions (another client
-      // of the broker may still be creating it); a moment later the metadata is complete.
-      if (!(error instanceof TypeError) || attempt >= BOUNDS_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-    }
-  }
+  const offsets = await whileSettling(() => admin.fetchTopicOffsets(topic));
+  return new Map(offsets.map((p) => [p.partition, { low: Number(p.low), high: Number(p.high) }]));
 }
 
 /** The offset each partition of `topic` starts at for `from`, kept within the partition's bounds. */
@@ -89,7 +105,7 @@ export async function startOffsets(
   const starts = new Map<number, number>();
   if (typeof from === "object" && "timestamp" in from) {
     // kafkajs answers the high watermark for partitions without a message at or after the time.
-    for (const p of await admin.fetchTopicOffsetsByTimestamp(topic, from.timestamp)) {
+    for (const p of await whileSettling(() => admin.fetchTopicOffsetsByTimestamp(topic, from.timestamp))) {
       starts.set(p.partition, clamp(p.partition, Number(p.offset)));
     }
     return starts;

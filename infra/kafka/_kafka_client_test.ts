@@ -19,6 +19,17 @@ Deno.test("serializedAdmin() keeps offset lookups whole while other topics' meta
       waitForLeaders: true,
       topics: [looked, ...fresh].map((topic) => ({ topic, numPartitions: 2 })),
     });
+    // Right after creation a busy broker may still answer "not the leader" for a while: that is
+    // settling, not the race under test, so the lookups start once the topic answers.
+    for (let attempt = 1;; attempt++) {
+      try {
+        await raw.fetchTopicOffsets(looked);
+        break;
+      } catch (error) {
+        if (attempt >= 60) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
     const admin = serializedAdmin(raw);
     const failures: string[] = [];
     let done = false;

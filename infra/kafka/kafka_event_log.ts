@@ -20,6 +20,7 @@ import {
   type LogLevelName,
   partitionBounds,
   serializedAdmin,
+  settling,
   startOffsets,
 } from "./_kafka_client.ts";
 import { startKafkaConsumer } from "./kafka_consumer.ts";
@@ -33,15 +34,6 @@ import { createLogger } from "../logging/mod.ts";
 const TOPIC_ATTEMPTS = 14;
 /** endOffsets tries this often (100 ms, 200 ms, … apart: about 3 s in all) while partitions settle. */
 const OFFSET_ATTEMPTS = 8;
-
-/** Broker answers that mean "not ready yet", wherever kafkajs nests them (retries, causes). */
-function settling(error: unknown, depth = 0): boolean {
-  if (typeof error !== "object" || error === null || depth > 4) return false;
-  const e = error as { retriable?: unknown; type?: unknown; cause?: unknown; originalError?: unknown };
-  if (e.retriable === true) return true;
-  if (e.type === "UNKNOWN_TOPIC_OR_PARTITION" || e.type === "LEADER_NOT_AVAILABLE") return true;
-  return settling(e.cause, depth + 1) || settling(e.originalError, depth + 1);
-}
 
 const MiB = 1024 * 1024;
 
