@@ -19,6 +19,8 @@ export interface LiveResult {
 }
 
 const DEVICES = 20;
+/** What precedes the publish time in a frame's data (the device sends `{"sent": <ms>}`). */
+const SENT_MARK = '"name":"sent","value":';
 
 export async function measureLive(
   label: string,
@@ -47,18 +49,24 @@ export async function measureLive(
       const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
       streams.push(reader);
       (async () => {
+        // Parsed in place (no copy per frame): this process also publishes, and a slow reader
+        // here would be measured as the platform's latency.
         let buffer = "";
         for (;;) {
           const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
           if (done) return;
+          const arrived = performance.timeOrigin + performance.now();
           buffer += value;
+          let start = 0;
           let end;
-          while ((end = buffer.indexOf("\n\n")) >= 0) {
-            const frame = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const match = frame.match(/"name":"sent","value":(\d+(?:\.\d+)?)/);
-            if (match) latencies.push(performance.timeOrigin + performance.now() - Number(match[1]));
+          while ((end = buffer.indexOf("\n\n", start)) >= 0) {
+            const at = buffer.indexOf(SENT_MARK, start);
+            if (at >= 0 && at < end) {
+              latencies.push(arrived - parseFloat(buffer.slice(at + SENT_MARK.length, end)));
+            }
+            start = end + 2;
           }
+          buffer = buffer.slice(start);
         }
       })();
     }

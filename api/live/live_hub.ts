@@ -61,6 +61,8 @@ interface Client {
   stream: SseStream;
 }
 
+const encoder = new TextEncoder();
+
 const SSE_HEADERS = {
   "content-type": "text/event-stream",
   "cache-control": "no-cache",
@@ -78,21 +80,36 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
   const clients = new Set<Client>();
   const consumers: LogConsumer[] = [];
 
-  function deliver(record: LogRecord, topicIndex: number): void {
+  /**
+   * Queues `record` for the clients that want it: decoded, redacted and encoded at most once,
+   * whatever the number of clients. The caller flushes the clients it returned to (`touched`).
+   */
+  function deliver(record: LogRecord, topicIndex: number, touched: Set<Client>): void {
     positions.set(slot(topicIndex, record.partition), record.offset + 1);
-    let token: string | undefined;
-    let data: string | undefined;
+    let frame: Uint8Array | undefined;
     let decoded = false; // at most once per record, and only when some client wants it
     let sentTo = 0;
     for (const client of clients) {
       if (!matches(client.filter, record)) continue;
-      if (!decoded) [data, decoded] = [clientData(record), true];
-      if (data === undefined) return; // withheld from every client
-      token ??= encodeToken(positions);
-      client.stream.sendLive(eventFrame(record.headers["event-type"] ?? "event", token, data));
+      if (!decoded) {
+        decoded = true;
+        const data = clientData(record);
+        if (data === undefined) return; // withheld from every client
+        const type = record.headers["event-type"] ?? "event";
+        frame = encoder.encode(eventFrame(type, encodeToken(positions), data));
+      }
+      client.stream.sendLive(frame!);
+      touched.add(client);
       sentTo++;
     }
     if (sentTo > 0 && tracingEnabled()) traceDelivery(record, sentTo);
+  }
+
+  /** One batch of the log: every client's frames of it go out as one chunk. */
+  function deliverBatch(records: readonly LogRecord[], topicIndex: number): void {
+    const touched = new Set<Client>();
+    for (const record of records) deliver(record, topicIndex, touched);
+    for (const client of touched) client.stream.flush();
   }
 
   let stopping = false;
@@ -112,7 +129,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       group: `live-${crypto.randomUUID()}`,
       topics: [topic],
       from: { offsets },
-      handleBatch: (batch) => Promise.resolve(batch.records.forEach((r) => deliver(r, topicIndex))),
+      handleBatch: (batch) => Promise.resolve(deliverBatch(batch.records, topicIndex)),
     });
     consumers[index] = consumer;
     consumer.done.catch(async (error) => {

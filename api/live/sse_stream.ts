@@ -20,8 +20,16 @@ export interface SseStream {
   readonly body: ReadableStream<Uint8Array>;
   /** Aborts when the stream closes, whatever closed it: stops the work done for it. */
   readonly signal: AbortSignal;
-  /** A live frame: sent now, or held while the stream replays. */
-  sendLive(frame: string): void;
+  /**
+   * A live frame, already encoded (one copy of a frame serves every client that wants it): queued
+   * until `flush()`, or held while the stream replays.
+   */
+  sendLive(frame: Uint8Array): void;
+  /**
+   * Sends the live frames queued since the last flush as one chunk. The hub flushes after each
+   * batch of the log: one write per client per batch instead of one per event and client.
+   */
+  flush(): void;
   /** A frame sent now (a replayed event, a comment). */
   send(frame: string): void;
   /** The replay is done: the held live frames go out, and later ones straight away. */
@@ -38,11 +46,20 @@ export interface SseStream {
 
 const encoder = new TextEncoder();
 
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) out.set(chunk, at), at += chunk.byteLength;
+  return out;
+}
+
 export function createSseStream(options: SseStreamOptions): SseStream {
   const closed = new AbortController();
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let held: Uint8Array[] | undefined = options.replaying ? [] : undefined;
   let heldBytes = 0;
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
   let drainWaiters: (() => void)[] = [];
   const tooSlow = finalFrame(
     "dropped",
@@ -76,6 +93,8 @@ export function createSseStream(options: SseStreamOptions): SseStream {
     clearInterval(heartbeat);
     held = undefined;
     heldBytes = 0;
+    pending = [];
+    pendingBytes = 0;
     closed.abort();
     wakeDrainWaiters();
     options.onClose();
@@ -98,18 +117,17 @@ export function createSseStream(options: SseStreamOptions): SseStream {
     finish();
   }
 
-  /** The frame's bytes, or undefined after closing the stream when they would exceed the budget. */
-  function withinBudget(frame: string): Uint8Array | undefined {
-    if (closed.signal.aborted) return undefined;
-    const bytes = encoder.encode(frame);
-    if (queued() + heldBytes + bytes.byteLength <= options.maxBufferedBytes) return bytes;
+  /** Whether `bytes` more fit the budget; if not, the stream is closed with `tooSlow`. */
+  function fits(bytes: number): boolean {
+    if (closed.signal.aborted) return false;
+    if (queued() + heldBytes + pendingBytes + bytes <= options.maxBufferedBytes) return true;
     close(tooSlow);
-    return undefined;
+    return false;
   }
 
   function send(frame: string): void {
-    const bytes = withinBudget(frame);
-    if (bytes) enqueue(bytes);
+    const bytes = encoder.encode(frame);
+    if (fits(bytes.byteLength)) enqueue(bytes);
   }
 
   return {
@@ -117,11 +135,22 @@ export function createSseStream(options: SseStreamOptions): SseStream {
     signal: closed.signal,
     send,
     sendLive(frame) {
-      if (!held) return send(frame);
-      const bytes = withinBudget(frame);
-      if (!bytes) return;
-      held.push(bytes);
-      heldBytes += bytes.byteLength;
+      if (!fits(frame.byteLength)) return;
+      if (held) {
+        held.push(frame);
+        heldBytes += frame.byteLength;
+      } else {
+        pending.push(frame);
+        pendingBytes += frame.byteLength;
+      }
+    },
+    flush() {
+      if (pending.length === 0) return;
+      const frames = pending;
+      const size = pendingBytes;
+      pending = [];
+      pendingBytes = 0;
+      enqueue(frames.length === 1 ? frames[0]! : concat(frames, size));
     },
     endReplay() {
       const frames = held ?? [];
