@@ -7,7 +7,21 @@ import type { RuleInput } from "./evaluate.ts";
 import type { Rule } from "./rule.ts";
 
 /** The event types rules read, by topic family. */
-export const RULE_INPUT_TYPES = ["telemetry.reported", "device.event.reported"] as const;
+export const RULE_INPUT_TYPES = [
+  "telemetry.reported",
+  "device.event.reported",
+  "camera.stream.online",
+  "camera.stream.offline",
+] as const;
+
+/**
+ * Platform events an `event` rule may name by their own type (a camera going dark is not
+ * something the camera reports on `devices/{id}/events`); their event time is the envelope's.
+ */
+export const PLATFORM_DEVICE_EVENTS: ReadonlySet<string> = new Set([
+  "camera.stream.online",
+  "camera.stream.offline",
+]);
 
 /**
  * The inputs of `event` for `rule`, in the event's order; `window` keeps only points whose event
@@ -25,6 +39,11 @@ export function inputsFor(
       return [];
     }
     return [{ kind: "event", t: event.data.ts, type: event.data.eventType }];
+  }
+  if (PLATFORM_DEVICE_EVENTS.has(event.type)) {
+    const t = Date.parse(event.time);
+    if (condition.kind !== "event" || event.type !== condition.type || !inWindow(t)) return [];
+    return [{ kind: "event", t, type: event.type }];
   }
   if (event.type !== "telemetry.reported") return [];
   const inputs: RuleInput[] = [];

@@ -18,7 +18,7 @@ export {
   type Transition,
 } from "./evaluate.ts";
 export { alertEventIdOf, alertIdOf } from "./ids.ts";
-export { inputsFor, pointInput, RULE_INPUT_TYPES } from "./inputs.ts";
+export { inputsFor, PLATFORM_DEVICE_EVENTS, pointInput, RULE_INPUT_TYPES } from "./inputs.ts";
 export {
   describeCondition,
   inScope,

@@ -21,6 +21,7 @@ import {
   evaluate,
   inputsFor,
   inScope,
+  PLATFORM_DEVICE_EVENTS,
   pointInput,
   type Rule,
   type RuleInput,
@@ -114,7 +115,9 @@ export function rulesProcessor(deps: RulesDeps): RulesProcessor {
    * is dead-lettered once per event and skips the event's other points.
    */
   function onReading(
-    event: EventOf<"telemetry.reported" | "device.event.reported">,
+    event: EventOf<
+      "telemetry.reported" | "device.event.reported" | "camera.stream.online" | "camera.stream.offline"
+    >,
     topic: string,
     out: Outputs,
   ) {
@@ -131,8 +134,9 @@ export function rulesProcessor(deps: RulesDeps): RulesProcessor {
         deadLetter(event, rule, topic, out, error);
       }
     };
-    if (event.type === "device.event.reported") {
-      for (const rule of book.byEventType.get(event.data.eventType) ?? []) {
+    if (event.type !== "telemetry.reported") {
+      const type = event.type === "device.event.reported" ? event.data.eventType : event.type;
+      for (const rule of book.byEventType.get(type) ?? []) {
         for (const input of inputsFor(rule, event)) feed(rule, input);
       }
       return;
@@ -199,6 +203,8 @@ export function rulesProcessor(deps: RulesDeps): RulesProcessor {
     switch (event.type) {
       case "telemetry.reported":
       case "device.event.reported":
+      case "camera.stream.online":
+      case "camera.stream.offline":
         return onReading(event, topic, out);
       case "rule.defined":
       case "rule.changed":
@@ -245,6 +251,8 @@ export function rulesProcessor(deps: RulesDeps): RulesProcessor {
     handles: [
       "telemetry.reported",
       "device.event.reported",
+      "camera.stream.online",
+      "camera.stream.offline",
       "device.registered",
       "device.updated",
       "rule.defined",
@@ -260,7 +268,11 @@ export function rulesProcessor(deps: RulesDeps): RulesProcessor {
       const telemetry = book.anyTelemetry.length > 0 || book.byMetric.size > 0;
       const deviceEvents = book.byEventType.size > 0;
       return (type) =>
-        type === "telemetry.reported" ? telemetry : type === "device.event.reported" ? deviceEvents : true;
+        type === "telemetry.reported"
+          ? telemetry
+          : type === "device.event.reported" || PLATFORM_DEVICE_EVENTS.has(type)
+          ? deviceEvents
+          : true;
     },
     size: () => ({ rules: book.rules.size, devices: book.devices.size }),
     handle(events, context) {

@@ -230,6 +230,28 @@ Deno.test("rules: device events raise event rules", async () => {
   ]]);
 });
 
+Deno.test("rules: an event rule may name a camera's stream going offline", async () => {
+  const h = harness();
+  await h.feed("a", [rule({ condition: { kind: "event", type: "camera.stream.offline" } })]);
+  const offline = createEvent("camera.stream.offline", { reason: "unreachable host" }, {
+    key: "cam-1",
+    source: "cameras",
+    time: NOW,
+  });
+  const online = createEvent("camera.stream.online", { source: "rtsp" }, {
+    key: "cam-1",
+    source: "cameras",
+    time: NOW,
+  });
+  assert.equal((await h.processor.relevant!())("camera.stream.offline", "cam-1"), true);
+  const out = await h.feed("d", [online, offline]);
+  assert.deepEqual(out.a!.map((e) => [e.type, e.key, (e.data as { raisedAt: number }).raisedAt]), [[
+    "alert.raised",
+    "cam-1",
+    NOW,
+  ]]);
+});
+
 Deno.test("rules: a rule that fails on one device is dead-lettered with its reason; other devices go on", async () => {
   const state = createInMemoryProcessorStateStore();
   // A saved state that no longer fits the code (here: a device whose rule states are missing).
