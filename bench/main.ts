@@ -19,6 +19,24 @@ const extras: Record<
   string,
   (progress: (line: string) => void, quick: boolean) => Promise<Extra | Extra[]>
 > = {
+  "cameras-latency": async (progress, quick) => {
+    const { measureCameraLatency } = await import("./cameras_latency.ts");
+    if (!Deno.env.get("AIOT_TEST_JANUS_URL") || !Deno.env.get("AIOT_TEST_RTMP_URL")) {
+      progress("cameras-latency: skipped (needs `engines.sh start janus rtmp` and its env)");
+      return {
+        title: "cameras: glass-to-glass latency — skipped (no Janus/RTMP)",
+        header: ["skipped"],
+        rows: [],
+      };
+    }
+    const r = await measureCameraLatency({ seconds: quick ? 5 : 20, progress });
+    return {
+      title: "cameras: glass-to-glass latency over WebRTC (push camera → nginx-rtmp → relay → Janus → " +
+        "WHEP → Chromium, loopback, capture time burned into each frame); target ≤ 500 ms",
+      header: ["frames read", "median ms", "p95 ms", "min ms", "max ms", "target"],
+      rows: [[r.samples, r.medianMs, r.p95Ms, r.minMs, r.maxMs, "≤ 500"]],
+    };
+  },
   cameras: async (progress, quick) => {
     const { measureCameras } = await import("./cameras.ts");
     const cameras = Number(Deno.env.get("AIOT_BENCH_CAMERAS") ?? 8);
@@ -306,6 +324,7 @@ const extras: Record<
 
 const scenarios: Record<string, Scenario> = {
   cameras: () => Promise.resolve([]),
+  "cameras-latency": () => Promise.resolve([]),
   export: async (quick) => {
     const { embeddedExportComparisons, kafkaExportComparisons } = await import("./export.ts");
     const progress = (line: string) => console.error(line);

@@ -6,7 +6,14 @@ import { chromium } from "playwright-core";
 
 export const CHROMIUM = Deno.env.get("AIOT_CHROMIUM") ?? "/usr/bin/chromium";
 
-export async function launchChromium(): Promise<Awaited<ReturnType<typeof chromium.launch>>> {
+export interface LaunchOptions {
+  /** Lets muted video play without a user gesture (video tests). Default false. */
+  autoplay?: boolean;
+}
+
+export async function launchChromium(
+  options: LaunchOptions = {},
+): Promise<Awaited<ReturnType<typeof chromium.launch>>> {
   await Deno.stat(CHROMIUM).catch(() => {
     throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set AIOT_CHROMIUM)`);
   });
@@ -21,6 +28,7 @@ export async function launchChromium(): Promise<Awaited<ReturnType<typeof chromi
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...(options.autoplay ? ["--autoplay-policy=no-user-gesture-required"] : []),
     ],
   });
 }

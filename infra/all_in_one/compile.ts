@@ -24,9 +24,17 @@ const WORKER = "infra/all_in_one/projection_worker.ts";
 /**
  * What the all-in-one may do: serve and connect (net), read its AIOT_* configuration (env, read
  * whole by `Deno.env.toObject()`), read and write its data directory (chosen at run time, so not
- * narrowed here), and OS facts some drivers ask for (sys). No subprocesses, no FFI.
+ * narrowed here), and OS facts some drivers ask for (sys); run ffmpeg, which the cameras role relays
+ * and records with (from PATH). No other subprocess, no FFI.
  */
-const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-sys", "--allow-read", "--allow-write"];
+const PERMISSIONS = [
+  "--allow-net",
+  "--allow-env",
+  "--allow-sys",
+  "--allow-read",
+  "--allow-write",
+  "--allow-run=ffmpeg",
+];
 
 export interface CompileResult {
   path: string;

@@ -103,10 +103,13 @@ export function instrument(log: EventLog, logger: Logger = noopLogger): Instrume
         // Stalled is reported again at each retry (logged by `onRetry`): only changes are logged here.
         if (healths.get(processor)?.state !== health.state) {
           const { state, ...details } = health as { state: string } & Record<string, unknown>;
-          processorLog[state === "running" ? "info" : state === "stalled" ? "warn" : "error"](`processor ${state}`, {
-            processor,
-            ...details,
-          });
+          processorLog[state === "running" ? "info" : state === "stalled" ? "warn" : "error"](
+            `processor ${state}`,
+            {
+              processor,
+              ...details,
+            },
+          );
         }
         healths.set(processor, health);
         metrics.set(

@@ -1,19 +1,20 @@
 /**
- * Cameras in the dashboard, end to end in real headless Chromium against the all-in-one with a
- * real RTSP test camera (GStreamer's RTSP server, H.264, with a password), Janus (`engines.sh start
- * janus`, `AIOT_TEST_JANUS_URL`) and ffmpeg: the camera is added in
- * the form (its RTSP password never comes back), the grid plays it live over WebRTC (WHEP), the
- * camera page plays it over HLS (hls.js) and WebRTC, its recordings are listed on the timeline and
- * play from a clicked moment, the fleet shows it online, and when the camera goes down the page
- * shows it offline with the reason, live. "Plays" means the video element's `currentTime`
- * advances and `getVideoPlaybackQuality().totalVideoFrames` grows: frames were decoded.
- * Any console error or failed request fails the test, except those the camera's outage causes.
- * The grid's screenshot goes to docs/cameras_grid.png when AIOT_UPDATE_SCREENSHOTS=1.
+ * Cameras in the dashboard, end to end in real headless Chromium against the all-in-one with a real
+ * RTSP test camera (GStreamer's RTSP server, H.264, with a password), Janus (`engines.sh start
+ * janus`, `AIOT_TEST_JANUS_URL`) and ffmpeg: the camera is added in the form (its RTSP password
+ * never comes back), the grid plays it live over WebRTC (WHEP) and, where ICE cannot reach Janus,
+ * falls back to HLS by itself; the camera page plays it over HLS (hls.js) and WebRTC on demand, its
+ * recordings are listed on the timeline and play from a clicked moment, the fleet shows it online,
+ * and when the camera goes down the page shows it offline with the reason, live. "Plays" means the
+ * video element's `currentTime` advances and `getVideoPlaybackQuality().totalVideoFrames` grows:
+ * frames were decoded. Any console error or failed request fails the test, except those the
+ * camera's outage causes. The grid's screenshot goes to docs/cameras_grid.png when
+ * AIOT_UPDATE_SCREENSHOTS=1.
  */
 import assert from "node:assert/strict";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { eventually } from "../../core/testing/eventually.ts";
-import { CHROMIUM, loggedInPage } from "./chromium.ts";
+import { launchChromium, loggedInPage } from "./chromium.ts";
 import { startInProcess } from "./in_process.ts";
 import { startTestCamera } from "../cameras/_rtsp_test_camera.ts";
 
@@ -23,35 +24,9 @@ const TEMP_SCREENSHOTS = Deno.makeTempDirSync({ prefix: "aiot-screenshots-" });
 const SCREENSHOT = Deno.env.get("AIOT_UPDATE_SCREENSHOTS") === "1"
   ? new URL("../../docs/cameras_grid.png", import.meta.url).pathname
   : `${TEMP_SCREENSHOTS}/cameras_grid.png`;
+const VIEWER = { username: "vera", password: "viewer-password-1234", role: "viewer" };
 const JANUS_URL = Deno.env.get("AIOT_TEST_JANUS_URL");
 const JANUS_SECRET = Deno.env.get("AIOT_TEST_JANUS_SECRET") ?? "";
-
-/**
- * Debian's Chromium with the flags of `chromium.ts`, plus video ones: muted autoplay, loopback ICE,
- * and `extra` (a network where WebRTC cannot pass).
- */
-async function launchVideoChromium(extra: string[] = []) {
-  await Deno.stat(CHROMIUM).catch(() => {
-    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set AIOT_CHROMIUM)`);
-  });
-  return await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--autoplay-policy=no-user-gesture-required",
-      // Janus listens on 127.0.0.1 only; Chromium leaves loopback out of ICE unless told.
-      "--allow-loopback-in-peer-connection",
-      ...extra,
-    ],
-  });
-}
 
 interface Playback {
   time: number;
@@ -108,10 +83,17 @@ Deno.test({
         AIOT_CAMERA_MOUNTPOINT_PREFIX: `ui${crypto.randomUUID().slice(0, 8)}`,
       },
     });
-    const browser = await launchVideoChromium();
+    const browser = await launchChromium({ autoplay: true });
     const errors: string[] = [];
     try {
       const page = await loggedInPage(browser, server.base, "admin", server.adminPassword, errors);
+      // The WHEP exchanges of this page: "POST 201", "DELETE 204", …
+      const whep: string[] = [];
+      page.on("response", (r) => {
+        if (/\/whep(\/|$)/.test(new URL(r.url()).pathname)) {
+          whep.push(`${r.request().method()} ${r.status()}`);
+        }
+      });
 
       // Added in the form, with credentials in the URL: they go to the server and never come back.
       const secretUrl = camera.url("gate", "viewer:S3cret-pw");
@@ -168,8 +150,12 @@ Deno.test({
       await page.mouse.move(0, 0);
       await page.locator("section.cameras").screenshot({ path: SCREENSHOT, animations: "disabled" });
 
-      // The fleet lists the camera with its status.
+      // The fleet lists the camera with its status; leaving the grid ended its WHEP sessions.
       await nav(page, "Fleet").click();
+      await eventually("a DELETE of each WHEP session the grid opened", () => {
+        const count = (what: string) => whep.filter((w) => w === what).length;
+        return count("POST 201") >= 2 && count("DELETE 204") === count("POST 201");
+      });
       const fleetRow = page.locator(`.device-row[data-device="${CAMERA}"]`);
       await eventually(
         "the fleet to show the camera online",
@@ -177,25 +163,36 @@ Deno.test({
           (await fleetRow.locator("[data-camera-status]").getAttribute("data-camera-status")) === "online",
       );
 
-      // Where WebRTC cannot pass (no UDP: the policy a proxy-only network imposes), the tile tries
-      // WebRTC, decodes nothing, and falls back to HLS by itself.
-      const blocked = await launchVideoChromium([
-        "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
-      ]);
-      try {
-        const other = await loggedInPage(blocked, server.base, "admin", server.adminPassword, errors);
-        await nav(other, "Cameras").click();
-        const tried = other.locator(`[data-camera-tile="${CAMERA}"] [data-live-state="connecting"]`);
-        await tried.waitFor();
-        assert.match(await tried.innerText(), /WebRTC/, "WebRTC is tried first");
-        await assertPlays(
-          other,
-          `[data-camera-tile="${CAMERA}"] video[data-transport="hls"]`,
-          "the grid's HLS fallback",
-        );
-      } finally {
-        await blocked.close();
-      }
+      // A viewer, where WebRTC cannot pass (UDP filtered on the way): the tile tries WebRTC, decodes
+      // nothing and falls back to HLS by itself. The filter: this page's WHEP answers (Janus' real
+      // ones) name an unreachable address in their ICE candidates, so connectivity checks fail.
+      // Viewers watch; they get no Add or Delete.
+      const created = await fetch(`${server.base}/api/v1/users`, {
+        method: "POST",
+        headers: server.headers,
+        body: JSON.stringify(VIEWER),
+      });
+      assert.equal(created.status, 201, await created.text());
+      const other = await loggedInPage(browser, server.base, VIEWER.username, VIEWER.password, errors);
+      await other.route("**/api/v1/cameras/*/whep", async (route) => {
+        const response = await route.fetch();
+        const sdp = (await response.text()).replace(/^(a=candidate:\S+ \d+ \S+ \d+ )\S+/gm, "$1203.0.113.9");
+        await route.fulfill({ response, body: sdp });
+      });
+      await nav(other, "Cameras").click();
+      await other.locator(`[data-camera-tile="${CAMERA}"] [data-live-state="connecting"]`, {
+        hasText: "Connecting (WebRTC)",
+      }).waitFor();
+      await assertPlays(
+        other,
+        `[data-camera-tile="${CAMERA}"] video[data-transport="hls"]`,
+        "the HLS fallback",
+      );
+      assert.equal(await other.getByRole("button", { name: "Add camera" }).count(), 0);
+      await other.locator(`[data-camera-tile="${CAMERA}"] a`).click();
+      await other.getByRole("heading", { name: "Front gate" }).waitFor();
+      assert.equal(await other.getByRole("button", { name: /Delete camera/ }).count(), 0);
+      await other.context().close();
       removeErrors(errors, /404 GET \S+\/hls\/live\.m3u8 |status of 404/);
 
       // The camera page: live over HLS (hls.js), then over WebRTC again.

@@ -48,11 +48,15 @@ export function relayArgs(spec: RelaySpec, runId: string): string[] {
     ...rtsp,
     "-i",
     spec.input,
+    // SPS/PPS before every key frame (h264_mp4toannexb): RTMP/FLV sources carry them only once,
+    // out of band, and a WebRTC viewer joining later could never decode (RTSP sources pass as they are).
     ...spec.rtp.ports.flatMap((p) => [
       "-map",
       "0:v:0",
       "-c",
       "copy",
+      "-bsf:v",
+      "h264_mp4toannexb",
       "-f",
       "rtp",
       "-payload_type",

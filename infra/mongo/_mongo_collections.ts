@@ -100,22 +100,27 @@ export async function openCollections(db: Db, setup: CollectionSetup): Promise<T
     ? "insert-only"
     : "plain";
 
+  // FerretDB v1 (SQLite) pushes only `{_id: value}` filters down and no sort: an index there
+  // serves none of the retention queries and costs every write (a rollup update rewrites the whole
+  // document, so each of its indexes), so the retention indexes are made on MongoDB only.
+  const ferretdb = "ferretdbVersion" in await db.admin().command({ buildInfo: 1 });
   const points = db.collection<PointDoc>(name);
   await points.createIndex({ "meta.d": 1, "meta.m": 1, t: 1 });
   const serverRetention = layout === "timeseries"
     ? await timeSeriesExpiry(db, name, setup.retentionSeconds)
+    : ferretdb
+    ? false // no TTL indexes ("expireAfterSeconds is not implemented"): the store's sweep deletes
     : await ttlIndex(points, setup.retentionSeconds);
   const rollups = db.collection<RollupDoc>(`${setup.prefix}rollups`);
   await rollups.createIndex({ d: 1, m: 1, l: 1, b: 1 });
   // Retention: the oldest bucket of a level and the buckets of a level to delete.
-  await rollups.createIndex({ l: 1, b: 1 });
+  if (!ferretdb) await rollups.createIndex({ l: 1, b: 1 });
   const latest = db.collection<LatestDoc>(`${setup.prefix}latest`);
   await latest.createIndex({ d: 1 });
   // FerretDB v1 (SQLite) pushes only `{_id: value}` filters down, so `{_id, seq}` scans the
   // collection; and its conditional updates are not atomic anyway (see `atomicConditionalUpdates`
   // in the tests: 450 successful compare-and-set increments by 3 clients left 238).
-  const guardedUpdates = setup.guardedUpdates ??
-    !("ferretdbVersion" in await db.admin().command({ buildInfo: 1 }));
+  const guardedUpdates = setup.guardedUpdates ?? !ferretdb;
   return { points, rollups, latest, layout, serverRetention, guardedUpdates };
 }
 
@@ -140,9 +145,8 @@ async function timeSeriesExpiry(db: Db, name: string, seconds: number | undefine
 }
 
 /**
- * A plain collection: a TTL index on `t` where the server has them (MongoDB), else (FerretDB v1:
- * "expireAfterSeconds is not implemented") a plain index on `t`, used by `oldest()` and by the
- * store's own retention sweep. A changed retention is applied with `collMod` (which also turns a
+ * A plain collection on MongoDB: a TTL index on `t` (else, where the server refuses one, a plain
+ * index on `t`, used by `oldest()` and by the store's own retention sweep). A changed retention is applied with `collMod` (which also turns a
  * plain index into a TTL one, MongoDB ≥ 5.1); a removed one replaces the TTL index by a plain one.
  * Nothing is dropped on a server without TTL indexes, so processes starting at once cannot race.
  * True when the server expires the points.

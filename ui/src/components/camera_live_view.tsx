@@ -61,7 +61,16 @@ export function CameraLiveView(
     }).then(() => {
       if (!controller.signal.aborted) retry = setTimeout(() => setRound((r) => r + 1), RETRY_MS);
     });
+    // Leaving the page runs no effect cleanup: end the session now (its DELETE is sent with
+    // keepalive) rather than leave the relay to notice the viewer's ICE going quiet.
+    const leave = () => controller.abort();
+    // Back from the back/forward cache: the view was ended on the way out, start it again.
+    const back = (event: PageTransitionEvent) => event.persisted && setRound((r) => r + 1);
+    addEventListener("pagehide", leave);
+    addEventListener("pageshow", back);
     return () => {
+      removeEventListener("pagehide", leave);
+      removeEventListener("pageshow", back);
       controller.abort();
       clearTimeout(retry);
       video?.remove();
