@@ -9,7 +9,6 @@
  *   the run created is dropped by `close()`.
  */
 import { Kafka, logLevel } from "kafkajs";
-import postgres from "postgres";
 import { MongoClient } from "mongodb";
 import { ADMIN, startMosquitto } from "../infra/mqtt_external/_mosquitto.ts";
 import { connectDynsecProvisioner } from "../infra/mqtt_external/dynsec_provisioner.ts";
@@ -17,6 +16,7 @@ import type { Device } from "./e2e_load.ts";
 import { embeddedStores, realStores, type StoreProbe } from "./e2e_stores.ts";
 import { type PlatformChild, startPlatform } from "./platform_child.ts";
 import { findPid, localEngines, type Tracked } from "./proc_stats.ts";
+import { createScratchDatabase } from "../infra/postgres/scratch_database.ts";
 
 export interface RealEngines {
   kafkaBrokers: string;
@@ -133,12 +133,8 @@ export async function startRealTopology(
     for (const c of closers.reverse()) await c().catch((e) => options.progress(`  e2e cleanup: ${e}`));
   };
   try {
-    const admin = postgres(engines.postgresUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${run}`);
-    closers.push(async () => {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${run} WITH (FORCE)`);
-      await admin.end();
-    });
+    const scratch = await createScratchDatabase(engines.postgresUrl, run);
+    closers.push(() => scratch.drop());
     const mongoUrl = withPath(engines.mongoUrl, run);
     closers.push(async () => {
       const mongo = new MongoClient(engines.mongoUrl);

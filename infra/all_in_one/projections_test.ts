@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
-import postgres from "postgres";
 import { createEvent, type DomainEvent } from "../../core/events/catalog.ts";
 import { toLogMessage } from "../../core/events/codec.ts";
 import { topicNames } from "../../core/events/topics.ts";
@@ -18,6 +17,7 @@ import { openEventLog } from "../event_log_from_config.ts";
 import { openReadModels, openTimeSeriesStore } from "../stores_from_config.ts";
 import { getDevice, getDeviceState, listDeviceMetrics } from "../../core/readmodels/mod.ts";
 import { rebuildReadModel } from "./stale_read_models.ts";
+import { createScratchDatabase } from "../postgres/scratch_database.ts";
 
 const PG_URL = Deno.env.get("AIOT_TEST_POSTGRES_URL") ?? "postgres://aiot:aiot@127.0.0.1:15432/aiot";
 const MONGO_URL = Deno.env.get("AIOT_TEST_MONGO_URL") ?? "mongodb://127.0.0.1:17017/";
@@ -289,21 +289,17 @@ Deno.test("embedded stores: projector killed mid-batch loses and double-counts n
 Deno.test("PostgreSQL + FerretDB: projector killed mid-batch loses and double-counts nothing; rebuild equals live", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "aiot-proj-" });
   const name = `aiot_proj_${Date.now().toString(36)}_${crypto.randomUUID().slice(0, 6)}`;
-  const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const pgUrl = new URL(PG_URL);
-  pgUrl.pathname = `/${name}`;
+  const scratch = await createScratchDatabase(PG_URL, name);
   const mongoUrl = new URL(MONGO_URL);
   mongoUrl.pathname = `/${name}`;
   try {
     await killedAndRestarted({
       AIOT_DATA_DIR: dataDir,
-      AIOT_POSTGRES_URL: pgUrl.toString(),
+      AIOT_POSTGRES_URL: scratch.url,
       AIOT_MONGO_URL: mongoUrl.toString(),
     }, { devices: 4, readings: 60, states: 6 });
   } finally {
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
     const mongo = new MongoClient(MONGO_URL);
     await mongo.db(name).dropDatabase().finally(() => mongo.close());
   }

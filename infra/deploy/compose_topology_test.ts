@@ -18,7 +18,6 @@
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
 import { MongoClient } from "mongodb";
-import postgres from "postgres";
 import { createCertificateAuthority, issueServerCertificate } from "../certs/mod.ts";
 import { type RoleProcess, roleProcess } from "../faults/role_process.ts";
 import { ADMIN, type Mosquitto, startMosquitto } from "../mqtt_external/_mosquitto.ts";
@@ -28,6 +27,7 @@ import { aiotServices, type ComposeService, environmentOf, loadCompose, REPO_ROO
 import { adminHeaders, deviceFlowThroughEdge, edgeFetch } from "./_edge_flow.ts";
 import { startNginx, type TestNginx } from "./nginx/_test_nginx.ts";
 import { settingsFromEnv } from "./nginx/render.ts";
+import { createScratchDatabase } from "../postgres/scratch_database.ts";
 
 const SECRETS = {
   AIOT_ADMIN_PASSWORD: "topology-admin-password",
@@ -131,12 +131,8 @@ Deno.test({
     let broker: Mosquitto | undefined;
     let nginx: TestNginx | undefined;
     try {
-      const admin = postgres(testPostgresUrl, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`CREATE DATABASE ${run}`);
-      closers.push(async () => {
-        await admin.unsafe(`DROP DATABASE IF EXISTS ${run} WITH (FORCE)`);
-        await admin.end();
-      });
+      const scratch = await createScratchDatabase(testPostgresUrl, run);
+      closers.push(() => scratch.drop());
       closers.push(async () => {
         const mongo = new MongoClient(mongoUrl.href, { serverSelectionTimeoutMS: 5_000 });
         try {

@@ -19,6 +19,7 @@ import { connectDynsecProvisioner } from "../mqtt_external/dynsec_provisioner.ts
 import type { LoadDevice } from "./device_load.ts";
 import { type PrivateKafka, startPrivateKafka } from "./private_kafka.ts";
 import { type RoleProcess, roleProcess } from "./role_process.ts";
+import { createScratchDatabase } from "../postgres/scratch_database.ts";
 
 const INGEST = { username: "aiot-ingest", password: "faults-ingest-secret" };
 const PASSWORD = "faults-admin-password";
@@ -65,14 +66,9 @@ export async function startSplitTopology(
     closers.length = 0;
   };
   try {
-    const admin = postgres(postgresUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${run}`);
-    closers.push(async () => {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${run} WITH (FORCE)`);
-      await admin.end();
-    });
-    const direct = new URL(postgresUrl);
-    direct.pathname = `/${run}`;
+    const scratch = await createScratchDatabase(postgresUrl, run);
+    closers.push(() => scratch.drop());
+    const direct = new URL(scratch.url);
     const postgresLink = startTcpProxy({ hostname: direct.hostname, port: Number(direct.port) });
     closers.push(() => Promise.resolve(postgresLink.close()));
     const proxied = new URL(direct);

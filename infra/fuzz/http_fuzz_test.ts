@@ -12,6 +12,7 @@
 import assert from "node:assert/strict";
 import { startInProcess } from "../all_in_one/in_process.ts";
 import { fuzzSeconds, fuzzSeed } from "./fuzz_budget.ts";
+import { createScratchDatabase } from "../postgres/scratch_database.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
 const EXCLUDED_PATHS = ["/api/v1/stream", "/api/v1/auth/logout"];
@@ -27,31 +28,6 @@ async function schemathesisExecutable(): Promise<string> {
   }).output();
   assert.equal(install.code, 0, `schemathesis install failed:\n${decoder.decode(install.stderr)}`);
   return decoder.decode(install.stdout).trim();
-}
-
-/** A fresh database on the server of `url` (dropped by the returned function). */
-async function freshPostgresDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const { default: postgres } = await import("postgres");
-  const name = `aiot_fuzz_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const fresh = new URL(url);
-  fresh.pathname = `/${name}`;
-  return {
-    url: fresh.toString(),
-    async drop() {
-      const sql = postgres(url, { max: 1, onnotice: () => {} });
-      try {
-        await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await sql.end();
-      }
-    },
-  };
 }
 
 async function fuzzApi(env: Record<string, string>): Promise<void> {
@@ -126,7 +102,10 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const database = await freshPostgresDatabase(postgresUrl!);
+    const database = await createScratchDatabase(
+      postgresUrl!,
+      `aiot_fuzz_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`,
+    );
     try {
       await fuzzApi({ AIOT_POSTGRES_URL: database.url });
     } finally {

@@ -9,7 +9,6 @@
  */
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
-import postgres from "postgres";
 import { eventually } from "../../core/testing/eventually.ts";
 import { parseTraceparent } from "../../core/tracing/mod.ts";
 import { roleProcess } from "../faults/role_process.ts";
@@ -23,6 +22,7 @@ import {
   OTLP_ENDPOINT,
   traceIdsOf,
 } from "./_jaeger.ts";
+import { createScratchDatabase } from "../postgres/scratch_database.ts";
 
 const KAFKA = Deno.env.get("AIOT_TEST_KAFKA_BROKERS") ?? "127.0.0.1:19092";
 const INGEST = { username: "aiot-ingest", password: "trace-ingest-secret" };
@@ -39,14 +39,9 @@ Deno.test({
     const prefix = `${run}.`;
     const closers: (() => Promise<unknown>)[] = [];
     try {
-      const admin = postgres(testPostgresUrl, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`CREATE DATABASE ${run}`);
-      closers.push(async () => {
-        await admin.unsafe(`DROP DATABASE IF EXISTS ${run} WITH (FORCE)`);
-        await admin.end();
-      });
-      const database = new URL(testPostgresUrl);
-      database.pathname = `/${run}`;
+      const scratch = await createScratchDatabase(testPostgresUrl, run);
+      closers.push(() => scratch.drop());
+      const database = new URL(scratch.url);
 
       const broker = await startMosquitto();
       closers.push(() => broker.stop());
