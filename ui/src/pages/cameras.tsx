@@ -21,6 +21,7 @@ import { reloadAfterEvent } from "../reload_after_event.ts";
 import { href } from "../router.ts";
 import { canOperate } from "../session.ts";
 import { CameraAddForm } from "../components/camera_add_form.tsx";
+import { SearchFilters } from "../components/search_filters.tsx";
 import { CameraLiveView } from "../components/camera_live_view.tsx";
 
 /** The latest stream events, re-applied to every listing (which may predate them). */
@@ -93,26 +94,7 @@ export function CamerasPage({ user }: { user: SessionUser }) {
         )}
       </div>
       {adding && <CameraAddForm onAdded={() => void load()} />}
-      <div class="filters" role="search">
-        <label>
-          Search
-          <input
-            type="search"
-            name="search"
-            placeholder="id, name, label value"
-            value={search}
-            onInput={(e) => setSearch(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Label
-          <input
-            name="label"
-            placeholder="key or key:value"
-            value={label}
-            onInput={(e) => setLabel(e.currentTarget.value)}
-          />
-        </label>
+      <SearchFilters search={search} onSearch={setSearch} label={label} onLabel={setLabel}>
         <label>
           Group by
           <select name="groupBy" value={key} onChange={(e) => setGroupBy(e.currentTarget.value)}>
@@ -120,7 +102,7 @@ export function CamerasPage({ user }: { user: SessionUser }) {
             {keys.map((k) => <option key={k} value={k}>{k}</option>)}
           </select>
         </label>
-      </div>
+      </SearchFilters>
       {cameras && all.length === 0 && <p class="muted">No cameras yet.</p>}
       {groups.map((group) => (
         <section class="camera-group" key={group.title} aria-label={group.title}>

@@ -20,6 +20,7 @@ import {
 import { ago, formatValue } from "../format.ts";
 import { type LiveEvent, type LiveStatus, openLiveStream } from "../live_stream.ts";
 import { href } from "../router.ts";
+import { SearchFilters } from "../components/search_filters.tsx";
 import { VirtualList } from "../components/virtual_list.tsx";
 
 const ROW_HEIGHT = 64;
@@ -125,27 +126,7 @@ export function FleetPage() {
           </span>
         </p>
       </div>
-      <div class="filters" role="search">
-        <label>
-          Search
-          <input
-            type="search"
-            name="search"
-            placeholder="id, name, label value"
-            value={search}
-            onInput={(e) => setSearch(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Label
-          <input
-            name="label"
-            placeholder="key or key:value"
-            value={label}
-            onInput={(e) => setLabel(e.currentTarget.value)}
-          />
-        </label>
-      </div>
+      <SearchFilters search={search} onSearch={setSearch} label={label} onLabel={setLabel} />
       {fleet && (
         <VirtualList
           items={ids}
