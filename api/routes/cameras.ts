@@ -27,7 +27,7 @@ import type { CameraApiDeps } from "../deps.ts";
 import { UnsupportedMediaTypeError } from "../http_errors.ts";
 import type { ApiContext } from "./api_context.ts";
 import { route } from "./define.ts";
-import { entityId, labelKey, labels, plainText } from "./schemas.ts";
+import { entityId, labelFilterParam, labels, plainText } from "./schemas.ts";
 import { definedOnly } from "./validation.ts";
 
 /** The viewer's offer cannot be served (no H.264 at a payload type the relay sends). */
@@ -63,12 +63,7 @@ const cameraChanges = z.strictObject({
 });
 
 const listQuery = z.object({
-  label: z.string().regex(/^[^:]+:.*$/, "expected key:value").pipe(
-    z.string().transform((text) => {
-      const at = text.indexOf(":");
-      return { key: text.slice(0, at), value: text.slice(at + 1) };
-    }),
-  ).pipe(z.object({ key: labelKey, value: plainText({ max: 256 }) })).optional(),
+  label: labelFilterParam,
 });
 
 const isoTime = z.iso.datetime({ offset: true, error: "expected an ISO-8601 date-time" })

@@ -13,7 +13,7 @@ import {
 import { NotFoundError } from "../../core/errors.ts";
 import type { ApiContext } from "./api_context.ts";
 import { route } from "./define.ts";
-import { cursorParam, entityId, labelKey, labels, limitParam, plainText } from "./schemas.ts";
+import { cursorParam, entityId, labelFilterParam, labels, limitParam, plainText } from "./schemas.ts";
 import { definedOnly } from "./validation.ts";
 import { type DeviceRow, getDevice, listDevices } from "../../core/readmodels/mod.ts";
 
@@ -31,12 +31,7 @@ const deviceChanges = z.strictObject(profile).refine(
 );
 
 const listQuery = z.object({
-  label: z.string().regex(/^[^:]+:.*$/, "expected key:value").pipe(
-    z.string().transform((text) => {
-      const at = text.indexOf(":");
-      return { key: text.slice(0, at), value: text.slice(at + 1) };
-    }),
-  ).pipe(z.object({ key: labelKey, value: plainText({ max: 256 }) })).optional(),
+  label: labelFilterParam,
   cursor: cursorParam,
   limit: limitParam,
 });

@@ -25,6 +25,14 @@ export const plainText = (limits: { min?: number; max: number }) =>
 
 export const labels = z.record(labelKey, plainText({ max: 256 }));
 
+/** A `?label=key:value` filter, read as `{key, value}`. */
+export const labelFilterParam = z.string().regex(/^[^:]+:.*$/, "expected key:value").pipe(
+  z.string().transform((text) => {
+    const at = text.indexOf(":");
+    return { key: text.slice(0, at), value: text.slice(at + 1) };
+  }),
+).pipe(z.object({ key: labelKey, value: plainText({ max: 256 }) })).optional();
+
 /** Any JSON object: state patches, command parameters. */
 export const jsonObject = z.record(z.string(), z.json());
 
