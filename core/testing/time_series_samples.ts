@@ -147,3 +147,16 @@ export function assertBucketsClose(actual: BucketPoint[], expected: BucketPoint[
     assert.ok(Math.abs(b.v - e) <= tolerance, `bucket ${b.t}: got ${b.v}, expected ${e}: ${context}`);
   });
 }
+
+/**
+ * `perDevice` temperature points for each of `devices` devices (`dev-0`…), one a minute from
+ * `start`, devices interleaved; values count up; every point carries `seq`.
+ */
+export const minutePoints = (devices: number, perDevice: number, start: number, seq: number): MetricPoint[] =>
+  Array.from({ length: devices * perDevice }, (_, i) => ({
+    deviceId: `dev-${i % devices}`,
+    metric: "temperature",
+    t: start + Math.floor(i / devices) * 60_000,
+    value: i,
+    seq,
+  }));

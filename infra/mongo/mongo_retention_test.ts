@@ -2,7 +2,7 @@
 // store's own sweep deletes raw points; on MongoDB the TTL index does, see `rawExpiry`).
 import assert from "node:assert/strict";
 import { sweepTimeSeries } from "../../core/retention/sweep.ts";
-import type { MetricPoint } from "../../core/timeseries/time_series_store.ts";
+import { minutePoints } from "../../core/testing/time_series_samples.ts";
 import { createMongoTimeSeriesStore } from "./mongo_time_series_store.ts";
 import { MONGO_URL, withDatabase } from "./_mongo_test_support.ts";
 
@@ -10,14 +10,7 @@ const DAY = 86_400_000;
 const MIN = 60_000;
 const NOW = Date.UTC(2026, 5, 15, 12);
 
-const points = (devices: number, perDevice: number, start: number, seq: number): MetricPoint[] =>
-  Array.from({ length: devices * perDevice }, (_, i) => ({
-    deviceId: `dev-${i % devices}`,
-    metric: "temperature",
-    t: start + Math.floor(i / devices) * MIN,
-    value: i,
-    seq,
-  }));
+const points = minutePoints;
 
 Deno.test("mongo time series: a raw retention set later deletes old points (TTL or sweep), rollups by level, writes go on", () =>
   withDatabase(async (database) => {

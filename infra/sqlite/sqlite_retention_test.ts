@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { oldestRecordTime } from "../../core/log/oldest_record.ts";
 import { sweepTimeSeries } from "../../core/retention/sweep.ts";
+import { minutePoints } from "../../core/testing/time_series_samples.ts";
 import { eventually } from "../../core/testing/eventually.ts";
-import type { MetricPoint } from "../../core/timeseries/time_series_store.ts";
 import { createSqliteEventLog } from "./sqlite_event_log.ts";
 import { createSqliteTimeSeriesStore } from "./sqlite_time_series_store.ts";
 
@@ -12,14 +12,7 @@ const DAY = 86_400_000;
 const MIN = 60_000;
 const NOW = Date.UTC(2026, 5, 15, 12);
 
-const points = (devices: number, perDevice: number, start: number, seq: number): MetricPoint[] =>
-  Array.from({ length: devices * perDevice }, (_, i) => ({
-    deviceId: `dev-${i % devices}`,
-    metric: "temperature",
-    t: start + Math.floor(i / devices) * MIN,
-    value: i,
-    seq,
-  }));
+const points = minutePoints;
 
 Deno.test("sqlite time series: a lowered raw and 1m retention deletes old data in chunks while writes go on", async () => {
   const path = `${await Deno.makeTempDir({ prefix: "aiot-retention-" })}/timeseries.db`;

@@ -8,25 +8,16 @@ import type { Device, FieldIssue } from "./api_client.ts";
 import type { Campaign, CampaignBody, Job, JobCounts } from "./ota_api.ts";
 import type { LiveEvent } from "./live_stream.ts";
 import type { EventType } from "../../core/events/catalog.ts";
+import { eventTypeNames } from "../../core/events/type_names.ts";
 import { parseLabels } from "./admin_model.ts";
 
-export const OTA_EVENT_TYPES: readonly EventType[] = [
-  "ota.campaign.started",
-  "ota.campaign.paused",
-  "ota.campaign.resumed",
-  "ota.campaign.cancelled",
-  "ota.campaign.aborted",
-  "ota.campaign.completed",
-  "ota.wave.started",
-  "ota.wave.finished",
-  "ota.job.queued",
-  "ota.job.dispatched",
-  "ota.job.progress",
-  "ota.job.succeeded",
-  "ota.job.failed",
-  "ota.job.timed_out",
-  "ota.job.cancelled",
-];
+/**
+ * The live events of campaigns, waves and jobs, from the catalog's names; without the device's raw
+ * `ota.job.reported` (the processor turns it into `ota.job.progress` and the verdicts).
+ */
+export const OTA_EVENT_TYPES: readonly EventType[] = eventTypeNames.filter((t) =>
+  t.startsWith("ota.") && t !== "ota.job.reported"
+);
 
 export interface CampaignForm {
   name: string;
