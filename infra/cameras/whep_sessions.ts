@@ -20,6 +20,8 @@ import { mountpointId, mountpointStreams, STREAMING_PLUGIN } from "./mountpoints
 const NO_SUCH_MOUNTPOINT = 455;
 /** How long Janus may take to make its offer. */
 const OFFER_TIMEOUT_MS = 10_000;
+/** Viewer sessions one process holds at most (each is a Janus session and a long poll here). */
+const DEFAULT_MAX_SESSIONS = 256;
 
 export interface WhepSessions extends WhepGateway {
   /** Sessions this process holds. */
@@ -29,8 +31,9 @@ export interface WhepSessions extends WhepGateway {
 
 export function createWhepSessions(
   janus: JanusClient,
-  options: { mountpointPrefix: string; payloadTypes: readonly number[] },
+  options: { mountpointPrefix: string; payloadTypes: readonly number[]; maxSessions?: number },
 ): WhepSessions {
+  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
   const streams = mountpointStreams(options.payloadTypes);
   const sessions = new Map<string, { cameraId: string; handle: JanusHandle; abort: AbortController }>();
 
@@ -74,6 +77,10 @@ export function createWhepSessions(
     size: () => sessions.size,
     async open(cameraId, offer) {
       const stream = pickStream(offer, streams);
+      // However many offers viewers send, the sessions (and their polls) stay bounded.
+      if (sessions.size >= maxSessions) {
+        throw new CameraUnavailableError(`Too many live viewers on this server (${maxSessions}); try HLS`);
+      }
       let handle: JanusHandle;
       try {
         handle = await janus.attach(STREAMING_PLUGIN);
@@ -95,7 +102,8 @@ export function createWhepSessions(
         }
         const abort = new AbortController();
         sessions.set(sessionId, { cameraId, handle, abort });
-        watch(sessionId, handle, abort.signal);
+        // Its end (a failed destroy when Janus is gone) must not become an unhandled rejection.
+        watch(sessionId, handle, abort.signal).catch(() => {});
         return { sessionId, answer: forViewer };
       } catch (error) {
         await handle.destroy();
