@@ -75,11 +75,21 @@ function mongoTimeSeries(mongoUrl: string): TimeSeriesProbe {
   const mongo = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 10_000 });
   const db = mongo.db(new URL(mongoUrl).pathname.slice(1));
   return {
+    // One latest document per device (two while a rewrite is under way: the higher `ver` counts),
+    // see infra/mongo/_mongo_versioned.ts.
     async latestSeq() {
-      const docs = await db.collection<{ d: string; t: number; v: number }>("ts_latest")
-        .find({ m: SEQ_METRIC }, { projection: { _id: 0, d: 1, t: 1, v: 1 } })
+      type Latest = { d: string; ver: number; m: { k: string; t: number; v: unknown }[] };
+      const docs = await db.collection<Latest>("ts_latest_v2")
+        .find({}, { projection: { _id: 0, d: 1, ver: 1, m: 1 } })
         .toArray();
-      return new Map(docs.map(({ d, t, v }) => [d, { t, seq: Number(v) }]));
+      const current = new Map<string, Latest>();
+      for (const doc of docs) if ((current.get(doc.d)?.ver ?? -1) < doc.ver) current.set(doc.d, doc);
+      const seqs = new Map<string, { t: number; seq: number }>();
+      for (const [d, doc] of current) {
+        const value = doc.m.find((v) => v.k === SEQ_METRIC);
+        if (value) seqs.set(d, { t: value.t, seq: Number(value.v) });
+      }
+      return seqs;
     },
     points: (from, to) =>
       db.collection("ts_points").countDocuments({ t: { $gte: new Date(from), $lte: new Date(to) } }),

@@ -4,6 +4,7 @@
  */
 import { compare, type Comparison, type ComparisonResult, resultsTable } from "./harness.ts";
 import { sqliteLogComparisons } from "./log_sqlite.ts";
+import { type BudgetLine, endBudget, startBudget } from "./rss_budget.ts";
 
 /** Measurements that are not a side-by-side ratio (latencies), printed as their own table. */
 interface Extra {
@@ -67,6 +68,39 @@ const extras: Record<
         r.aiotRssMiB,
         r.sourceCpuPercent,
       ]),
+    };
+  },
+  memory: async (progress, quick) => {
+    const { measureMemory } = await import("./memory.ts");
+    const r = await measureMemory({ quick, progress });
+    const mib = (n: number) => Math.round(n);
+    const heap = Object.entries(r.heapsAtPeak)
+      .map(([thread, h]) => `${thread} ${mib(h.usedMiB)}/${mib(h.totalMiB)}`).join(", ");
+    return {
+      title:
+        `memory: all-in-one (embedded), ${r.devices} connected devices publishing QoS 1 at ${r.rate} msg/s ` +
+        `for ${r.seconds} s, then 10 s idle; RSS of the platform process; V8 heap used/reserved per thread ` +
+        "at the highest sampled RSS",
+      header: [
+        "acked",
+        "achieved msg/s",
+        "idle MiB",
+        "connected MiB",
+        "peak MiB",
+        "final MiB",
+        "heap at peak MiB (used/reserved)",
+        "budget MiB",
+      ],
+      rows: [[
+        r.acked,
+        mib(r.achievedRate),
+        mib(r.idleMiB),
+        mib(r.connectedMiB),
+        mib(r.peakMiB),
+        mib(r.finalMiB),
+        heap || "n/a",
+        `≤ ${r.budgetMiB}`,
+      ]],
     };
   },
   export: async (progress, quick) => {
@@ -312,6 +346,10 @@ const extras: Record<
         ["main thread ms per s idle (1 s, no telemetry)", ms(r.idleMsPerSecond), ""],
         [`main thread ms per s of updates (${r.seconds.toFixed(1)} s)`, ms(r.busyMsPerSecond), "≤ 100"],
         ["of which script ms per s", ms(r.scriptMsPerSecond), ""],
+        ["of which style recalc ms per s", ms(r.styleMsPerSecond), ""],
+        ["of which layout ms per s", ms(r.layoutMsPerSecond), ""],
+        ["of which other (paint, GC, …) ms per s", ms(r.otherMsPerSecond), ""],
+        ["style recalcs / layouts per s", `${ms(r.stylesPerSecond)} / ${ms(r.layoutsPerSecond)}`, ""],
         ["long tasks during updates (count)", r.longTasksDuringUpdates, ""],
         ["long task ms per s of updates", ms(r.longTaskMsPerSecond), ""],
         ["longest task ms (updates)", ms(r.longestTaskMs), "≤ 50"],
@@ -341,6 +379,7 @@ const scenarios: Record<string, Scenario> = {
     });
   },
   e2e: () => Promise.resolve([]),
+  memory: () => Promise.resolve([]),
   live: () => Promise.resolve([]),
   connections: () => Promise.resolve([]),
   ingest: async (quick) =>
@@ -410,8 +449,10 @@ if (unknown.length > 0) {
 
 const results: ComparisonResult[] = [];
 const extraResults: Extra[] = [];
+const budgets: BudgetLine[] = [];
 for (const name of selected) {
   console.error(`scenario ${name} (${quick ? "quick" : "full"}, ${rounds} rounds)`);
+  startBudget();
   const comparisons = await scenarios[name]!(quick);
   try {
     for (const comparison of comparisons) {
@@ -422,7 +463,20 @@ for (const name of selected) {
   }
   const extra = extras[name];
   if (extra) extraResults.push(...[await extra((line) => console.error(line), quick)].flat());
+  budgets.push(...endBudget(name));
 }
+extraResults.push({
+  title: "RSS budget: peak resident memory of each AIOT process per scenario (VmHWM; the bench process " +
+    "also holds load generators and baselines); budgets from AIOT_BENCH_RSS_BUDGET_PLATFORM / _BENCH",
+  header: ["scenario", "process", "peak RSS MiB", "budget MiB", "within"],
+  rows: budgets.map((b) => [
+    b.scenario,
+    b.process,
+    Number.isNaN(b.peakMiB) ? "" : Math.round(b.peakMiB),
+    b.budgetMiB,
+    Number.isNaN(b.peakMiB) ? "" : b.within ? "yes" : "**no**",
+  ]),
+});
 
 console.log(resultsTable(results));
 for (const extra of extraResults) {

@@ -5,6 +5,8 @@
  */
 
 import { freePort } from "../infra/dev/free_port.ts";
+import { recordPlatformPeak } from "./rss_budget.ts";
+import { PLATFORM_V8_FLAGS } from "../infra/all_in_one/v8_flags.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,8 +32,15 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
   const http = freePort();
   const mqttPort = freePort();
   const dataDir = await Deno.makeTempDir({ prefix: "aiot-bench-ingest-" });
+  // What `deno task start` passes; AIOT_BENCH_V8_FLAGS ("" for none) compares other settings.
+  const v8Flags = Deno.env.get("AIOT_BENCH_V8_FLAGS") ?? PLATFORM_V8_FLAGS;
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", new URL("../infra/all_in_one/main.ts", import.meta.url).pathname],
+    args: [
+      "run",
+      "--allow-all",
+      ...(v8Flags ? [`--v8-flags=${v8Flags}`] : []),
+      new URL("../infra/all_in_one/main.ts", import.meta.url).pathname,
+    ],
     env: {
       // Every bench connection comes from 127.0.0.1: the per-address cap is meant for the wide world.
       AIOT_MQTT_MAX_CONNECTIONS: "1000000",
@@ -48,7 +57,9 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
     stderr: "null",
   }).spawn();
   const base = `http://127.0.0.1:${http}`;
+  const label = env.AIOT_ROLES ? `platform (AIOT_ROLES=${env.AIOT_ROLES})` : "all-in-one";
   const stop = async () => {
+    recordPlatformPeak(label, child.pid);
     try {
       child.kill("SIGTERM");
     } catch { /* already gone */ }

@@ -42,6 +42,13 @@ export interface UiFleetResult {
   idleMsPerSecond: number;
   busyMsPerSecond: number;
   scriptMsPerSecond: number;
+  /** Style recalculation, layout and the rest of the tasks (paint, parsing, GC…), ms per second. */
+  styleMsPerSecond: number;
+  layoutMsPerSecond: number;
+  otherMsPerSecond: number;
+  /** Style recalculations and layouts per second (how often the page repaints what changed). */
+  stylesPerSecond: number;
+  layoutsPerSecond: number;
   longTasksDuringUpdates: number;
   longTaskMsPerSecond: number;
   longestTaskMs: number;
@@ -63,6 +70,24 @@ async function countDevices(platform: Platform): Promise<number> {
     cursor = page.next;
   } while (cursor !== undefined);
   return count;
+}
+
+/**
+ * With AIOT_BENCH_UI_TRACE=<file>: a Chrome trace of 2 s of updates, after the measured window (the
+ * tracing costs would skew it), to open in DevTools' Performance panel or Perfetto.
+ */
+async function traceUpdates(
+  page: Awaited<ReturnType<Awaited<ReturnType<typeof launchChromium>>["newPage"]>>,
+  browser: Awaited<ReturnType<typeof launchChromium>>,
+): Promise<void> {
+  const path = Deno.env.get("AIOT_BENCH_UI_TRACE");
+  if (!path) return;
+  await browser.startTracing(page, { path, screenshots: false });
+  await new Promise((r) => setTimeout(r, 2000));
+  await browser.stopTracing();
+  // The renderer flushes its trace buffers after the stop: a ~60 ms task that the scroll that
+  // follows must not count (seen in traced runs only).
+  await page.waitForTimeout(1000);
 }
 
 export async function measureUiFleet(
@@ -216,15 +241,19 @@ export async function measureUiFleet(
     const wallS = (performance.now() - w0) / 1000;
     const eventsPerSecond = (sent - sent0) / wallS;
     const busyMsPerSecond = ((m1.TaskDuration! - m0.TaskDuration!) * 1000) / wallS;
-    const scriptMsPerSecond = ((m1.ScriptDuration! - m0.ScriptDuration!) * 1000) / wallS;
+    const perSecond = (name: string, scale = 1000) => ((m1[name]! - m0[name]!) * scale) / wallS;
+    const scriptMsPerSecond = perSecond("ScriptDuration");
     type LongTask = { start: number; duration: number };
     const longTasks = () => page.evaluate(() => (globalThis as unknown as { __long: LongTask[] }).__long);
     const during = (await longTasks()).filter((l) => l.start >= p0 && l.start < p1);
     progress(
       `ui: ${Math.round(eventsPerSecond)} events/s for ${wallS.toFixed(1)} s: main thread ${
         Math.round(busyMsPerSecond)
-      } ms/s (script ${Math.round(scriptMsPerSecond)}), ${during.length} long tasks`,
+      } ms/s (script ${Math.round(scriptMsPerSecond)}, style ${
+        Math.round(perSecond("RecalcStyleDuration"))
+      }, layout ${Math.round(perSecond("LayoutDuration"))}), ${during.length} long tasks`,
     );
+    await traceUpdates(page, browser);
 
     // Scroll top to bottom in 40 steps of two frames each, the telemetry still streaming.
     const scroll = await page.evaluate(`(async () => {
@@ -254,6 +283,11 @@ export async function measureUiFleet(
       idleMsPerSecond,
       busyMsPerSecond,
       scriptMsPerSecond,
+      styleMsPerSecond: perSecond("RecalcStyleDuration"),
+      layoutMsPerSecond: perSecond("LayoutDuration"),
+      otherMsPerSecond: perSecond("TaskOtherDuration"),
+      stylesPerSecond: perSecond("RecalcStyleCount", 1),
+      layoutsPerSecond: perSecond("LayoutCount", 1),
       longTasksDuringUpdates: during.length,
       longTaskMsPerSecond: during.reduce((s, l) => s + l.duration, 0) / wallS,
       longestTaskMs: Math.max(0, ...during.map((l) => l.duration)),

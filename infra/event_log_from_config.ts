@@ -47,6 +47,7 @@ export async function openEventLog(
     path: `${config.dataDir}/log.db`,
     ...(config.logRetentionMs ? { retentionMaxAgeMs: config.logRetentionMs } : {}),
     retentionByTopic: retentionByTopic(config, false),
+    tailRecords: config.logTailRecords,
     ...(config.retention ? { retentionIntervalMs: config.retention.sweepIntervalMs } : {}),
     ...(options.idleRecheckMs === undefined ? {} : { idleRecheckMs: options.idleRecheckMs }),
     ...(options.logger

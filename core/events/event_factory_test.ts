@@ -108,3 +108,27 @@ Deno.test("defineEvent() refuses an incomplete or unordered upcaster chain", () 
   assert.throws(() => defineEvent({ family: "device", schema, version: 0 }), TypeError);
   assert.equal(defineEvent({ family: "device", schema }).version, 1);
 });
+
+Deno.test("createEvent() with trustedData uses the data as given, and still checks the envelope", () => {
+  const data = { celsius: 3, unit: "C" as const };
+  const event = createEvent("thing.measured", data, { key: "thing-1", source: "test", trustedData: true });
+  // The very object: no parse, no copy.
+  assert.equal(event.data, data);
+  assert.deepEqual(parseEvent(event), { ok: true, event });
+  // Not parsed: what the caller vouched for is kept (a parse would refuse it)…
+  const wrong = { celsius: "warm" } as unknown as typeof data;
+  assert.equal(
+    createEvent("thing.measured", wrong, { key: "k", source: "test", trustedData: true }).data,
+    wrong,
+  );
+  assert.throws(() => createEvent("thing.measured", wrong, { key: "k", source: "test" }), /celsius/);
+  // …while the caller's envelope fields are checked as ever, with the detailed error.
+  assert.throws(
+    () => createEvent("thing.measured", data, { key: "", source: "test", trustedData: true }),
+    /Invalid envelope for thing.measured: key/,
+  );
+  assert.throws(
+    () => createEvent("thing.measured", data, { key: "k", source: "Bad Source", trustedData: true }),
+    /Invalid envelope for thing.measured: source/,
+  );
+});

@@ -19,6 +19,7 @@ import type { AiotConfig, Role } from "../config/config.ts";
 import { openEventLog } from "../event_log_from_config.ts";
 import { instrument, type Instrumentation } from "./instrumentation.ts";
 import { startProjectionThread } from "./projection_thread.ts";
+import { type HeapUsage, registerMemoryMetrics } from "./memory_metrics.ts";
 import { runProjectors } from "./projectors.ts";
 import { lagCheck, probe, processorsCheck } from "./readiness.ts";
 import { runSupervised } from "./supervised.ts";
@@ -220,6 +221,8 @@ export async function startPlatform(
   const opened = await openEventLog(config, { logger });
   const engine = opened.engine;
   const instrumentation = instrument(opened.log, logger);
+  const threadMemory = new Map<string, HeapUsage>();
+  registerMemoryMetrics(instrumentation.metrics, threadMemory);
   const { log, hooks } = instrumentation;
   await log.ensureTopics(Object.values(topics).map((name) => ({ name, partitions: config.partitions })));
   const timeseries = await openTimeSeriesStore(config);
@@ -246,7 +249,7 @@ export async function startPlatform(
     : undefined;
   const processors: RunningProcessor[] = [];
   if (config.projectionThread && (has("timeseries") || has("readmodels"))) {
-    processors.push(startProjectionThread(config, hooks, { logger, logging }));
+    processors.push(startProjectionThread(config, hooks, { logger, logging, memory: threadMemory }));
   } else {
     if (has("readmodels")) {
       const rebuildLog = logger.child("readmodels");

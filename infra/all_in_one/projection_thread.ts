@@ -19,23 +19,33 @@ import { superviseProcessor } from "../../core/processing/supervisor.ts";
 import type { AiotConfig } from "../config/config.ts";
 import type { Logger } from "../../core/logging/mod.ts";
 import type { LogSettings } from "../logging/mod.ts";
+import type { HeapUsage } from "./memory_metrics.ts";
 
 type FromWorker =
   | { type: "ready" | "stopped" }
   | { type: "failed"; message: string }
-  | { type: "hook"; name: keyof RunnerHooks; info: never };
+  | { type: "hook"; name: keyof RunnerHooks; info: never }
+  | { type: "memory"; usage: HeapUsage };
 
 /** The name the thread's own failure is reported under. */
 const THREAD = "projection-thread";
 
-/** `logging` is what the thread builds its own logger from (a `Logger` cannot cross threads). */
+/**
+ * `logging` is what the thread builds its own logger from (a `Logger` cannot cross threads);
+ * `memory` gets the thread's heap under its name every few seconds.
+ */
 export function startProjectionThread(
   config: AiotConfig,
   hooks: RunnerHooks,
-  { logger, logging }: { logger: Logger; logging: LogSettings },
+  { logger, logging, memory }: {
+    logger: Logger;
+    logging: LogSettings;
+    memory?: Map<string, HeapUsage>;
+  },
 ): RunningProcessor {
   const threadLogger = logger.child(THREAD);
-  return superviseProcessor(() => startProjectionWorker(config, hooks, threadLogger, logging), {
+  const onMemory = (usage: HeapUsage) => memory?.set(THREAD, usage);
+  return superviseProcessor(() => startProjectionWorker(config, hooks, threadLogger, logging, onMemory), {
     onRestart: ({ attempt, delayMs }) => threadLogger.warn("restarting", { attempt, delayMs }),
   });
 }
@@ -45,6 +55,7 @@ function startProjectionWorker(
   hooks: RunnerHooks,
   logger: Logger,
   logging: LogSettings,
+  onMemory: (usage: HeapUsage) => void,
 ): RunningProcessor {
   const worker = new Worker(new URL("./projection_worker.ts", import.meta.url), { type: "module" });
   let markReady!: () => void;
@@ -81,6 +92,7 @@ function startProjectionWorker(
       worker.terminate();
       markStopped();
     } else if (data.type === "failed") failed(data.message);
+    else if (data.type === "memory") onMemory(data.usage);
     else if (data.type === "hook") {
       if (data.name === "onHealth") {
         const { processor, health } = data.info as { processor: string; health: ProcessorHealth };

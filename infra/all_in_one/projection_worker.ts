@@ -6,7 +6,7 @@
  *
  * Messages in: `{ type: "start", config }`, `{ type: "stop" }`.
  * Messages out: `{ type: "ready" }`, `{ type: "hook", name, info }`, `{ type: "failed", message }`,
- * `{ type: "stopped" }`.
+ * `{ type: "stopped" }`, `{ type: "memory", usage }` (its heap, every few seconds).
  */
 /// <reference lib="deno.worker" />
 import { KEEP_EVERYTHING } from "../../core/retention/retention_policy.ts";
@@ -19,6 +19,7 @@ import { openEventLog } from "../event_log_from_config.ts";
 import { openReadModels, openTimeSeriesStore } from "../stores_from_config.ts";
 import { runProjectors } from "./projectors.ts";
 import { rebuildStaleReadModels } from "./stale_read_models.ts";
+import { heapUsage, THREAD_MEMORY_REPORT_MS } from "./memory_metrics.ts";
 import { configSecrets, createLogger, logProcessWarnings, type LogSettings } from "../logging/mod.ts";
 
 /** Appends made by the main thread are seen within this time (there is no cross-thread wake-up). */
@@ -82,7 +83,11 @@ async function start(config: AiotConfig, logging: LogSettings): Promise<void> {
     processor.done.catch((error) => self.postMessage({ type: "failed", message: message(error) }));
   }
   await Promise.all(processors.map((p) => p.ready));
+  const reportMemory = () => self.postMessage({ type: "memory", usage: heapUsage() });
+  reportMemory();
+  const memoryTimer = setInterval(reportMemory, THREAD_MEMORY_REPORT_MS);
   stop = async () => {
+    clearInterval(memoryTimer);
     await Promise.all(processors.map((p) => p.stop()));
     await Promise.all([timeseries?.close(), readModels?.close()]);
     await log.close();

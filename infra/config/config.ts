@@ -69,6 +69,8 @@ const schema = z.object({
   AIOT_MQTT_ADMIN_USERNAME: z.string().min(1).max(256).optional(),
   AIOT_MQTT_ADMIN_PASSWORD: z.string().min(1).max(1024).optional(),
   AIOT_LOG_RETENTION_HOURS: z.coerce.number().positive().optional(),
+  /** Embedded log: records kept in memory per partition for consumers that keep up (0 = none). */
+  AIOT_LOG_TAIL_RECORDS: z.coerce.number().int().min(0).max(1_000_000).default(1024),
   AIOT_READY_MAX_LAG: z.coerce.number().int().min(0).default(100_000),
   /** How late a reading may be appended after its own time and still be found by a range read (§11). */
   AIOT_EXPORT_LATENESS: z.string().transform((text, ctx) => {
@@ -211,6 +213,8 @@ export interface AiotConfig {
   mongoUrl?: string;
   postgresUrl?: string;
   logRetentionMs?: number;
+  /** Embedded log: records of each partition's tail kept in memory per thread (`AIOT_LOG_TAIL_RECORDS`). */
+  logTailRecords: number;
   /** How long each store keeps data (`AIOT_RETENTION_*`, see `retention_config.ts`). */
   retention: RetentionPolicy;
   /** Cameras (`AIOT_JANUS_*`, `AIOT_CAMERA_*`, see `infra/cameras/camera_config.ts`); absent: their defaults. */
@@ -286,6 +290,7 @@ export function loadConfig(env: Record<string, string | undefined>): AiotConfig 
       (e.AIOT_TOPIC_PREFIX === "aiot." ? "" : e.AIOT_TOPIC_PREFIX),
     ...(e.AIOT_MONGO_URL ? { mongoUrl: e.AIOT_MONGO_URL } : {}),
     ...(e.AIOT_POSTGRES_URL ? { postgresUrl: e.AIOT_POSTGRES_URL } : {}),
+    logTailRecords: e.AIOT_LOG_TAIL_RECORDS,
     ...(e.AIOT_LOG_RETENTION_HOURS ? { logRetentionMs: e.AIOT_LOG_RETENTION_HOURS * 3_600_000 } : {}),
     readyMaxLag: e.AIOT_READY_MAX_LAG,
     latenessMs: e.AIOT_EXPORT_LATENESS,

@@ -4,64 +4,41 @@
  * 1. `storePoints` stores the raw points that are new and returns the points that "belong" to this
  *    write: those whose stored document carries the point's own `seq` (stored now, or by an earlier
  *    delivery of the same event that crashed before step 2 or 3 finished).
- * 2. `applyRollups` merges the belonging points into their rollup buckets, each bucket read, merged
- *    in memory and written back guarded by the `seq` it was read with; a point counts only when its
- *    seq is above the bucket's, so a redelivered batch is counted once.
- * 3. `applyLatest` does the same for the latest value per series, guarded by its time.
+ * 2. `applyRollups` merges the belonging points into their rollup buckets (one document per
+ *    device, level and bucket, all metrics in it), each bucket read, merged in memory and written
+ *    back as one document (`_mongo_versioned.ts`); a point counts only when its seq is above the
+ *    bucket's. A device's points come in increasing seq, one event whole in one write, and all
+ *    of a write's points of one bucket land in one atomic document write: so the bucket's seq says
+ *    exactly which points it holds, and a redelivered batch (cut the same way or not) counts once.
+ * 3. `applyLatest` does the same for the latest value of each metric, one document per device;
+ *    a value replaces the stored one only when it is newer, so redelivery changes nothing. Steps 2
+ *    and 3 depend on step 1 only, not on each other, so the store runs them side by side.
  *
  * The guards matter only when two writers handle one device at once (a zombie consumer during a
  * rebalance); a crash followed by redelivery is covered by the seq comparison alone. Unguarded
  * (`guardedUpdates: false`, the default on FerretDB), concurrent writers of one device can lose
  * an update.
  */
-import {
-  type AnyBulkWriteOperation,
-  type Collection,
-  type Document,
-  type Filter,
-  MongoBulkWriteError,
-  MongoServerError,
-} from "mongodb";
-import { InfrastructureError } from "../../core/errors.ts";
+import type { Collection } from "mongodb";
 import {
   aggregatePoints,
-  groupForRollups,
+  bucketStart,
+  isNumeric,
   mergeAggregate,
   pointKey,
   seriesKey,
 } from "../../core/timeseries/rollup.ts";
-import type { MetricPoint } from "../../core/timeseries/time_series_store.ts";
-import type { PointDoc, TimeSeriesCollections } from "./_mongo_collections.ts";
+import {
+  type MetricPoint,
+  ROLLUP_LEVELS,
+  type RollupLevel,
+} from "../../core/timeseries/time_series_store.ts";
+import type { LatestDoc, MetricAggregate, PointDoc, TimeSeriesCollections } from "./_mongo_collections.ts";
+import { isDuplicateKeyOnly, readMergeWrite } from "./_mongo_versioned.ts";
 
-const MAX_ATTEMPTS = 5;
-
-type KeyedDoc = Document & { _id: string };
-
-/**
- * Operations per bulkWrite command. FerretDB v1.24 (SQLite backend) hangs on an update command of
- * about 100 or more statements that touch existing documents (and on a few large ones at once), so
- * writes go in small sequential commands. Real MongoDB would take 100,000.
- */
-const OPS_PER_COMMAND = 50;
-
-interface BulkOutcome {
-  matched: number;
-  inserted: number;
-}
-
-/** bulkWrite in sequential commands of OPS_PER_COMMAND; throws the first command's error. */
-async function bulkWriteInChunks<D extends Document>(
-  collection: Collection<D>,
-  ops: AnyBulkWriteOperation<D>[],
-): Promise<BulkOutcome> {
-  const outcome: BulkOutcome = { matched: 0, inserted: 0 };
-  for (let start = 0; start < ops.length; start += OPS_PER_COMMAND) {
-    const result = await collection.bulkWrite(ops.slice(start, start + OPS_PER_COMMAND), { ordered: false });
-    outcome.matched += result.matchedCount;
-    outcome.inserted += result.insertedCount;
-  }
-  return outcome;
-}
+/** `device|level|bucketStart`: the rollup document of one device, level and bucket. */
+export const rollupDocKey = (deviceId: string, level: RollupLevel, bucket: number): string =>
+  `${seriesKey(deviceId, level)}|${bucket}`;
 
 /** The first point of each (device, metric, t) in the batch: the first write wins. */
 export function firstPerKey(points: MetricPoint[]): Map<string, MetricPoint> {
@@ -135,101 +112,81 @@ async function insertMissingPoints(
   return [...batch].filter(([key, p]) => !stored.has(key) || stored.get(key) === p.seq).map(([, p]) => p);
 }
 
+interface DeviceBucket {
+  deviceId: string;
+  level: RollupLevel;
+  bucket: number;
+  points: MetricPoint[];
+}
+
+/** The numeric points per (device, level, bucket start), for every rollup level. */
+function groupPerDeviceBucket(points: Iterable<MetricPoint>): Map<string, DeviceBucket> {
+  const groups = new Map<string, DeviceBucket>();
+  for (const p of points) {
+    if (!isNumeric(p.value)) continue;
+    for (const [level, ms] of Object.entries(ROLLUP_LEVELS) as [RollupLevel, number][]) {
+      const bucket = bucketStart(p.t, ms);
+      const key = rollupDocKey(p.deviceId, level, bucket);
+      const group = groups.get(key);
+      if (group) group.points.push(p);
+      else groups.set(key, { deviceId: p.deviceId, level, bucket, points: [p] });
+    }
+  }
+  return groups;
+}
+
+/** Per metric, the stored aggregate merged with the aggregate of `fresh`. */
+function mergeMetrics(stored: MetricAggregate[], fresh: MetricPoint[]): MetricAggregate[] {
+  const byMetric = new Map(stored.map((a) => [a.k, a]));
+  const freshByMetric = new Map<string, MetricPoint[]>();
+  for (const p of fresh) freshByMetric.set(p.metric, [...freshByMetric.get(p.metric) ?? [], p]);
+  for (const [metric, points] of freshByMetric) {
+    const agg = aggregatePoints(points)!; // fresh points are numeric
+    const before = byMetric.get(metric);
+    byMetric.set(metric, { k: metric, ...(before ? mergeAggregate(before, agg) : agg) });
+  }
+  return [...byMetric.values()];
+}
+
 /** Step 2: merges belonging points into rollup buckets, each at most once. */
 export async function applyRollups(c: TimeSeriesCollections, belonging: MetricPoint[]): Promise<void> {
-  const groups = groupForRollups(belonging);
-  await readMergeWrite(c.rollups, [...groups.keys()], c.guardedUpdates ? "seq" : undefined, (key, doc) => {
+  const groups = groupPerDeviceBucket(belonging);
+  const options = { mode: c.rewrite, guarded: c.guardedUpdates };
+  await readMergeWrite(c.rollups, [...groups.keys()], options, (key, doc) => {
     const group = groups.get(key)!;
     const fresh = doc ? group.points.filter((p) => p.seq > doc.seq) : group.points;
-    const agg = aggregatePoints(fresh);
-    if (!agg) return undefined;
-    const { count, sum, min, max, lastT, last } = doc ? mergeAggregate(doc, agg) : agg;
-    const seq = fresh.reduce((s, p) => Math.max(s, p.seq), doc?.seq ?? -Infinity);
+    if (fresh.length === 0) return undefined;
     return {
       d: group.deviceId,
-      m: group.metric,
       l: group.level,
       b: group.bucket,
-      count,
-      sum,
-      min,
-      max,
-      lastT,
-      last,
-      seq,
+      seq: fresh.reduce((s, p) => Math.max(s, p.seq), doc?.seq ?? -Infinity),
+      m: mergeMetrics(doc?.m ?? [], fresh),
     };
   });
 }
 
-/** Step 3: keeps the latest (by time) belonging point of each series. */
+/** Step 3: keeps the latest (by time) belonging value of each metric of each device. */
 export async function applyLatest(c: TimeSeriesCollections, belonging: MetricPoint[]): Promise<void> {
-  const newest = new Map<string, MetricPoint>();
+  const newest = new Map<string, Map<string, MetricPoint>>();
   for (const p of belonging) {
-    const key = seriesKey(p.deviceId, p.metric);
-    const current = newest.get(key);
-    if (!current || p.t > current.t) newest.set(key, p);
+    const device = newest.get(p.deviceId) ?? new Map<string, MetricPoint>();
+    newest.set(p.deviceId, device);
+    const current = device.get(p.metric);
+    if (!current || p.t > current.t) device.set(p.metric, p);
   }
-  await readMergeWrite(c.latest, [...newest.keys()], c.guardedUpdates ? "t" : undefined, (key, doc) => {
-    const p = newest.get(key)!;
-    if (doc && doc.t >= p.t) return undefined;
-    return { d: p.deviceId, m: p.metric, t: p.t, v: p.value, seq: p.seq };
+  const options = { mode: c.rewrite, guarded: c.guardedUpdates };
+  await readMergeWrite(c.latest, [...newest.keys()], options, (deviceId, doc) => {
+    const values = new Map((doc?.m ?? []).map((v) => [v.k, v]));
+    let changed = false;
+    for (const p of newest.get(deviceId)!.values()) {
+      const stored = values.get(p.metric);
+      if (stored && stored.t >= p.t) continue;
+      values.set(p.metric, { k: p.metric, t: p.t, v: p.value });
+      changed = true;
+    }
+    return changed
+      ? { d: deviceId, m: [...values.values()] } satisfies Omit<LatestDoc, "_id" | "key" | "ver">
+      : undefined;
   });
-}
-
-/**
- * Reads the documents, lets `merge` compute each new version (undefined: nothing to change) and
- * writes them back guarded by `guard` (an update only applies to the version it was computed from;
- * a new document is an insert). Anything that lost a race is read and merged again.
- */
-async function readMergeWrite<D extends Document & { _id: string }>(
-  typed: Collection<D>,
-  keys: string[],
-  guard: (keyof D & string) | undefined,
-  merge: (key: string, doc: D | undefined) => Omit<D, "_id"> | undefined,
-): Promise<void> {
-  // Untyped from here: the driver's Filter<D> cannot see that every D has a string _id.
-  const collection = typed as unknown as Collection<KeyedDoc>;
-  let pending = keys;
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    if (attempt > MAX_ATTEMPTS) {
-      throw new InfrastructureError(
-        `Cannot update ${collection.collectionName}: ${pending.length} documents kept changing under ${MAX_ATTEMPTS} attempts`,
-        { retriable: true },
-      );
-    }
-    const docs = new Map<string, D>();
-    const found = collection.find({ _id: { $in: pending } });
-    for await (const doc of found) docs.set(String(doc._id), doc as unknown as D);
-    const ops: AnyBulkWriteOperation<KeyedDoc>[] = [];
-    const written: string[] = [];
-    for (const key of pending) {
-      const doc = docs.get(key);
-      const next = merge(key, doc);
-      if (!next) continue;
-      written.push(key);
-      const filter: Filter<KeyedDoc> = guard && doc ? { _id: key, [guard]: doc[guard] } : { _id: key };
-      ops.push(
-        doc
-          ? { updateOne: { filter, update: { $set: next as Partial<KeyedDoc> } } }
-          : { insertOne: { document: { ...next, _id: key } } },
-      );
-    }
-    if (ops.length === 0) return;
-    try {
-      const result = await bulkWriteInChunks(collection, ops);
-      if (result.matched + result.inserted === ops.length) return;
-    } catch (error) {
-      // A concurrent insert of the same document; FerretDB may also skip the rest of the batch.
-      if (!isDuplicateKeyOnly(error)) throw error;
-    }
-    pending = written;
-  }
-}
-
-function isDuplicateKeyOnly(error: unknown): boolean {
-  if (error instanceof MongoBulkWriteError) {
-    const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-    return errors.length > 0 && errors.every((e) => e.code === 11000);
-  }
-  return error instanceof MongoServerError && error.code === 11000;
 }

@@ -1,9 +1,10 @@
 /**
  * TimeSeriesStore on MongoDB (production) and FerretDB v1 (tests here) through `npm:mongodb`.
  * Raw points go to a time-series collection when the server has them, else to a plain collection
- * of the same shape; rollups (1 min, 1 h, 1 day) and latest values are plain collections kept at
- * write time without transactions (see `_mongo_write.ts` for the exactly-once argument). Queries
- * are `find` + `sort`; wider buckets are merged from rollup buckets in TypeScript. Failures a
+ * of the same shape; rollups (1 min, 1 h, 1 day; one document per device, level and bucket) and
+ * latest values (one document per device) are plain collections kept at write time without
+ * transactions (see `_mongo_write.ts` for the exactly-once argument). Queries are `find` by `_id`
+ * (`sort` for raw points); wider buckets are merged from rollup buckets in TypeScript. Failures a
  * retry can fix (the server away, shutting down, out of disk) are retriable `InfrastructureError`s.
  * Needs `--allow-net --allow-env --allow-sys --allow-read`.
  */
@@ -12,7 +13,6 @@ import {
   bucketedRange,
   combineBuckets,
   downsamplePoints,
-  rollupKey,
   rollupLevelFor,
 } from "../../core/timeseries/rollup.ts";
 import {
@@ -36,9 +36,10 @@ import {
   type TimeSeriesCollections,
 } from "./_mongo_collections.ts";
 import { mongoError } from "./_mongo_errors.ts";
-import { applyLatest, applyRollups, firstPerKey, storePoints } from "./_mongo_write.ts";
+import { currentByKey, type RewriteMode, slotIds } from "./_mongo_versioned.ts";
+import { applyLatest, applyRollups, firstPerKey, rollupDocKey, storePoints } from "./_mongo_write.ts";
 
-/** Up to this many rollup buckets are fetched by id (`$in`), beyond it by range. */
+/** Up to this many rollup documents (two slots per bucket) are fetched by id (`$in`), beyond it by range. */
 const MAX_IDS_PER_QUERY = 5000;
 
 export interface MongoTimeSeriesOptions {
@@ -68,6 +69,13 @@ export interface MongoTimeSeriesOptions {
    * documents, for every update): there one writer per device is assumed (design §1.5).
    */
   guardedUpdates?: boolean;
+  /**
+   * How rollup and latest documents are rewritten: `"update"` in place (right for MongoDB), or
+   * `"replace"`: insert the new version, then delete the old (FerretDB v1, whose SQLite backend
+   * scans the collection for each updated document, but once per `insertMany` or `_id $in` delete). Default: `"replace"` on
+   * FerretDB, else `"update"`. See `_mongo_versioned.ts`.
+   */
+  rewrite?: RewriteMode;
   /** How long to wait for the server before an operation fails. Default 10,000 ms. */
   serverSelectionTimeoutMS?: number;
 }
@@ -119,6 +127,7 @@ export function createMongoTimeSeriesStore(options: MongoTimeSeriesOptions): Mon
       layout: options.layout ?? "auto",
       retentionSeconds: retentionMs === undefined ? undefined : Math.round(retentionMs / 1000),
       guardedUpdates: options.guardedUpdates,
+      rewrite: options.rewrite,
     });
     return collections;
   };
@@ -166,8 +175,8 @@ export function createMongoTimeSeriesStore(options: MongoTimeSeriesOptions): Mon
     write: classified("write", async (points: MetricPoint[]): Promise<void> => {
       const c = await ready();
       const belonging = await storePoints(c, firstPerKey(points));
-      await applyRollups(c, belonging);
-      await applyLatest(c, belonging);
+      // Independent steps (each counts once on its own, see _mongo_write.ts): side by side.
+      await Promise.all([applyRollups(c, belonging), applyLatest(c, belonging)]);
       await pruneIfDue(c);
     }),
 
@@ -186,30 +195,35 @@ export function createMongoTimeSeriesStore(options: MongoTimeSeriesOptions): Mon
         return downsamplePoints(raw, query.bucketMs, query.agg).slice(0, limit);
       }
       const c = await ready();
-      // Rollup ids are deterministic: asking for them by `_id` uses the one index every server
-      // (FerretDB v1 too) serves well; very long ranges fall back to the (d, m, l, b) filter.
+      // Rollup ids are deterministic: MongoDB answers `_id $in` from the _id index (FerretDB v1
+      // scans the collection for it, as for any filter but `_id` equality, yet once per query);
+      // very long ranges fall back to the (d, l, b) filter.
       const step = ROLLUP_LEVELS[level];
       const count = Math.ceil((to - from) / step);
-      const filter = count <= MAX_IDS_PER_QUERY
+      const filter = 2 * count <= MAX_IDS_PER_QUERY
         ? {
           _id: {
-            $in: Array.from(
-              { length: count },
-              (_, i) => rollupKey(query.deviceId, query.metric, level, from + i * step),
+            $in: slotIds(
+              Array.from({ length: count }, (_, i) => rollupDocKey(query.deviceId, level, from + i * step)),
             ),
           },
         }
-        : { d: query.deviceId, m: query.metric, l: level, b: { $gte: from, $lt: to } };
+        : { d: query.deviceId, l: level, b: { $gte: from, $lt: to } };
       const parts = [];
-      for await (const doc of c.rollups.find(filter).sort({ b: 1 })) parts.push({ t: doc.b, agg: doc });
+      for (const doc of currentByKey(await c.rollups.find(filter).toArray()).values()) {
+        const agg = doc.m.find((a) => a.k === query.metric);
+        if (agg) parts.push({ t: doc.b, agg });
+      }
       return combineBuckets(parts, query.bucketMs, query.agg).slice(0, limit);
     }),
 
     latest: classified("latest query", async (deviceId: string): Promise<LatestValue[]> => {
       const c = await ready();
-      const docs = await c.latest.find({ d: deviceId }).toArray();
-      return docs
-        .map((doc) => ({ metric: doc.m, t: doc.t, value: doc.v }))
+      // Two lookups by `_id` equality, the one filter FerretDB v1 does not answer with a scan.
+      const slots = await Promise.all(slotIds([deviceId]).map((_id) => c.latest.findOne({ _id })));
+      const [doc] = currentByKey(slots.filter((d) => d !== null)).values();
+      return (doc?.m ?? [])
+        .map((v) => ({ metric: v.k, t: v.t, value: v.v }))
         .sort((a, b) => (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
     }),
 

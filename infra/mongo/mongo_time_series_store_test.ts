@@ -22,6 +22,17 @@ for (const c of timeSeriesContract.filter((c) => /again|latest|clear/.test(c.nam
     ));
 }
 
+// The in-place rewrite of rollups and latest values that MongoDB uses (FerretDB replaces them).
+for (const c of timeSeriesContract.filter((c) => /again|latest|rollup level/.test(c.name))) {
+  Deno.test(`TimeSeriesStore contract [mongo, update in place] › ${c.name}`, () =>
+    withDatabase((database) =>
+      c.run({
+        newStore: () =>
+          Promise.resolve(createMongoTimeSeriesStore({ url: MONGO_URL, database, rewrite: "update" })),
+      })
+    ));
+}
+
 Deno.test("mongo time series falls back to a plain collection where time series are missing", () =>
   withDatabase(async (database) => {
     const store = createMongoTimeSeriesStore({ url: MONGO_URL, database, collectionPrefix: "x_" });

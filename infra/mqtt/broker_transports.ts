@@ -10,6 +10,7 @@ import type { Duplex } from "node:stream";
 import tls from "node:tls";
 import type { Transport } from "./device_sessions.ts";
 import type { PacketSizeLimit } from "./packet_size_limit.ts";
+import type { IntakeGate } from "./intake_gate.ts";
 import { SocketStream } from "./socket_stream.ts";
 import { webSocketStream } from "./websocket_stream.ts";
 
@@ -19,6 +20,8 @@ export interface ConnectionSink {
   admit(address: string | undefined): (() => void) | undefined;
   /** Builds the connection's stream around its packet size limit and hands it to aedes. */
   serve(open: (packetLimit: PacketSizeLimit) => Duplex, transport: Transport): Duplex;
+  /** The process-wide bound on uplinks in memory, for streams that can hold data back. */
+  readonly gate?: IntakeGate;
 }
 
 /** Counts `socket` until it closes; destroys it when a cap is reached. */
@@ -35,10 +38,13 @@ function admitSocket(sink: ConnectionSink, socket: net.Socket): boolean {
 export function mqttServer(sink: ConnectionSink): net.Server {
   return net.createServer((socket) => {
     if (!admitSocket(sink, socket)) return;
-    sink.serve((packetLimit) => new SocketStream(socket, { packetLimit }), {
-      protocol: "mqtt",
-      ...withAddress(addressOf(socket)),
-    });
+    sink.serve(
+      (packetLimit) => new SocketStream(socket, { packetLimit, ...(sink.gate ? { gate: sink.gate } : {}) }),
+      {
+        protocol: "mqtt",
+        ...withAddress(addressOf(socket)),
+      },
+    );
   });
 }
 
@@ -56,11 +62,14 @@ export function mqttsServer(
   }, (socket) => {
     const subject = socket.authorized ? socket.getPeerCertificate()?.subject : undefined;
     const cn = typeof subject?.CN === "string" ? subject.CN : undefined;
-    sink.serve((packetLimit) => new SocketStream(socket, { packetLimit }), {
-      protocol: "mqtts",
-      ...withAddress(addressOf(socket)),
-      ...(cn ? { certificateCN: cn } : {}),
-    });
+    sink.serve(
+      (packetLimit) => new SocketStream(socket, { packetLimit, ...(sink.gate ? { gate: sink.gate } : {}) }),
+      {
+        protocol: "mqtts",
+        ...withAddress(addressOf(socket)),
+        ...(cn ? { certificateCN: cn } : {}),
+      },
+    );
   });
   // On the raw TCP connection, so a refused peer never gets a TLS handshake.
   server.on("connection", (socket: net.Socket) => admitSocket(sink, socket));

@@ -36,6 +36,7 @@ import { createDeviceAuthenticator } from "./device_auth.ts";
 import type { DeviceDirectory } from "./device_directory.ts";
 import { DeviceSessions } from "./device_sessions.ts";
 import { createGroupCommitAppender, type GroupCommitOptions } from "./group_commit.ts";
+import { IntakeGate, type IntakeGateOptions } from "./intake_gate.ts";
 import { limitKeepalive } from "./keepalive_limit.ts";
 import { createLifecycleRecorder } from "./lifecycle_events.ts";
 import { PacketSizeLimit } from "./packet_size_limit.ts";
@@ -60,6 +61,8 @@ export interface EmbeddedBrokerOptions {
   /** Clock for connect/disconnect events. Default `Date.now`. */
   now?: () => number;
   groupCommit?: GroupCommitOptions;
+  /** Bound on uplinks held in memory across connections (see intake_gate.ts). */
+  intake?: IntakeGateOptions;
   /** Verifies a token against its stored hash; default scrypt `verifySecret`. */
   verifyToken?: (token: string, stored: { algorithm: string; hash: string }) => Promise<boolean>;
   /** Infrastructure failures (log appends that cannot be reported to a device). Default: `logger.error`. */
@@ -102,7 +105,12 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
   const auth = createDeviceAuthenticator(options.directory, {
     ...(options.verifyToken ? { verify: options.verifyToken } : {}),
   });
-  const appender = createGroupCommitAppender(options.log, options.groupCommit);
+  // The gate reads the appender's backlog, and each settled batch may open it.
+  const appender = createGroupCommitAppender(options.log, {
+    ...options.groupCommit,
+    onSettled: () => gate.settled(),
+  });
+  const gate = new IntakeGate(() => appender.pending, options.intake);
   const lifecycle = createLifecycleRecorder({
     appender,
     topicPrefix: options.topicPrefix,
@@ -266,6 +274,7 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
   });
 
   const sink: ConnectionSink = {
+    gate,
     // Per host: an IPv6 client counts by its /64, as failed logins do.
     admit: (address) => admission.admit(address === undefined ? undefined : hostKey(address)),
     serve(open, transport) {

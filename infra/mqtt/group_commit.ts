@@ -16,6 +16,8 @@ export interface GroupCommitOptions {
   maxDelayMs?: number;
   /** Largest batch appended in one call. Default 500. */
   maxBatch?: number;
+  /** Called after each batch settled (durable or failed), once `pending` has dropped. */
+  onSettled?: () => void;
 }
 
 export interface GroupCommitAppender {
@@ -61,11 +63,15 @@ export function createGroupCommitAppender(
     const batch = state.queue.splice(0, maxBatch);
     state.inFlight = log.append(topic, batch.map((w) => w.message)).then(
       () => {
+        pending -= batch.length;
         for (const w of batch) w.resolve();
+        options.onSettled?.();
       },
       (error: unknown) => {
         const failed = [...batch, ...state.queue.splice(0)];
+        pending -= failed.length;
         for (const w of failed) w.reject(error);
+        options.onSettled?.();
       },
     ).finally(() => {
       state.inFlight = undefined;
@@ -78,13 +84,8 @@ export function createGroupCommitAppender(
     append(topic, message) {
       const state = stateOf(topic);
       pending++;
-      const done = new Promise<void>((resolve, reject) =>
-        state.queue.push({
-          message,
-          resolve: () => (pending--, resolve()),
-          reject: (error) => (pending--, reject(error)),
-        })
-      );
+      // The promise's own resolvers, no wrappers: one allocation fewer per message on the hot path.
+      const done = new Promise<void>((resolve, reject) => state.queue.push({ message, resolve, reject }));
       if (!state.inFlight) {
         if (state.queue.length >= maxBatch) drain(topic, state);
         else state.timer ??= setTimeout(() => drain(topic, state), maxDelayMs);

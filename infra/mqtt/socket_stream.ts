@@ -10,6 +10,10 @@
  * Backpressure is kept: the socket is paused above `maxBufferedBytes` until aedes reads, so a
  * device that publishes faster than it is handled is slowed down by TCP, as before.
  *
+ * With an `IntakeGate`, data is handed to aedes only while the gate is open: a closed gate leaves
+ * the chunks here (the socket pauses once they pass `maxBufferedBytes`) and announces them again
+ * when it opens.
+ *
  * Every chunk passes the connection's `packetLimit` before it is kept: a packet declaring more
  * than the limit destroys the stream before aedes' parser starts buffering it.
  */
@@ -17,11 +21,14 @@ import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { Duplex } from "node:stream";
 import type { PacketSizeLimit } from "./packet_size_limit.ts";
+import type { IntakeGate } from "./intake_gate.ts";
 
 export interface SocketStreamOptions {
-  /** Buffered bytes above which the socket is paused until aedes reads. Default 256 KiB. */
+  /** Buffered bytes above which the socket is paused until aedes reads. Default 64 KiB. */
   maxBufferedBytes?: number;
   packetLimit?: PacketSizeLimit;
+  /** The process-wide bound on uplinks held in memory. */
+  gate?: IntakeGate;
 }
 
 export class SocketStream extends Duplex {
@@ -30,11 +37,14 @@ export class SocketStream extends Duplex {
   #chunks: Buffer[] = [];
   #bytes = 0;
   #announced = false;
+  readonly #gate: IntakeGate | undefined;
+  #waitingForGate = false;
 
   constructor(socket: Socket, options: SocketStreamOptions = {}) {
     super({ allowHalfOpen: false });
     this.socket = socket;
-    this.#maxBufferedBytes = options.maxBufferedBytes ?? 256 * 1024;
+    this.#maxBufferedBytes = options.maxBufferedBytes ?? 64 * 1024;
+    this.#gate = options.gate;
     const { packetLimit } = options;
     socket.on("data", (chunk: Buffer) => {
       if (this.destroyed) return;
@@ -62,6 +72,16 @@ export class SocketStream extends Duplex {
   override read(_size?: number): Buffer | null {
     this.#announced = false;
     if (this.#chunks.length === 0) return null;
+    if (this.#gate && !this.#gate.open) {
+      if (!this.#waitingForGate) {
+        this.#waitingForGate = true;
+        this.#gate.whenOpen(() => {
+          this.#waitingForGate = false;
+          if (!this.destroyed && this.#chunks.length > 0) this.emit("readable");
+        });
+      }
+      return null;
+    }
     const data = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#bytes);
     this.#chunks = [];
     this.#bytes = 0;

@@ -52,15 +52,18 @@ export function createUplinkIntake(options: UplinkIntakeOptions): UplinkIntake {
   const { ingest, appender, topicPrefix } = options;
   const maxPendingQos0 = options.maxPendingQos0 ?? 10_000;
 
+  function appendEvent(event: DomainEvent, traced: IngestSpan | undefined): Promise<void> {
+    const topic = topicFor(event.type as EventType, topicPrefix);
+    const durable = appender.append(topic, toLogMessage(event));
+    if (traced) traceAppend(traced, topic, durable);
+    return durable;
+  }
+
   function appendEvents(events: DomainEvent[], traced?: IngestSpan): Promise<void> {
     // `appender.append` enqueues synchronously, so one device's uplinks keep their order.
-    const appends = events.map((event) => {
-      const topic = topicFor(event.type as EventType, topicPrefix);
-      const durable = appender.append(topic, toLogMessage(event));
-      if (traced) traceAppend(traced, topic, durable);
-      return durable;
-    });
-    return Promise.all(appends).then(() => undefined);
+    // An uplink is one event (every route makes one): its append's promise is the answer.
+    if (events.length === 1) return appendEvent(events[0]!, traced);
+    return Promise.all(events.map((event) => appendEvent(event, traced))).then(() => undefined);
   }
 
   return (uplink, done, onLateFailure) => {

@@ -20,6 +20,8 @@ export interface SqliteEventLogOptions extends SqliteLogStorageOptions {
   retentionMaxBytesPerPartition?: number;
   /** How often retention runs. Default 5 minutes. */
   retentionIntervalMs?: number;
+  /** Records of each partition's tail kept in memory for consumers that keep up (see tail_cache.ts). */
+  tailRecords?: number;
   /** Delay of the first retention run after opening. Default 1 s. */
   retentionFirstDelayMs?: number;
   /** Records per retention delete. Default 5,000. */
@@ -37,6 +39,7 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
   const log = createLocalEventLog(storage, {
     now,
     ...(options.idleRecheckMs === undefined ? {} : { idleRecheckMs: options.idleRecheckMs }),
+    ...(options.tailRecords === undefined ? {} : { tailRecords: options.tailRecords }),
   });
   const { retentionMaxAgeMs: maxAge, retentionMaxBytesPerPartition: maxBytes } = options;
   const byTopic = options.retentionByTopic ?? {};

@@ -75,17 +75,19 @@ export function createMetricNameCap(options: MetricNameCapOptions): MetricNameCa
   return {
     admit(deviceId, names, limit) {
       const known = held(deviceId).names;
-      const added = new Set<string>();
+      // Made only for a name the device did not have: most uplinks repeat known names.
+      let added: Set<string> | undefined;
       for (const name of names) {
-        if (known.has(name) || added.has(name)) continue;
-        if (known.size + added.size >= limit) {
+        if (known.has(name) || added?.has(name)) continue;
+        const count = known.size + (added?.size ?? 0);
+        if (count >= limit) {
           return `metric "${name}" would be the device's ${
-            ordinal(known.size + added.size + 1)
+            ordinal(count + 1)
           } distinct metric, limit ${limit}`;
         }
-        added.add(name);
+        (added ??= new Set()).add(name);
       }
-      added.forEach((name) => known.add(name));
+      added?.forEach((name) => known.add(name));
       return undefined;
     },
     prime: (deviceId) => held(deviceId).seeded,

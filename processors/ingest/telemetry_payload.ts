@@ -11,6 +11,7 @@
 import { QUALITIES, type Quality } from "../../core/events/telemetry.ts";
 import { METRIC_NAME, type UplinkLimits } from "./uplink_limits.ts";
 
+/** Keys in the order of the `telemetry.reported` point schema, so the event is as it would be parsed. */
 export interface TelemetryValue {
   name: string;
   value: number | boolean | string;
@@ -22,7 +23,7 @@ export interface TelemetryValue {
 /** Thrown with a reason a device can act on; ingest turns it into a rejection. */
 export class UplinkRejected extends Error {}
 
-const utf8Length = (s: string) => new TextEncoder().encode(s).length;
+const encoder = new TextEncoder();
 
 /** Epoch ms or ISO-8601 → epoch ms within the allowed window. */
 export function parseTimestamp(raw: unknown, where: string, now: number, limits: UplinkLimits): number {
@@ -58,15 +59,22 @@ const isObject = (x: unknown): x is Record<string, unknown> =>
 const UNIT = /^[^\p{Cc}]{1,32}$/u;
 const ANNOTATED_KEYS = new Set(["value", "unit", "quality"]);
 
-/** A value, or a value with its unit and quality (`{"value", "unit"?, "quality"?}`). */
+/** Where a metric sits, for messages: built only when one is needed (this runs per value). */
+const whereOf = (where: string, structured: boolean) => structured ? `${where}.values` : where;
+
+/** A value, or a value with its unit and quality (`{"value", "unit"?, "quality"?}`), at `ts`. */
 function pointOf(
   name: string,
   raw: unknown,
+  ts: number,
   where: string,
+  structured: boolean,
   limits: UplinkLimits,
-): { value: number | boolean | string; unit?: string; quality: Quality } {
-  if (!isObject(raw)) return { value: valueOf(name, raw, where, limits), quality: "good" };
-  const at = `${where}.${name}`;
+): TelemetryValue {
+  if (!isObject(raw)) {
+    return { name, value: valueOf(name, raw, where, structured, limits), ts, quality: "good" };
+  }
+  const at = `${whereOf(where, structured)}.${name}`;
   const extra = Object.keys(raw).find((k) => !ANNOTATED_KEYS.has(k));
   if (extra !== undefined) {
     throw new UplinkRejected(`${at}: unexpected key "${extra.slice(0, 40)}": expected value, unit, quality`);
@@ -79,39 +87,62 @@ function pointOf(
   if (quality !== undefined && !(QUALITIES as readonly unknown[]).includes(quality)) {
     throw new UplinkRejected(`${at}.quality: expected ${QUALITIES.join(", ")}`);
   }
-  return {
-    value: valueOf(name, raw.value, where, limits),
-    ...(unit === undefined ? {} : { unit: unit as string }),
-    quality: (quality ?? "good") as Quality,
-  };
+  const value = valueOf(name, raw.value, where, structured, limits);
+  return unit === undefined
+    ? { name, value, ts, quality: (quality ?? "good") as Quality }
+    : { name, value, ts, unit: unit as string, quality: (quality ?? "good") as Quality };
 }
 
-function valueOf(name: string, raw: unknown, where: string, limits: UplinkLimits): number | boolean | string {
+function valueOf(
+  name: string,
+  raw: unknown,
+  where: string,
+  structured: boolean,
+  limits: UplinkLimits,
+): number | boolean | string {
   if (!METRIC_NAME.test(name)) {
     throw new UplinkRejected(
-      `${where}: metric name "${name.slice(0, 140)}" must be 1-128 characters of A-Z a-z 0-9 _ . : / -`,
+      `${whereOf(where, structured)}: metric name "${
+        name.slice(0, 140)
+      }" must be 1-128 characters of A-Z a-z 0-9 _ . : / -`,
     );
   }
   if (typeof raw === "number") {
-    if (!Number.isFinite(raw)) throw new UplinkRejected(`${where}.${name}: number out of range`);
+    if (!Number.isFinite(raw)) {
+      throw new UplinkRejected(`${whereOf(where, structured)}.${name}: number out of range`);
+    }
     return raw;
   }
   if (typeof raw === "boolean") return raw;
   if (typeof raw === "string") {
-    const bytes = utf8Length(raw);
-    if (bytes > limits.maxStringBytes) {
-      throw new UplinkRejected(
-        `${where}.${name}: string value is ${bytes} bytes, limit ${limits.maxStringBytes}`,
-      );
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: short strings need no encoding to be counted.
+    if (raw.length * 3 > limits.maxStringBytes) {
+      const bytes = encoder.encode(raw).length;
+      if (bytes > limits.maxStringBytes) {
+        throw new UplinkRejected(
+          `${
+            whereOf(where, structured)
+          }.${name}: string value is ${bytes} bytes, limit ${limits.maxStringBytes}`,
+        );
+      }
     }
     return raw;
   }
   throw new UplinkRejected(
-    `${where}.${name}: value must be a number, boolean or string, got ${raw === null ? "null" : typeof raw}`,
+    `${whereOf(where, structured)}.${name}: value must be a number, boolean or string, got ${
+      raw === null ? "null" : typeof raw
+    }`,
   );
 }
 
-function entryValues(entry: unknown, where: string, now: number, limits: UplinkLimits): TelemetryValue[] {
+/** Appends the values of one entry to `values`. */
+function entryValues(
+  entry: unknown,
+  where: string,
+  now: number,
+  limits: UplinkLimits,
+  values: TelemetryValue[],
+): void {
   if (!isObject(entry)) throw new UplinkRejected(`${where}: expected an object`);
   const structured = "values" in entry && isObject(entry.values);
   if (structured) {
@@ -120,25 +151,32 @@ function entryValues(entry: unknown, where: string, now: number, limits: UplinkL
   }
   const ts = entry.ts === undefined ? now : parseTimestamp(entry.ts, `${where}.ts`, now, limits);
   const metrics = structured ? entry.values as Record<string, unknown> : entry;
-  const values: TelemetryValue[] = [];
-  for (const [name, raw] of Object.entries(metrics)) {
+  // for-in visits a parsed object's own keys in the order Object.entries would, without the pairs.
+  for (const name in metrics) {
     if (!structured && name === "ts") continue;
-    values.push({ name, ...pointOf(name, raw, structured ? `${where}.values` : where, limits), ts });
+    values.push(pointOf(name, metrics[name], ts, where, structured, limits));
   }
-  return values;
 }
 
 /** Parses a telemetry payload (already JSON-decoded); throws `UplinkRejected` with the reason. */
 export function telemetryValues(payload: unknown, now: number, limits: UplinkLimits): TelemetryValue[] {
-  const entries = Array.isArray(payload) ? payload : [payload];
-  if (entries.length === 0) throw new UplinkRejected("telemetry: empty array");
   const values: TelemetryValue[] = [];
-  entries.forEach((entry, i) => {
-    values.push(...entryValues(entry, Array.isArray(payload) ? `telemetry[${i}]` : "telemetry", now, limits));
-    if (values.length > limits.maxValuesPerMessage) {
-      throw new UplinkRejected(`telemetry: more than ${limits.maxValuesPerMessage} values in one message`);
+  if (!Array.isArray(payload)) {
+    entryValues(payload, "telemetry", now, limits, values);
+    checkCount(values, limits);
+  } else {
+    if (payload.length === 0) throw new UplinkRejected("telemetry: empty array");
+    for (let i = 0; i < payload.length; i++) {
+      entryValues(payload[i], `telemetry[${i}]`, now, limits, values);
+      checkCount(values, limits);
     }
-  });
+  }
   if (values.length === 0) throw new UplinkRejected("telemetry: no metric values");
   return values;
+}
+
+function checkCount(values: TelemetryValue[], limits: UplinkLimits): void {
+  if (values.length > limits.maxValuesPerMessage) {
+    throw new UplinkRejected(`telemetry: more than ${limits.maxValuesPerMessage} values in one message`);
+  }
 }

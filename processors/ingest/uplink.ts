@@ -9,7 +9,7 @@ import { rejectedPayload } from "../../core/events/dlq.ts";
 import { escapeControlCharacters } from "../../core/events/storable_text.ts";
 import type { RejectionNotice, Uplink, UplinkResult } from "../../core/gateway/uplink.ts";
 import { z } from "zod";
-import { parseTimestamp, telemetryValues, UplinkRejected } from "./telemetry_payload.ts";
+import { parseTimestamp, type TelemetryValue, telemetryValues, UplinkRejected } from "./telemetry_payload.ts";
 import { DEFAULT_UPLINK_LIMITS, TOPIC_ID, type UplinkLimits } from "./uplink_limits.ts";
 import type { MetricNameCap } from "./metric_name_cap.ts";
 import { stateLimitViolation } from "../../core/devices/state_limits.ts";
@@ -56,13 +56,16 @@ function parsed<T>(schema: z.ZodType<T>, payload: unknown, what: string): T {
   );
 }
 
+/** Stateless between calls (no `stream`), so one serves every uplink. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 function decodeJson(payload: Uint8Array, limits: UplinkLimits): unknown {
   if (payload.length > limits.maxPayloadBytes) {
     throw new UplinkRejected(`payload is ${payload.length} bytes, limit ${limits.maxPayloadBytes}`);
   }
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(payload);
+    text = utf8.decode(payload);
   } catch {
     throw new UplinkRejected("payload is not valid UTF-8");
   }
@@ -71,6 +74,24 @@ function decodeJson(payload: Uint8Array, limits: UplinkLimits): unknown {
   } catch (error) {
     throw new UplinkRejected(`invalid JSON: ${(error as Error).message}`);
   }
+}
+
+/** The schema's cap on string values (`MAX_STRING_VALUE_LENGTH` in core/events, UTF-16 units). */
+const SCHEMA_MAX_STRING_LENGTH = 4096;
+
+/**
+ * True when telemetry the parser accepted is sure to pass the `telemetry.reported` schema, so the
+ * event can be made without parsing it again. The parser checks names, units, qualities and
+ * values as the schema does; what it may let through is only a longer string value (with
+ * `maxStringBytes` raised past the schema's cap: a UTF-8 byte count is never below the UTF-16
+ * length), a negative or unsafe timestamp (with a past window reaching before 1970) and an
+ * unknown QoS. Those go through the schema, which refuses them with its own reason.
+ */
+function schemaSafe(values: TelemetryValue[], qos: number | undefined, limits: UplinkLimits): boolean {
+  if (limits.maxStringBytes > SCHEMA_MAX_STRING_LENGTH) return false;
+  if (qos !== undefined && qos !== 0 && qos !== 1 && qos !== 2) return false;
+  for (const { ts } of values) if (!(Number.isSafeInteger(ts) && ts >= 0)) return false;
+  return true;
 }
 
 function eventsOf(
@@ -101,11 +122,12 @@ function eventsOf(
       limits.maxMetricsPerDevice,
     );
     if (beyondCap) throw new UplinkRejected(`telemetry: ${beyondCap}`);
+    const trustedData = schemaSafe(values, uplink.qos, limits);
     return [
       createEvent(
         "telemetry.reported",
-        { values, ...(uplink.qos === undefined ? {} : { qos: uplink.qos }) },
-        options,
+        uplink.qos === undefined ? { values } : { values, qos: uplink.qos },
+        trustedData ? { ...options, trustedData } : options,
       ),
     ];
   }
@@ -151,7 +173,8 @@ function eventsOf(
 /** Turns one uplink into events, or into a rejection with its reason. Never throws. */
 export function ingestUplink(uplink: Uplink, options: UplinkOptions = {}): UplinkResult {
   const now = (options.now ?? Date.now)();
-  const limits = { ...DEFAULT_UPLINK_LIMITS, ...options.limits };
+  // Without limits of its own (the usual case), the frozen defaults: no copy per uplink.
+  const limits = options.limits ? { ...DEFAULT_UPLINK_LIMITS, ...options.limits } : DEFAULT_UPLINK_LIMITS;
   let reason: string;
   try {
     return { ok: true, events: eventsOf(uplink, now, limits, options) };

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { decodeEvent, encodeEvent } from "../../core/events/codec.ts";
+import { eventCatalog } from "../../core/events/catalog.ts";
 import { ingestUplink, type Uplink, type UplinkResult } from "./uplink.ts";
 
 const NOW = Date.parse("2026-11-28T12:00:00.000Z");
@@ -59,6 +61,46 @@ Deno.test("telemetry: arrays, ISO timestamps and the flat form (ts = ingest time
     { name: "temperature", value: 21.5, ts: NOW, quality: "good" },
     { name: "humidity", value: 40, ts: NOW, quality: "good" },
   ]);
+});
+
+Deno.test("telemetry events, made without a second parse, are exactly what the schema makes of them", () => {
+  const payloads = [
+    `{"temperature": 21.5, "door": true, "mode": "eco \\"q\\" \\u00e9 \\ud83d\\ude00", "n": -1.5, "big": 1e300}`,
+    `{"ts": ${NOW - 5}, "values": {"a": {"value": 1, "unit": "°C", "quality": "bad"}, "b": {"value": "x"}}}`,
+    `[{"ts": "2026-11-28T11:00:00.5+01:00", "values": {"t": 1}}, {"t": {"value": false, "quality": "uncertain"}}]`,
+    `{"ts": ${NOW}, "s": "${"é".repeat(2048)}", "u": {"value": 2, "unit": "\\"%\\""}}`,
+  ];
+  for (const payload of payloads) {
+    for (const qos of [undefined, 0, 1, 2] as const) {
+      const [event] = accepted(
+        ingest({ ...uplink("devices/dev-1/telemetry", payload), ...(qos === undefined ? {} : { qos }) }),
+      );
+      // What the schema would have made of the same data: same values, same key order, same JSON.
+      const parsed = eventCatalog["telemetry.reported"].schema.parse(event!.data);
+      assert.equal(JSON.stringify(event!.data), JSON.stringify(parsed), payload);
+      assert.deepEqual(decodeEvent(encodeEvent(event!)), { ok: true, event }, payload);
+    }
+  }
+});
+
+Deno.test("telemetry beyond what the parser vouches for is left to the schema, with its reason", () => {
+  // A string limit raised past the schema's 4096 characters: the event schema still refuses.
+  const long = ingestUplink(uplink("devices/dev-1/telemetry", `{"s": "${"x".repeat(5000)}"}`), {
+    now: () => NOW,
+    limits: { maxStringBytes: 100_000 },
+  });
+  assert.match(rejected(long), /Invalid data for telemetry.reported: values.0.value: .*4096/);
+  // A past window reaching before 1970: a negative timestamp passes the parser, not the schema.
+  const old = ingestUplink(uplink("devices/dev-1/telemetry", `{"ts": -5, "t": 1}`), {
+    now: () => NOW,
+    limits: { maxPastMs: NOW + 1000 },
+  });
+  assert.match(rejected(old), /Invalid data for telemetry.reported: values.0.ts/);
+  // The same limits with acceptable data still make the event.
+  accepted(ingestUplink(uplink("devices/dev-1/telemetry", `{"ts": 5, "s": "${"x".repeat(4096)}"}`), {
+    now: () => NOW,
+    limits: { maxPastMs: NOW + 1000, maxStringBytes: 100_000 },
+  }));
 });
 
 Deno.test("a malformed corpus is rejected, each with its own reason, never throwing", () => {

@@ -2,7 +2,8 @@
  * The fleet as the dashboard holds it: one row per device with its live status and latest
  * values, kept current by applying stream events. Mutable on purpose — 5,000 rows updated many
  * times a second must not be copied per event; `membership` changes only when rows come or go
- * (so filtering reruns only then), `revision` on every change (so the view knows to repaint).
+ * (so filtering reruns only then), `revision` on every change (so the view knows to repaint), and
+ * each row's own `revision` when that row changes (so only the rows that changed are redrawn).
  */
 import type { Device, LatestValue, MetricValue } from "./api_client.ts";
 import type { LiveEvent } from "./live_stream.ts";
@@ -18,6 +19,8 @@ export interface FleetRow {
   detailsLoaded: boolean;
   /** A camera's video status (cameras only; from `GET /cameras`, then `camera.stream.*` events). */
   camera?: CameraChange;
+  /** Bumped on every change to this row. */
+  revision: number;
 }
 
 export interface Fleet {
@@ -34,7 +37,7 @@ export function createFleet(devices: readonly Device[]): Fleet {
 }
 
 function newRow(device: Device): FleetRow {
-  return { device, metrics: new Map(), detailsLoaded: false };
+  return { device, metrics: new Map(), detailsLoaded: false, revision: 0 };
 }
 
 /** Sets what `GET /state` and `GET /metrics` said, without overwriting newer live values. */
@@ -52,6 +55,7 @@ export function applyDetails(
     const known = row.metrics.get(metric);
     if (!known || known.t <= t) row.metrics.set(metric, { value, t });
   }
+  row.revision++;
   fleet.revision++;
 }
 
@@ -61,6 +65,7 @@ export function applyCameraStatuses(fleet: Fleet, cameras: readonly Camera[]): v
     const row = fleet.rows.get(camera.id);
     if (!row || row.camera) continue;
     row.camera = { status: camera.status, ...(camera.reason === undefined ? {} : { reason: camera.reason }) };
+    row.revision++;
   }
   fleet.revision++;
 }
@@ -100,6 +105,7 @@ export function applyEvents(fleet: Fleet, events: readonly LiveEvent[]): boolean
     const camera = statusAfter(event);
     if (camera) {
       row.camera = camera;
+      row.revision++;
       changed = true;
       continue;
     }
@@ -133,6 +139,7 @@ export function applyEvents(fleet: Fleet, events: readonly LiveEvent[]): boolean
         continue;
     }
     if (!row.lastSeen || row.lastSeen < event.ingestedAt) row.lastSeen = event.ingestedAt;
+    row.revision++;
     changed = true;
   }
   if (changed) fleet.revision++;

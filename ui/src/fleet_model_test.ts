@@ -55,6 +55,23 @@ Deno.test("applyEvents() tracks connection, last seen and the newest value of ea
   assert.equal(applyEvents(fleet, [event("telemetry.reported", "zz", { values: [] })]), false);
 });
 
+Deno.test("a row's revision moves when that row changes, and only then", () => {
+  const fleet = createFleet([device("a"), device("b")]);
+  const a = fleet.rows.get("a")!;
+  const b = fleet.rows.get("b")!;
+  const revisions = () => [a.revision, b.revision];
+  applyEvents(fleet, [event("telemetry.reported", "a", { values: [{ name: "t", value: 1, ts: 1 }] })]);
+  assert.deepEqual(revisions(), [1, 0]);
+  applyEvents(fleet, [event("device.connected", "b", {}), event("device.state.reported", "b", {})]);
+  assert.deepEqual(revisions(), [1, 2]);
+  assert.equal(applyEvents(fleet, [event("telemetry.reported", "zz", { values: [] })]), false);
+  assert.deepEqual(revisions(), [1, 2]);
+  applyDetails(fleet, "a", { connected: true, lastSeen: null, metrics: [] });
+  assert.deepEqual(revisions(), [2, 2]);
+  applyEvents(fleet, [event("camera.stream.online", "b", { source: "rtsp", codec: "h264" })]);
+  assert.deepEqual(revisions(), [2, 3]);
+});
+
 Deno.test("applyDetails() keeps live values that are newer than the fetched ones", () => {
   const fleet = createFleet([device("a")]);
   applyEvents(fleet, [event("device.disconnected", "a", {}, "2026-01-03T00:00:00.000Z")]);

@@ -1,7 +1,7 @@
 /**
  * `/api/v1/stream` for the dashboard: one `EventSource` (which resumes with `Last-Event-ID` by
- * itself after a drop) whose events are delivered in batches, at most once per animation frame,
- * so a burst of thousands of events costs one render rather than thousands.
+ * itself after a drop) whose events are delivered in batches, at most once per animation frame
+ * (or per `batchMs`), so a burst of thousands of events costs one render rather than thousands.
  */
 import type { EventEnvelope } from "../../core/events/envelope.ts";
 import type { EventType } from "../../core/events/catalog.ts";
@@ -21,6 +21,12 @@ export interface LiveStreamOptions {
   /** ISO-8601: replay what was appended since then before continuing live. */
   from?: string;
   onEvents(events: LiveEvent[]): void;
+  /**
+   * Deliver at most one batch per `batchMs` milliseconds (a timer) instead of one per animation
+   * frame: for views where each batch costs a repaint of many rows and a few updates a second
+   * read as live (the fleet). Default: one batch per frame.
+   */
+  batchMs?: number;
   onStatus?(status: LiveStatus): void;
   /** The server ended the stream (`resume_too_old`, `unauthorized`); default: reload the page. */
   onEnded?(): void;
@@ -47,8 +53,8 @@ export function openLiveStream(options: LiveStreamOptions): () => void {
     queue.push(JSON.parse(message.data) as LiveEvent);
     // rAF does not run in background tabs; the timeout keeps a hidden tab's queue bounded.
     if (cancelFlush) return;
-    if (document.hidden) {
-      const timer = setTimeout(flush, 250);
+    if (options.batchMs !== undefined || document.hidden) {
+      const timer = setTimeout(flush, options.batchMs ?? 250);
       cancelFlush = () => clearTimeout(timer);
     } else {
       const frame = requestAnimationFrame(flush);
