@@ -72,16 +72,16 @@ const extras: Record<
   },
   memory: async (progress, quick) => {
     const { measureMemory } = await import("./memory.ts");
-    const r = await measureMemory({ quick, progress });
+    const runs = await measureMemory({ quick, progress });
     const mib = (n: number) => Math.round(n);
-    const heap = Object.entries(r.heapsAtPeak)
-      .map(([thread, h]) => `${thread} ${mib(h.usedMiB)}/${mib(h.totalMiB)}`).join(", ");
+    const first = runs[0]!;
     return {
       title:
-        `memory: all-in-one (embedded), ${r.devices} connected devices publishing QoS 1 at ${r.rate} msg/s ` +
-        `for ${r.seconds} s, then 10 s idle; RSS of the platform process; V8 heap used/reserved per thread ` +
-        "at the highest sampled RSS",
+        `memory: all-in-one (embedded), ${first.devices} connected devices publishing QoS 1 at ${first.rate} ` +
+        `msg/s for ${first.seconds} s, then 10 s idle; RSS of the platform process; V8 heap used/reserved per ` +
+        "thread at the highest sampled RSS",
       header: [
+        "profile",
         "acked",
         "achieved msg/s",
         "idle MiB",
@@ -91,16 +91,18 @@ const extras: Record<
         "heap at peak MiB (used/reserved)",
         "budget MiB",
       ],
-      rows: [[
+      rows: runs.map((r) => [
+        r.profile,
         r.acked,
         mib(r.achievedRate),
         mib(r.idleMiB),
         mib(r.connectedMiB),
         mib(r.peakMiB),
         mib(r.finalMiB),
-        heap || "n/a",
+        Object.entries(r.heapsAtPeak).map(([thread, h]) => `${thread} ${mib(h.usedMiB)}/${mib(h.totalMiB)}`)
+          .join(", ") || "n/a",
         `≤ ${r.budgetMiB}`,
-      ]],
+      ]),
     };
   },
   export: async (progress, quick) => {

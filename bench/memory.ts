@@ -1,7 +1,8 @@
 /**
  * Bench `memory` (issue 18): the all-in-one (embedded engines) with 1,000 connected devices
  * publishing ~150-byte JSON telemetry at QoS 1 at 10k msg/s in total for 60 s (`--quick`: 15 s),
- * then 10 s idle. Reports the process's resident memory when idle, once the devices are
+ * then 10 s idle — once as `deno task start` runs it and once with the lean profile's V8 flags
+ * (`deno task start:lean`, infra/all_in_one/v8_flags.ts). Reports the process's resident memory when idle, once the devices are
  * connected, its peak (VmHWM) and at the end, and each JavaScript thread's V8 heap as the platform
  * reports it on `/metrics` at the moment the sampled RSS was highest — so a peak can be told apart
  * into heap and the rest (runtime, SQLite, buffers). Overrides: AIOT_BENCH_MEMORY_DEVICES,
@@ -12,8 +13,10 @@ import { connectFleet } from "./e2e_load.ts";
 import { registerDevices } from "./e2e_topologies.ts";
 import { startPlatform } from "./platform_child.ts";
 import { PLATFORM_BUDGET_MIB, statusMiB } from "./rss_budget.ts";
+import { LEAN_V8_FLAGS } from "../infra/all_in_one/v8_flags.ts";
 
 export interface MemoryResult {
+  profile: string;
   devices: number;
   rate: number;
   seconds: number;
@@ -45,6 +48,18 @@ async function heaps(base: string, headers: Record<string, string>) {
 
 export async function measureMemory(
   options: { quick: boolean; progress: (line: string) => void },
+): Promise<MemoryResult[]> {
+  const results: MemoryResult[] = [];
+  for (const profile of ["default", "lean"] as const) {
+    options.progress(`  memory: ${profile} profile`);
+    results.push(await measureProfile(profile, options));
+  }
+  return results;
+}
+
+async function measureProfile(
+  profile: "default" | "lean",
+  options: { quick: boolean; progress: (line: string) => void },
 ): Promise<MemoryResult> {
   const env = (name: string, fallback: number) =>
     Number(Deno.env.get(`AIOT_BENCH_MEMORY_${name}`) ?? fallback);
@@ -52,7 +67,7 @@ export async function measureMemory(
   const rate = env("RATE", 10_000);
   const seconds = env("SECONDS", options.quick ? 15 : 60);
   const extraEnv = JSON.parse(Deno.env.get("AIOT_BENCH_MEMORY_ENV") ?? "{}") as Record<string, string>;
-  const platform = await startPlatform(extraEnv);
+  const platform = await startPlatform(extraEnv, profile === "lean" ? { v8Flags: LEAN_V8_FLAGS } : {});
   try {
     const idleMiB = statusMiB(platform.pid, "VmRSS");
     const started = performance.now();
@@ -89,6 +104,7 @@ export async function measureMemory(
       const achievedRate = published.acked / ((performance.now() - published.firstAt) / 1000);
       await sleep(10_000);
       const result: MemoryResult = {
+        profile: profile === "lean" ? `lean (--v8-flags=${LEAN_V8_FLAGS})` : "default (deno task start)",
         devices,
         rate,
         seconds,

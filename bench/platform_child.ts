@@ -6,7 +6,6 @@
 
 import { freePort } from "../infra/dev/free_port.ts";
 import { recordPlatformPeak } from "./rss_budget.ts";
-import { PLATFORM_V8_FLAGS } from "../infra/all_in_one/v8_flags.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -28,12 +27,18 @@ const PASSWORD = "bench-password";
 /** How long `stop()` lets the platform finish in-flight work before SIGKILL. */
 const STOP_GRACE_MS = 10_000;
 
-export async function startPlatform(env: Record<string, string> = {}): Promise<PlatformChild> {
+/**
+ * Starts the all-in-one as `deno task start` does; `v8Flags` (default: AIOT_BENCH_V8_FLAGS, else
+ * none) runs it with V8 flags, e.g. the lean profile's.
+ */
+export async function startPlatform(
+  env: Record<string, string> = {},
+  options: { v8Flags?: string } = {},
+): Promise<PlatformChild> {
   const http = freePort();
   const mqttPort = freePort();
   const dataDir = await Deno.makeTempDir({ prefix: "aiot-bench-ingest-" });
-  // What `deno task start` passes; AIOT_BENCH_V8_FLAGS ("" for none) compares other settings.
-  const v8Flags = Deno.env.get("AIOT_BENCH_V8_FLAGS") ?? PLATFORM_V8_FLAGS;
+  const v8Flags = options.v8Flags ?? Deno.env.get("AIOT_BENCH_V8_FLAGS");
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -57,7 +62,8 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
     stderr: "null",
   }).spawn();
   const base = `http://127.0.0.1:${http}`;
-  const label = env.AIOT_ROLES ? `platform (AIOT_ROLES=${env.AIOT_ROLES})` : "all-in-one";
+  const label = (env.AIOT_ROLES ? `platform (AIOT_ROLES=${env.AIOT_ROLES})` : "all-in-one") +
+    (v8Flags ? ` (--v8-flags=${v8Flags})` : "");
   const stop = async () => {
     recordPlatformPeak(label, child.pid);
     try {

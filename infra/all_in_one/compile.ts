@@ -16,7 +16,6 @@
  */
 import { createHash } from "node:crypto";
 import { buildUi } from "../../ui/build.ts";
-import { PLATFORM_V8_FLAGS } from "./v8_flags.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const MAIN = "infra/all_in_one/main.ts";
@@ -80,7 +79,6 @@ async function denoCompile(out: string): Promise<{ ok: true } | { ok: false; rea
       "compile",
       "--no-check", // `deno check` is the gate's job; compile only packs
       "--exclude-unused-npm",
-      `--v8-flags=${PLATFORM_V8_FLAGS}`,
       ...PERMISSIONS,
       "--include",
       "ui/dist",
@@ -161,9 +159,7 @@ fi
 data="\${AIOT_DATA_DIR:-./data}"
 mkdir -p "$data"
 DENO_DIR="$dir/deno_dir" DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1 exec "$dir/deno" run --cached-only \\
-  --v8-flags=${PLATFORM_V8_FLAGS} --config "$dir/app/deno.json" ${
-      PERMISSIONS.filter((p) => !/read|write/.test(p)).join(" ")
-    } \\
+  --config "$dir/app/deno.json" ${PERMISSIONS.filter((p) => !/read|write/.test(p)).join(" ")} \\
   --allow-read="$dir,$data" --allow-write="$data" "$dir/app/${MAIN}" "$@"
 `;
   const lines = script(0).split("\n").length; // the payload starts on the line after the script
