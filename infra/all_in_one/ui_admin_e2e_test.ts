@@ -183,6 +183,11 @@ Deno.test({
         timeout: 15_000,
       });
       await page.locator('[data-check="processors"]', { hasText: "ok" }).waitFor();
+      // The process's memory from the same scrape: a resident set and the main thread's heap.
+      const memory = page.locator("p.memory[data-memory-rss]");
+      await memory.waitFor();
+      assert.ok(Number(await memory.getAttribute("data-memory-rss")) > 10 * 1048576);
+      assert.match(await memory.innerText(), /RSS \d+ MiB · main heap \d+ of \d+ MiB/);
       // Lag per topic (reported every 5 s) and a rate (after two scrapes) arrive without a reload.
       await page.locator("tr[data-processor] td[data-lag] [data-topic]").first().waitFor({ timeout: 20_000 });
       await page.locator("tr[data-processor] td[data-rate]").first().waitFor({ timeout: 20_000 });

@@ -2,7 +2,8 @@
  * The processors view: each processor's consumer lag per topic, events per second, dead letters,
  * retries and health, from `GET /metrics` (public Prometheus text, parsed here) scraped every
  * 5 s, and `/readyz` (why a processor is stalled or failed: shown to admins only). It shows the
- * processors of the process serving the dashboard — in a split deployment, the API role's. Below
+ * processors of the process serving the dashboard — in a split deployment, the API role's — and
+ * its memory (resident set, V8 heap per thread). Below
  * them, the retention of each store (`GET /api/v1/retention`).
  */
 import { useEffect, useRef, useState } from "preact/hooks";
@@ -10,6 +11,7 @@ import { adminApi, type ReadinessCheck } from "../admin_api.ts";
 import { parsePrometheusText } from "../prometheus_text.ts";
 import { processorProblems, type ProcessorRow, processorRows, type Scrape } from "../processors_model.ts";
 import { RetentionPanel } from "../components/retention_panel.tsx";
+import { type MemorySummary, memorySummary, memoryText } from "../memory_model.ts";
 
 const SCRAPE_MS = 5_000;
 
@@ -17,6 +19,7 @@ export function ProcessorsPage() {
   const [rows, setRows] = useState<ProcessorRow[]>();
   const [checks, setChecks] = useState<ReadinessCheck[]>([]);
   const [error, setError] = useState<string>();
+  const [memory, setMemory] = useState<MemorySummary>();
   const previous = useRef<Scrape | undefined>(undefined);
 
   useEffect(() => {
@@ -30,6 +33,7 @@ export function ProcessorsPage() {
         const detail = readiness.checks.find((c) => c.name === "processors")?.detail ?? "";
         setRows(processorRows(current, previous.current, processorProblems(detail, names)));
         setChecks(readiness.checks);
+        setMemory(memorySummary(current.samples));
         setError(undefined);
         previous.current = current;
       } catch (e) {
@@ -53,6 +57,9 @@ export function ProcessorsPage() {
         </p>
       </div>
       {error && <p class="error" role="alert">{error}</p>}
+      {memory && memoryText(memory) && (
+        <p class="muted memory" data-memory-rss={memory.residentBytes}>Memory: {memoryText(memory)}</p>
+      )}
       <ul class="chips readiness" aria-label="Readiness checks">
         {checks.map((c) => (
           <li key={c.name} class={`badge ${c.ok ? "ack-ok" : "failed"}`} title={c.detail} data-check={c.name}>
