@@ -10,6 +10,7 @@
  * `DENO_V8_FLAGS` or `AIOT_LOG_TAIL_RECORDS` to compare).
  */
 import { connectFleet } from "./e2e_load.ts";
+import { sampleValue } from "./prom_text.ts";
 import { registerDevices } from "./e2e_topologies.ts";
 import { startPlatform } from "./platform_child.ts";
 import { PLATFORM_BUDGET_MIB, statusMiB } from "./rss_budget.ts";
@@ -34,16 +35,16 @@ export interface MemoryResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The platform's JavaScript threads (infra/all_in_one/memory_metrics.ts). */
+const THREADS = ["main", "projection-thread"];
+
 async function heaps(base: string, headers: Record<string, string>) {
   const text = await fetch(`${base}/metrics`, { headers }).then((r) => r.text());
-  const out: Record<string, { usedMiB: number; totalMiB: number }> = {};
-  for (const line of text.split("\n")) {
-    const m = line.match(/^aiot_heap_(used|total)_bytes\{thread="([^"]+)"\} (\d+)/);
-    if (!m) continue;
-    const entry = out[m[2]!] ??= { usedMiB: 0, totalMiB: 0 };
-    entry[m[1] === "used" ? "usedMiB" : "totalMiB"] = Number(m[3]) / 1048576;
-  }
-  return out;
+  const mib = (name: string, thread: string) => sampleValue(text, name, { thread }) / 1048576;
+  return Object.fromEntries(THREADS.map((thread) => [thread, {
+    usedMiB: mib("aiot_heap_used_bytes", thread),
+    totalMiB: mib("aiot_heap_total_bytes", thread),
+  }]));
 }
 
 export async function measureMemory(

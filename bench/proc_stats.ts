@@ -55,7 +55,8 @@ export function cpuSeconds(t: Tracked): number {
   return childrenOf(t.pid).reduce((sum, pid) => sum + (readStat(pid)?.self ?? 0), root.self + root.children);
 }
 
-function statusKiB(pid: number, field: string): number {
+/** A `/proc/<pid>/status` field in KiB (`VmRSS`, `VmHWM`, …); NaN when the process is gone. */
+export function statusKiB(pid: number | "self", field: string): number {
   try {
     const text = Deno.readTextFileSync(`/proc/${pid}/status`);
     return Number(text.match(new RegExp(`${field}:\\s+(\\d+)`))?.[1] ?? NaN);

@@ -10,6 +10,7 @@
  * raw-engine baselines, so its figure is an upper bound of AIOT's). Override with
  * `AIOT_BENCH_RSS_BUDGET_PLATFORM` and `AIOT_BENCH_RSS_BUDGET_BENCH`.
  */
+import { statusKiB } from "./proc_stats.ts";
 
 export interface PeakRss {
   process: string;
@@ -30,13 +31,8 @@ let platformPeaks: PeakRss[] = [];
 
 /** `/proc/<pid>/status` field in MiB (0 when the process is gone). */
 export function statusMiB(pid: number | "self", field: "VmHWM" | "VmRSS"): number {
-  try {
-    const text = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const kib = Number(text.match(new RegExp(`^${field}:\\s+(\\d+)`, "m"))?.[1] ?? 0);
-    return kib / 1024;
-  } catch {
-    return 0;
-  }
+  const kib = statusKiB(pid, field);
+  return Number.isNaN(kib) ? 0 : kib / 1024;
 }
 
 /** Called by platform_child.ts when a platform process is about to stop. */

@@ -12,6 +12,8 @@
 
 import { z } from "zod";
 import { epochMillisSchema, metricNameSchema, metricValueSchema } from "./_schemas.ts";
+/** The longest string value a telemetry point may carry (UTF-16 units). */
+export { MAX_STRING_VALUE_LENGTH } from "./_schemas.ts";
 import { defineEvent } from "./definition.ts";
 
 /** How far a value can be trusted, as the device reports it (the OPC UA status classes). */

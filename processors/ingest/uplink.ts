@@ -6,6 +6,7 @@
  */
 import { createEvent, type DomainEvent } from "../../core/events/catalog.ts";
 import { rejectedPayload } from "../../core/events/dlq.ts";
+import { MAX_STRING_VALUE_LENGTH } from "../../core/events/telemetry.ts";
 import { escapeControlCharacters } from "../../core/events/storable_text.ts";
 import type { RejectionNotice, Uplink, UplinkResult } from "../../core/gateway/uplink.ts";
 import { z } from "zod";
@@ -76,9 +77,6 @@ function decodeJson(payload: Uint8Array, limits: UplinkLimits): unknown {
   }
 }
 
-/** The schema's cap on string values (`MAX_STRING_VALUE_LENGTH` in core/events, UTF-16 units). */
-const SCHEMA_MAX_STRING_LENGTH = 4096;
-
 /**
  * True when telemetry the parser accepted is sure to pass the `telemetry.reported` schema, so the
  * event can be made without parsing it again. The parser checks names, units, qualities and
@@ -88,7 +86,7 @@ const SCHEMA_MAX_STRING_LENGTH = 4096;
  * unknown QoS. Those go through the schema, which refuses them with its own reason.
  */
 function schemaSafe(values: TelemetryValue[], qos: number | undefined, limits: UplinkLimits): boolean {
-  if (limits.maxStringBytes > SCHEMA_MAX_STRING_LENGTH) return false;
+  if (limits.maxStringBytes > MAX_STRING_VALUE_LENGTH) return false;
   if (qos !== undefined && qos !== 0 && qos !== 1 && qos !== 2) return false;
   for (const { ts } of values) if (!(Number.isSafeInteger(ts) && ts >= 0)) return false;
   return true;
