@@ -108,7 +108,9 @@ export function e2eTables(
     },
     {
       title: "e2e: CPU and peak RSS per process, from the first publish until stored (or the deadline); " +
-        "peak = VmHWM of processes the run started, else the largest of samples every 0.5 s (PostgreSQL: summed PSS)",
+        "peak = VmHWM of processes the run started, else the largest of samples every 0.5 s (PostgreSQL: summed PSS); " +
+        "› rows: the all-in-one's threads (main: broker, ingest, API; worker-N (nice 10): projectors; " +
+        "the other worker-N: the log writer)",
       header: ["mode", "target msg/s", "process", "CPU s", "% of one core", "peak RSS MiB"],
       rows: steps.flatMap((s) =>
         s.usage.map((u) => [
@@ -117,7 +119,7 @@ export function e2eTables(
           u.label,
           u.cpuSeconds.toFixed(1),
           Math.round(u.cpuPercent),
-          Math.round(u.peakMiB),
+          Number.isNaN(u.peakMiB) ? "(process)" : Math.round(u.peakMiB),
         ])
       ),
     },

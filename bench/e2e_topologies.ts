@@ -101,7 +101,7 @@ export async function embeddedTopology(devices: number, progress: (line: string)
       telemetryTopic: "aiot.telemetry",
       stores,
       processes: [
-        { label: "all-in-one", pid: platform.pid, own: true },
+        { label: "all-in-one", pid: platform.pid, own: true, threads: true },
         { label: "bench (devices, probes)", pid: Deno.pid },
       ],
       close: async () => {

@@ -44,6 +44,8 @@ export async function startPlatform(
       "run",
       "--allow-all",
       ...(v8Flags ? [`--v8-flags=${v8Flags}`] : []),
+      // For profiling a scenario's platform over the inspector (infra/dev/cpu_profile.ts).
+      ...(Deno.env.get("AIOT_BENCH_INSPECT") ? [`--inspect=${Deno.env.get("AIOT_BENCH_INSPECT")}`] : []),
       new URL("../infra/all_in_one/main.ts", import.meta.url).pathname,
     ],
     env: {

@@ -16,6 +16,12 @@ export interface Tracked {
   group?: boolean;
   /** Started by this run: its VmHWM (peak since start) belongs to the run. */
   own?: boolean;
+  /**
+   * Also report each thread's CPU (rows `<label> › <thread>`): the all-in-one's main thread runs
+   * the broker and ingest, its workers the projectors and the log writer, and a saturated main
+   * thread next to an idle core is what the process total hides.
+   */
+  threads?: boolean;
 }
 
 interface Stat {
@@ -53,6 +59,32 @@ export function cpuSeconds(t: Tracked): number {
   if (!root) return NaN;
   if (!t.group) return root.self;
   return childrenOf(t.pid).reduce((sum, pid) => sum + (readStat(pid)?.self ?? 0), root.self + root.children);
+}
+
+/**
+ * CPU seconds of each live thread of `pid`, by thread id, with its name: "main", else its `comm`
+ * and its nice value when not 0 (the all-in-one's projection thread lowers its own priority).
+ */
+function threadSeconds(pid: number): Map<number, { name: string; seconds: number }> {
+  const out = new Map<number, { name: string; seconds: number }>();
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(`/proc/${pid}/task`)];
+  } catch {
+    return out;
+  }
+  for (const { name: tid } of entries) {
+    try {
+      const text = Deno.readTextFileSync(`/proc/${pid}/task/${tid}/stat`);
+      const comm = text.slice(text.indexOf("(") + 1, text.lastIndexOf(")"));
+      const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      const seconds = (Number(f[11]) + Number(f[12])) / TICKS;
+      const nice = Number(f[16]);
+      const name = Number(tid) === pid ? "main" : nice === 0 ? comm : `${comm} (nice ${nice})`;
+      out.set(Number(tid), { name, seconds });
+    } catch { /* the thread ended */ }
+  }
+  return out;
 }
 
 /** A `/proc/<pid>/status` field in KiB (`VmRSS`, `VmHWM`, …); NaN when the process is gone. */
@@ -96,6 +128,7 @@ export interface Usage {
 export function watchProcesses(processes: Tracked[], everyMs = 500): { stop(): Usage[] } {
   const started = performance.now();
   const cpu0 = processes.map(cpuSeconds);
+  const threads0 = processes.map((p) => p.threads ? threadSeconds(p.pid) : undefined);
   const peaks = processes.map(rssMiB);
   const timer = setInterval(
     () => processes.forEach((p, i) => peaks[i] = Math.max(peaks[i]!, rssMiB(p))),
@@ -105,15 +138,30 @@ export function watchProcesses(processes: Tracked[], everyMs = 500): { stop(): U
     stop() {
       clearInterval(timer);
       const seconds = (performance.now() - started) / 1000;
-      return processes.map((p, i) => {
+      return processes.flatMap((p, i) => {
         const used = cpuSeconds(p) - cpu0[i]!;
         const hwm = p.own && !p.group ? statusKiB(p.pid, "VmHWM") / 1024 : NaN;
-        return {
+        const total: Usage = {
           label: p.label,
           cpuSeconds: used,
           cpuPercent: (used / seconds) * 100,
           peakMiB: Math.max(peaks[i]!, Number.isNaN(hwm) ? 0 : hwm, rssMiB(p)),
         };
+        const before = threads0[i];
+        if (!before) return [total];
+        // Threads of one name (V8's helpers) are summed; the busiest first; idle ones left out.
+        const byName = new Map<string, number>();
+        for (const [tid, { name, seconds: now }] of threadSeconds(p.pid)) {
+          byName.set(name, (byName.get(name) ?? 0) + now - (before.get(tid)?.seconds ?? 0));
+        }
+        const rows = [...byName].filter(([, cpu]) => cpu / seconds >= 0.01).sort((a, b) => b[1] - a[1])
+          .map(([name, cpu]): Usage => ({
+            label: `${p.label} › thread ${name}`,
+            cpuSeconds: cpu,
+            cpuPercent: (cpu / seconds) * 100,
+            peakMiB: NaN,
+          }));
+        return [total, ...rows];
       });
     },
   };

@@ -29,7 +29,12 @@ function retentionByTopic(config: AiotConfig, keepInfinite: boolean): Record<str
 
 export async function openEventLog(
   config: AiotConfig,
-  options: { idleRecheckMs?: number; logger?: Logger } = {},
+  options: {
+    idleRecheckMs?: number;
+    logger?: Logger;
+    /** Appends on a writer thread when `config.logWriterThread` allows it (see log_writer_thread.ts). */
+    writerThread?: boolean;
+  } = {},
 ): Promise<{ log: EventLog; engine: "kafka" | "sqlite" }> {
   if (config.kafkaBrokers) {
     // Loaded only when used, so the embedded default starts without kafkajs.
@@ -48,6 +53,7 @@ export async function openEventLog(
     ...(config.logRetentionMs ? { retentionMaxAgeMs: config.logRetentionMs } : {}),
     retentionByTopic: retentionByTopic(config, false),
     tailRecords: config.logTailRecords,
+    writerThread: (options.writerThread ?? false) && config.logWriterThread,
     ...(config.retention ? { retentionIntervalMs: config.retention.sweepIntervalMs } : {}),
     ...(options.idleRecheckMs === undefined ? {} : { idleRecheckMs: options.idleRecheckMs }),
     ...(options.logger

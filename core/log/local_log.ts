@@ -2,7 +2,7 @@
  * An EventLog for one process over a `LocalLogStorage` (SQLite or memory): key partitioning,
  * consumer groups with committed offsets, consumers woken on append (no polling delay) and replay.
  */
-import { ConsumerGroups, type TopicPartition } from "./consumer_groups.ts";
+import { ConsumerGroups, partitionSlot, type TopicPartition } from "./consumer_groups.ts";
 import {
   type AppendAck,
   type ConsumeOptions,
@@ -41,6 +41,14 @@ export interface LocalEventLogOptions {
    * throughput); 0 yields after every chunk.
    */
   replaySliceMs?: number;
+  /**
+   * Stores a batch elsewhere than on this thread, e.g. a worker with its own connection to the
+   * same storage (see infra/sqlite/log_writer_thread.ts), so the caller's thread keeps working
+   * while the batch is made durable. Must store batches in the order it is called and settle them
+   * in that order; the offsets become visible to `storage` before the promise resolves.
+   * Default: `storage.append` on this thread.
+   */
+  appendElsewhere?: (topic: string, messages: StoredMessage[]) => Promise<number[]>;
 }
 
 /**
@@ -81,6 +89,7 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
   const consumers = new Set<LogConsumer>();
   const tail = new TailCache(options.tailRecords ?? 4096);
   const replaySliceMs = options.replaySliceMs ?? 10;
+  const appendElsewhere = options.appendElsewhere;
   let memberSeq = 0;
 
   function partitionsOf(topic: string): number {
@@ -114,7 +123,7 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
 
     // Positions past records removed by retention need no fix-up: reads are "offset >= position".
     const positionOf = (tp: TopicPartition, positions: Map<string, number>): number => {
-      const id = `${tp.topic}#${tp.partition}`;
+      const id = partitionSlot(tp);
       const known = positions.get(id);
       if (known !== undefined) return known;
       const committed = storage.committed(opts.group, tp.topic, tp.partition);
@@ -138,8 +147,12 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
           if (onlyOwnAppends && performance.now() - lastFullScan >= idleRecheckMs) onlyOwnAppends = false;
           if (!onlyOwnAppends) lastFullScan = performance.now();
           const owned = groups.rebalance(opts.group, member, groups.assignment(opts.group, member, all));
-          for (const id of positions.keys()) {
-            if (!owned.some((tp) => `${tp.topic}#${tp.partition}` === id)) positions.delete(id);
+          // Positions of partitions given away are forgotten (the next owner may move them).
+          let kept = 0;
+          for (const tp of owned) if (positions.has(partitionSlot(tp))) kept++;
+          if (kept < positions.size) {
+            const ownedSlots = new Set(owned.map(partitionSlot));
+            for (const id of positions.keys()) if (!ownedSlots.has(id)) positions.delete(id);
           }
           let handled = false;
           for (let i = 0; i < owned.length && !stopping; i++) {
@@ -153,13 +166,13 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
               tail.addRead(tp.topic, tp.partition, records);
             }
             if (records.length === 0) {
-              positions.set(`${tp.topic}#${tp.partition}`, position);
+              positions.set(partitionSlot(tp), position);
               continue;
             }
             await opts.handleBatch({ topic: tp.topic, partition: tp.partition, records });
             const next = records[records.length - 1]!.offset + 1;
             storage.commit(opts.group, tp.topic, tp.partition, next);
-            positions.set(`${tp.topic}#${tp.partition}`, next);
+            positions.set(partitionSlot(tp), next);
             handled = true;
           }
           rotate++;
@@ -242,6 +255,13 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
     for (const [partition, records] of byPartition) tail.add(topic, partition, records);
   }
 
+  /** After `stored` became durable at `offsets`: cached for consumers, who are woken. */
+  function acknowledgeStored(topic: string, stored: StoredMessage[], offsets: number[]): AppendAck[] {
+    cacheAppended(topic, stored, offsets);
+    appended.notify(true);
+    return stored.map((m, i) => ({ partition: m.partition, offset: offsets[i]! }));
+  }
+
   function endOffsets(topic: string): Promise<PartitionOffsets[]> {
     return Promise.resolve(
       Array.from({ length: partitionsOf(topic) }, (_, partition) => ({
@@ -282,10 +302,10 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
           headers: m.headers ?? {},
           timestamp: m.timestamp ?? time,
         }));
-        const offsets = storage.append(topic, stored);
-        cacheAppended(topic, stored, offsets);
-        appended.notify(true);
-        return Promise.resolve(stored.map((m, i) => ({ partition: m.partition, offset: offsets[i]! })));
+        if (appendElsewhere) {
+          return appendElsewhere(topic, stored).then((offsets) => acknowledgeStored(topic, stored, offsets));
+        }
+        return Promise.resolve(acknowledgeStored(topic, stored, storage.append(topic, stored)));
       } catch (error) {
         return Promise.reject(error);
       }

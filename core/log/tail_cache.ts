@@ -21,7 +21,8 @@ class PartitionTail {
 }
 
 export class TailCache {
-  #partitions = new Map<string, PartitionTail>();
+  /** Per topic, per partition number: no key strings built on the consumers' hot path. */
+  #topics = new Map<string, (PartitionTail | undefined)[]>();
   #capacity: number;
 
   /** `capacity`: records kept per partition (at least; trimming is amortised). */
@@ -35,16 +36,17 @@ export class TailCache {
    * thread that does not append itself). Older records are not kept.
    */
   addRead(topic: string, partition: number, records: LogRecord[]): void {
-    const tail = this.#partitions.get(`${topic}#${partition}`);
+    const tail = this.#tail(topic, partition);
     if (records.length > 0 && (!tail || records[0]!.offset >= tail.next)) this.add(topic, partition, records);
   }
 
   /** Records just appended to one partition, with consecutive offsets. */
   add(topic: string, partition: number, records: LogRecord[]): void {
     if (this.#capacity === 0 || records.length === 0) return;
-    const id = `${topic}#${partition}`;
-    let tail = this.#partitions.get(id);
-    if (!tail) this.#partitions.set(id, tail = new PartitionTail());
+    let tails = this.#topics.get(topic);
+    if (!tails) this.#topics.set(topic, tails = []);
+    let tail = tails[partition];
+    if (!tail) tails[partition] = tail = new PartitionTail();
     if (tail.next !== records[0]!.offset) {
       tail.first = records[0]!.offset;
       tail.records = [];
@@ -63,7 +65,7 @@ export class TailCache {
    */
   caughtUp(topic: string, partition: number, position: number): boolean {
     if (this.#capacity === 0) return false;
-    const tail = this.#partitions.get(`${topic}#${partition}`);
+    const tail = this.#tail(topic, partition);
     return !tail || position >= tail.next;
   }
 
@@ -72,9 +74,13 @@ export class TailCache {
    * (the caller reads storage). An empty array is never returned.
    */
   read(topic: string, partition: number, from: number, limit: number): LogRecord[] | undefined {
-    const tail = this.#partitions.get(`${topic}#${partition}`);
+    const tail = this.#tail(topic, partition);
     if (!tail || from < tail.first || from >= tail.next) return undefined;
     const start = from - tail.first;
     return tail.records.slice(start, start + limit);
+  }
+
+  #tail(topic: string, partition: number): PartitionTail | undefined {
+    return this.#topics.get(topic)?.[partition];
   }
 }

@@ -77,3 +77,35 @@ Deno.test("sqliteError() makes busy, locked, I/O errors and a full disk retriabl
   assert.equal(sqliteError(constraint, "write"), constraint);
   assert.equal(isRetriable(constraint), false);
 });
+
+Deno.test("sqliteError() knows a busy database from exec(), whose errors carry no errcode: BEGIN IMMEDIATE behind another writer is retriable", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "aiot-sqlite-busy-" });
+  const holder = new DatabaseSync(`${dir}/busy.db`);
+  const waiter = new DatabaseSync(`${dir}/busy.db`);
+  try {
+    holder.exec("PRAGMA journal_mode = WAL; CREATE TABLE t (x)");
+    waiter.exec("PRAGMA busy_timeout = 10");
+    holder.exec("BEGIN IMMEDIATE");
+    let raw: unknown;
+    try {
+      waiter.exec("BEGIN IMMEDIATE");
+    } catch (error) {
+      raw = error;
+    }
+    assert.ok(raw, "the second writer must be refused");
+    const mapped = sqliteError(raw, "log write");
+    assert.ok(mapped instanceof InfrastructureError && mapped.retriable, `got ${raw}`);
+    const syntax = (() => {
+      try {
+        waiter.exec("BEGIN NONSENSE");
+      } catch (error) {
+        return error;
+      }
+    })();
+    assert.equal(sqliteError(syntax, "log write"), syntax, "a syntax error is not retriable");
+  } finally {
+    holder.close();
+    waiter.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
