@@ -70,6 +70,28 @@ const extras: Record<
       ]),
     };
   },
+  "cpu-budget": async (progress, quick) => {
+    const { measureCpuBudget } = await import("./cpu_budget.ts");
+    const costs = await measureCpuBudget({ quick, progress });
+    return {
+      title:
+        "cpu-budget: the SQLite time-series store alone (9 numeric points per message, 100 devices, rollups, " +
+        "fsync), CPU per message by write batch size; on 2 cores a rate R leaves 2,000,000 / R µs per message " +
+        "for everything (20k msg/s: 100 µs)",
+      header: [
+        "batch (messages)",
+        "msg/s (one thread)",
+        "CPU µs per message",
+        "share of the 20k msg/s budget",
+      ],
+      rows: costs.map((c) => [
+        c.batchMessages,
+        Math.round(c.messagesPerSecond),
+        Math.round(c.cpuMicrosPerMessage),
+        `${Math.round(c.cpuMicrosPerMessage)} %`,
+      ]),
+    };
+  },
   memory: async (progress, quick) => {
     const { measureMemory } = await import("./memory.ts");
     const runs = await measureMemory({ quick, progress });
@@ -381,6 +403,7 @@ const scenarios: Record<string, Scenario> = {
     });
   },
   e2e: () => Promise.resolve([]),
+  "cpu-budget": () => Promise.resolve([]),
   memory: () => Promise.resolve([]),
   live: () => Promise.resolve([]),
   connections: () => Promise.resolve([]),
