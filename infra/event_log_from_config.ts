@@ -57,7 +57,11 @@ export async function openEventLog(
     ...(config.retention ? { retentionIntervalMs: config.retention.sweepIntervalMs } : {}),
     ...(options.idleRecheckMs === undefined ? {} : { idleRecheckMs: options.idleRecheckMs }),
     ...(options.logger
-      ? { onRetentionError: (error: unknown) => options.logger!.error("log retention failed", { error }) }
+      ? {
+        onRetentionError: (error: unknown) => options.logger!.error("log retention failed", { error }),
+        onCommitError: (error: unknown) =>
+          options.logger!.warn("committing consumer offsets failed, retrying in 1 s", { error }),
+      }
       : {}),
   });
   return { log, engine: "sqlite" };

@@ -14,6 +14,14 @@ export interface StoredMessage {
   timestamp: number;
 }
 
+/** A consumer group's next offset to read in one partition. */
+export interface OffsetCommit {
+  group: string;
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
 export interface LocalLogStorage {
   /** Partition count of a topic, or undefined when it does not exist. */
   partitionCount(topic: string): number | undefined;
@@ -27,6 +35,7 @@ export interface LocalLogStorage {
   /** First offset whose timestamp is >= `timestamp`, or the end offset when there is none. */
   offsetForTimestamp(topic: string, partition: number, timestamp: number): number;
   committed(group: string, topic: string, partition: number): number | undefined;
-  commit(group: string, topic: string, partition: number, offset: number): void;
+  /** Stores the committed offsets, all in one write. */
+  commit(commits: readonly OffsetCommit[]): void;
   close(): void;
 }

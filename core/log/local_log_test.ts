@@ -71,3 +71,46 @@ Deno.test("replay() stops reading when its signal aborts from outside (a closed 
   assert.ok(read <= 300, `stopped after the abort (${read} of 5000 records read)`);
   await log.close();
 });
+
+/** Storage that counts its commit writes. */
+class CountingCommits extends InMemoryLogStorage {
+  writes = 0;
+  override commit(commits: Parameters<InMemoryLogStorage["commit"]>[0]): void {
+    this.writes++;
+    super.commit(commits);
+  }
+}
+
+async function consumeOneByOne(commitIntervalMs: number) {
+  const storage = new CountingCommits();
+  const log = createLocalEventLog(storage, { commitIntervalMs });
+  await log.ensureTopics([{ name: "t", partitions: 2 }]);
+  let handled = 0;
+  const consumer = log.consume({
+    group: "g",
+    topics: ["t"],
+    handleBatch: (b) => (handled += b.records.length, Promise.resolve()),
+  });
+  await consumer.ready;
+  for (let i = 0; i < 40; i++) {
+    await log.append("t", [{ key: `k${i}`, value: `v${i}` }]);
+    while (handled <= i) await sleep(1);
+  }
+  // This process reads its own commits before they are written.
+  const lag = (await log.lag("g", "t")).reduce((sum, p) => sum + p.lag, 0);
+  const writesBeforeStop = storage.writes;
+  await consumer.stop();
+  const stored = [0, 1].reduce((sum, p) => sum + (storage.committed("g", "t", p) ?? 0), 0);
+  await log.close();
+  return { lag, writesBeforeStop, stored };
+}
+
+Deno.test("local log: batch commits are written together within the commit interval, seen by lag() before, written on stop", async () => {
+  const together = await consumeOneByOne(200);
+  assert.equal(together.lag, 0);
+  assert.ok(together.writesBeforeStop < 10, `40 batches took ${together.writesBeforeStop} commit writes`);
+  assert.equal(together.stored, 40, "stop() wrote every handled offset");
+  const eachBatch = await consumeOneByOne(0);
+  assert.equal(eachBatch.writesBeforeStop, 40, "commitIntervalMs 0 writes each batch's commit");
+  assert.equal(eachBatch.stored, 40);
+});

@@ -4,7 +4,7 @@
  */
 import type { EventLog, LogRecord } from "../log/event_log.ts";
 import { createLocalEventLog, type LocalEventLogOptions } from "../log/local_log.ts";
-import type { LocalLogStorage, StoredMessage } from "../log/local_log_storage.ts";
+import type { LocalLogStorage, OffsetCommit, StoredMessage } from "../log/local_log_storage.ts";
 
 export class InMemoryLogStorage implements LocalLogStorage {
   readonly #topics = new Map<string, LogRecord[][]>();
@@ -46,8 +46,10 @@ export class InMemoryLogStorage implements LocalLogStorage {
     return this.#commits.get(`${group}\u0000${topic}\u0000${partition}`);
   }
 
-  commit(group: string, topic: string, partition: number, offset: number): void {
-    this.#commits.set(`${group}\u0000${topic}\u0000${partition}`, offset);
+  commit(commits: readonly OffsetCommit[]): void {
+    for (const { group, topic, partition, offset } of commits) {
+      this.#commits.set(`${group}\u0000${topic}\u0000${partition}`, offset);
+    }
   }
 
   close(): void {}

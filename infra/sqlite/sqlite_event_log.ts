@@ -29,6 +29,8 @@ export interface SqliteEventLogOptions extends SqliteLogStorageOptions {
   retentionChunk?: number;
   /** Told about a failed retention run (it is tried again at the next interval). */
   onRetentionError?: (error: unknown) => void;
+  /** Told when writing consumers' committed offsets failed (tried again a second later). */
+  onCommitError?: (error: unknown) => void;
   now?: () => number;
   /** How often idle consumers look for appends made by other threads or processes. Default 1000 ms. */
   idleRecheckMs?: number;
@@ -48,6 +50,7 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
   const log = createLocalEventLog(storage, {
     now,
     ...(writer ? { appendElsewhere: writer.append } : {}),
+    ...(options.onCommitError ? { onCommitError: options.onCommitError } : {}),
     ...(options.idleRecheckMs === undefined ? {} : { idleRecheckMs: options.idleRecheckMs }),
     ...(options.tailRecords === undefined ? {} : { tailRecords: options.tailRecords }),
   });

@@ -6,7 +6,7 @@
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { LogRecord } from "../../core/log/event_log.ts";
-import type { LocalLogStorage, StoredMessage } from "../../core/log/local_log_storage.ts";
+import type { LocalLogStorage, OffsetCommit, StoredMessage } from "../../core/log/local_log_storage.ts";
 import { sqliteError } from "./sqlite_errors.ts";
 
 export interface SqliteLogStorageOptions {
@@ -229,8 +229,22 @@ export class SqliteLogStorage implements LocalLogStorage {
     return (this.#committed.get(group, topic, partition) as { next_offset: number } | undefined)?.next_offset;
   }
 
-  commit(group: string, topic: string, partition: number, offset: number): void {
-    this.#commit.run(group, topic, partition, offset);
+  commit(commits: readonly OffsetCommit[]): void {
+    if (commits.length === 1) {
+      const { group, topic, partition, offset } = commits[0]!;
+      this.#commit.run(group, topic, partition, offset);
+      return;
+    }
+    this.#offsetsDb.exec("BEGIN IMMEDIATE");
+    try {
+      for (const { group, topic, partition, offset } of commits) {
+        this.#commit.run(group, topic, partition, offset);
+      }
+      this.#offsetsDb.exec("COMMIT");
+    } catch (error) {
+      if (this.#offsetsDb.isTransaction) this.#offsetsDb.exec("ROLLBACK");
+      throw sqliteError(error, "offset commit");
+    }
   }
 
   /** Deletes records older than `olderThan` (epoch ms) and, per partition, the oldest beyond `maxBytes`. */

@@ -9,7 +9,7 @@ Deno.test("SqliteLogStorage keeps commits in log.offsets.db and moves those of o
     assert.equal(offsetsPathOf(path), `${dir}/log.offsets.db`);
     const first = new SqliteLogStorage(path);
     first.createTopic("t", 1);
-    first.commit("g", "t", 0, 7);
+    first.commit([{ group: "g", topic: "t", partition: 0, offset: 7 }]);
     first.close();
     assert.ok((await Deno.stat(`${dir}/log.offsets.db`)).isFile);
 
