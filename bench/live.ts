@@ -5,7 +5,11 @@
  * the time from publish to arrival (both clocks are this process's).
  */
 import mqtt from "mqtt";
-import { startPlatform } from "./platform_child.ts";
+import { type PlatformChild, startPlatform } from "./platform_child.ts";
+import { freePort } from "../infra/dev/free_port.ts";
+
+/** What the live measurement publishes to and streams from: the all-in-one or the baseline. */
+export type LiveTarget = Pick<PlatformChild, "base" | "headers" | "mqttPort" | "register" | "stop">;
 
 export interface LiveResult {
   label: string;
@@ -22,13 +26,60 @@ const DEVICES = 20;
 /** What precedes the publish time in a frame's data (the device sends `{"sent": <ms>}`). */
 const SENT_MARK = '"name":"sent","value":';
 
+/**
+ * The baseline (live_baseline_server.ts): plain aedes and an SSE fan-out in a process of its own,
+ * no log, no auth. Its latency is what the load generator and the machine cost by themselves.
+ */
+export async function startLiveBaseline(): Promise<LiveTarget> {
+  const mqttPort = freePort();
+  const httpPort = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      new URL("./live_baseline_server.ts", import.meta.url).pathname,
+      `${mqttPort}`,
+      `${httpPort}`,
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("ready")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("the live baseline server exited before it was ready");
+    out += value;
+  }
+  reader.releaseLock();
+  return {
+    base: `http://127.0.0.1:${httpPort}`,
+    headers: {},
+    mqttPort,
+    register: () => Promise.resolve("unused"),
+    async stop() {
+      child.kill("SIGTERM");
+      await child.stdout.cancel().catch(() => {});
+      await child.status;
+    },
+  };
+}
+
 export async function measureLive(
   label: string,
   env: Record<string, string>,
-  options: { rate: number; seconds: number; clients: number; progress: (line: string) => void },
+  options: {
+    rate: number;
+    seconds: number;
+    clients: number;
+    progress: (line: string) => void;
+    /** Default: the all-in-one with `env`. */
+    start?: () => Promise<LiveTarget>;
+  },
 ): Promise<LiveResult> {
   // Every client streams as the same caller: lift the per-caller stream limit (default 8) to fit.
-  const platform = await startPlatform({ AIOT_SSE_STREAMS_PER_CALLER: String(options.clients), ...env });
+  const platform = await (options.start ??
+    (() => startPlatform({ AIOT_SSE_STREAMS_PER_CALLER: String(options.clients), ...env })))();
   const { base, headers } = platform;
   const devices: mqtt.MqttClient[] = [];
   const streams: ReadableStreamDefaultReader<string>[] = [];
