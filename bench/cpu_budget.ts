@@ -11,7 +11,6 @@
  * On 2 cores, a sustained rate R leaves 2,000,000 / R µs of CPU per message for everything
  * (broker, ingest, log, projectors, GC, and the bench's own devices).
  */
-import { DatabaseSync } from "node:sqlite";
 import { createSqliteTimeSeriesStore } from "../infra/sqlite/sqlite_time_series_store.ts";
 import type { MetricPoint } from "../core/timeseries/time_series_store.ts";
 
