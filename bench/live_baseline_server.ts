@@ -1,8 +1,8 @@
 /**
  * Baseline for `deno task bench live`: what the load generator and the machine allow without
  * AIOT. A plain aedes 1.2.0 broker (no auth, no hooks) and an HTTP server in one Deno process;
- * every publish on `devices/<id>/telemetry` is turned into one SSE frame (its JSON parsed, a small
- * envelope built), and the frames of each event-loop turn are written to every open `GET` stream
+ * every publish on `devices/<id>/telemetry` is turned into one SSE frame of the size and shape
+ * AIOT's are (its JSON parsed, an envelope and a resume-token-sized id built), and the frames of each event-loop turn are written to every open `GET` stream
  * as one chunk (as AIOT's hub does). No log, no persistence, no
  * per-client filters: the floor AIOT's publish → SSE latency is measured against.
  *
@@ -25,18 +25,28 @@ broker.on("publish", (packet) => {
   } catch {
     return;
   }
-  const deviceId = packet.topic.slice("devices/".length, -"/telemetry".length);
-  pending.push(
-    `event: telemetry.reported\ndata: ${
-      JSON.stringify({
-        type: "telemetry.reported",
-        deviceId,
-        data: { values: [{ name: "sent", value: sent }] },
-      })
-    }\n\n`,
-  );
+  const key = packet.topic.slice("devices/".length, -"/telemetry".length);
+  const now = Date.now();
+  const time = new Date(now).toISOString();
+  // The frame AIOT sends, field for field and about byte for byte (~650 bytes: the client's cost
+  // of reading it is part of what both sides measure): an id as long as AIOT's resume token for
+  // six topics of four partitions, then the envelope.
+  const id = btoa(JSON.stringify(Array.from({ length: 24 }, (_, i) => [i >> 2, i & 3, ++seq])));
+  const envelope = {
+    id: crypto.randomUUID(),
+    type: "telemetry.reported",
+    v: 2,
+    key,
+    time,
+    ingestedAt: time,
+    source: "ingest",
+    data: { values: [{ name: "sent", value: sent, ts: now, quality: "good" }], qos: packet.qos },
+  };
+  pending.push(`event: telemetry.reported\nid: ${id}\ndata: ${JSON.stringify(envelope)}\n\n`);
   if (pending.length === 1) setTimeout(flush, 0);
 });
+
+let seq = 0;
 
 /** Frames of one turn go to each stream as one chunk: one write per client per turn, not per frame. */
 let pending: string[] = [];

@@ -183,7 +183,12 @@ const extras: Record<
   },
   live: async (progress, quick) => {
     const { measureLive, startLiveBaseline } = await import("./live.ts");
-    const options = { rate: quick ? 2000 : 5000, seconds: quick ? 5 : 10, clients: 50, progress };
+    const options = {
+      rate: Number(Deno.env.get("AIOT_BENCH_LIVE_RATE") ?? (quick ? 2000 : 5000)),
+      seconds: quick ? 5 : 10,
+      clients: Number(Deno.env.get("AIOT_BENCH_LIVE_CLIENTS") ?? 50),
+      progress,
+    };
     // The baseline before and after AIOT's runs: the machine's own state shows in the pair.
     const baseline = () =>
       measureLive("baseline: aedes → SSE fan-out, no log", {}, { ...options, start: startLiveBaseline });
