@@ -7,9 +7,9 @@
  * the rows once the promise resolves). Retention deletes go the same way, so the caller's thread
  * never waits for the write lock either.
  *
- * Measured (docs/performance.md, "The log writer thread"): the main thread's CPU did not drop
- * (handing batches over cost about what the inserts had) and the writer added 12 % of a core, so
- * it is opt-in (`AIOT_LOG_WRITER_THREAD=1`): for disks whose fsync blocks for milliseconds.
+ * Measured (docs/performance.md, "Issue 18, 2026-11-30 (night)"): the main thread's CPU did not
+ * drop (handing batches over cost about what the inserts had) and the writer added 12 % of a
+ * core, so it is opt-in (`AIOT_LOG_WRITER_THREAD=1`): for disks whose fsync blocks for milliseconds.
  *
  * Order: the worker runs requests one at a time in the order sent and answers in that order.
  * When the worker dies, everything in flight fails as retriable (an append may then have been
