@@ -105,11 +105,28 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     if (sentTo > 0 && tracingEnabled()) traceDelivery(record, sentTo);
   }
 
-  /** One batch of the log: every client's frames of it go out as one chunk. */
-  function deliverBatch(records: readonly LogRecord[], topicIndex: number): void {
-    const touched = new Set<Client>();
-    for (const record of records) deliver(record, topicIndex, touched);
+  /** Clients with frames queued since the last flush; flushed once per turn of the event loop. */
+  const touched = new Set<Client>();
+  let flushQueued = false;
+  function flushTouched(): void {
+    flushQueued = false;
     for (const client of touched) client.stream.flush();
+    touched.clear();
+  }
+
+  /**
+   * One batch of the log (one partition of one topic). Its frames are queued, and every client's
+   * frames of the whole turn (all partitions and topics the readers got to) go out as one chunk
+   * in the next macrotask (`setImmediate`, microseconds later). Flushed per batch instead, a
+   * client got one chunk per partition per append: at 2k msg/s and 50 clients ~80k response
+   * writes a second, and publish → client took 250-430 ms at p50 (7.9-9.8 ms with this).
+   */
+  function deliverBatch(records: readonly LogRecord[], topicIndex: number): void {
+    for (const record of records) deliver(record, topicIndex, touched);
+    if (!flushQueued && touched.size > 0) {
+      flushQueued = true;
+      setImmediate(flushTouched);
+    }
   }
 
   let stopping = false;

@@ -209,3 +209,20 @@ Deno.test("live hub: live events held while a client replays count against its b
   await hub.stop();
   await log.close();
 });
+
+Deno.test("live hub: one append over several partitions reaches a client as one chunk, not one per partition", async () => {
+  const { log, hub } = await setup();
+  const response = open(hub, {});
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  const connected = decoder.decode((await reader.read()).value); // the stream's opening comment
+  assert.ok(!connected.includes("data:"));
+  // 30 devices over 3 partitions: one append, three partition batches for the hub's reader.
+  await log.append("aiot.telemetry", Array.from({ length: 30 }, (_, i) => reading(`d${i}`, i)));
+  const chunk = decoder.decode((await reader.read()).value);
+  const frames = chunk.split("\n\n").filter((f) => f.includes("data:"));
+  assert.equal(frames.length, 30, `all 30 frames in the first chunk (got ${frames.length})`);
+  await reader.cancel();
+  await hub.stop();
+  await log.close();
+});
