@@ -5,7 +5,7 @@
  * the time from publish to arrival (both clocks are this process's).
  */
 import mqtt from "mqtt";
-import { type PlatformChild, startPlatform } from "./platform_child.ts";
+import { type PlatformChild, startPlatform, untilReady } from "./platform_child.ts";
 import { freePort } from "../infra/dev/free_port.ts";
 
 /** What the live measurement publishes to and streams from: the all-in-one or the baseline. */
@@ -44,14 +44,7 @@ export async function startLiveBaseline(): Promise<LiveTarget> {
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!out.includes("ready")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the live baseline server exited before it was ready");
-    out += value;
-  }
-  reader.releaseLock();
+  await untilReady(child, "the live baseline server");
   return {
     base: `http://127.0.0.1:${httpPort}`,
     headers: {},

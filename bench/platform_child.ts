@@ -132,6 +132,18 @@ export interface RawBrokerChild {
 }
 
 /** A plain aedes broker in its own process (bench/raw_aedes.ts). */
+/** Waits until `child` prints "ready" on its stdout (a baseline server listening). */
+export async function untilReady(child: Deno.ChildProcess, what: string): Promise<void> {
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("ready")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${what} exited before it was ready`);
+    out += value;
+  }
+  reader.releaseLock();
+}
+
 export async function startRawAedes(): Promise<RawBrokerChild> {
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
@@ -139,14 +151,7 @@ export async function startRawAedes(): Promise<RawBrokerChild> {
     stdout: "piped",
     stderr: "null",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!out.includes("ready")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("raw aedes exited before listening");
-    out += value;
-  }
-  reader.releaseLock();
+  await untilReady(child, "raw aedes");
   child.stdout.cancel().catch(() => {});
   return {
     pid: child.pid,
