@@ -32,8 +32,6 @@ export async function openEventLog(
   options: {
     idleRecheckMs?: number;
     logger?: Logger;
-    /** Appends on a writer thread when `config.logWriterThread` allows it (see log_writer_thread.ts). */
-    writerThread?: boolean;
   } = {},
 ): Promise<{ log: EventLog; engine: "kafka" | "sqlite" }> {
   if (config.kafkaBrokers) {
@@ -53,7 +51,6 @@ export async function openEventLog(
     ...(config.logRetentionMs ? { retentionMaxAgeMs: config.logRetentionMs } : {}),
     retentionByTopic: retentionByTopic(config, false),
     tailRecords: config.logTailRecords,
-    writerThread: (options.writerThread ?? false) && config.logWriterThread,
     ...(config.retention ? { retentionIntervalMs: config.retention.sweepIntervalMs } : {}),
     ...(options.idleRecheckMs === undefined ? {} : { idleRecheckMs: options.idleRecheckMs }),
     ...(options.logger

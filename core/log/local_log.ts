@@ -51,14 +51,6 @@ export interface LocalEventLogOptions {
   commitIntervalMs?: number;
   /** Told when writing committed offsets failed; they are tried again a second later. Default: console.error. */
   onCommitError?: (error: unknown) => void;
-  /**
-   * Stores a batch elsewhere than on this thread, e.g. a worker with its own connection to the
-   * same storage (see infra/sqlite/log_writer_thread.ts), so the caller's thread keeps working
-   * while the batch is made durable. Must store batches in the order it is called and settle them
-   * in that order; the offsets become visible to `storage` before the promise resolves.
-   * Default: `storage.append` on this thread.
-   */
-  appendElsewhere?: (topic: string, messages: StoredMessage[]) => Promise<number[]>;
 }
 
 /**
@@ -142,7 +134,6 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
     return pendingCommits.get(commitKey(group, topic, partition))?.offset ??
       storage.committed(group, topic, partition);
   }
-  const appendElsewhere = options.appendElsewhere;
   let memberSeq = 0;
 
   function partitionsOf(topic: string): number {
@@ -310,13 +301,6 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
     for (const [partition, records] of byPartition) tail.add(topic, partition, records);
   }
 
-  /** After `stored` became durable at `offsets`: cached for consumers, who are woken. */
-  function acknowledgeStored(topic: string, stored: StoredMessage[], offsets: number[]): AppendAck[] {
-    cacheAppended(topic, stored, offsets);
-    appended.notify(true);
-    return stored.map((m, i) => ({ partition: m.partition, offset: offsets[i]! }));
-  }
-
   function endOffsets(topic: string): Promise<PartitionOffsets[]> {
     return Promise.resolve(
       Array.from({ length: partitionsOf(topic) }, (_, partition) => ({
@@ -357,10 +341,10 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
           headers: m.headers ?? {},
           timestamp: m.timestamp ?? time,
         }));
-        if (appendElsewhere) {
-          return appendElsewhere(topic, stored).then((offsets) => acknowledgeStored(topic, stored, offsets));
-        }
-        return Promise.resolve(acknowledgeStored(topic, stored, storage.append(topic, stored)));
+        const offsets = storage.append(topic, stored);
+        cacheAppended(topic, stored, offsets);
+        appended.notify(true);
+        return Promise.resolve(stored.map((m, i) => ({ partition: m.partition, offset: offsets[i]! })));
       } catch (error) {
         return Promise.reject(error);
       }

@@ -20,7 +20,7 @@ import { buildUi } from "../../ui/build.ts";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const MAIN = "infra/all_in_one/main.ts";
 /** Loaded by `new Worker(new URL(…))`, which `deno compile` cannot follow on its own. */
-const WORKERS = ["infra/all_in_one/projection_worker.ts", "infra/sqlite/log_writer_worker.ts"];
+const WORKER = "infra/all_in_one/projection_worker.ts";
 /**
  * What the all-in-one may do: serve and connect (net), read its AIOT_* configuration (env, read
  * whole by `Deno.env.toObject()`), read and write its data directory (chosen at run time, so not
@@ -82,7 +82,8 @@ async function denoCompile(out: string): Promise<{ ok: true } | { ok: false; rea
       ...PERMISSIONS,
       "--include",
       "ui/dist",
-      ...WORKERS.flatMap((worker) => ["--include", worker]),
+      "--include",
+      WORKER,
       "-o",
       partial,
       MAIN,
@@ -116,7 +117,7 @@ async function pack(out: string, hash: string, log: (line: string) => void): Pro
     await Deno.copyFile(Deno.execPath(), `${stage}/deno`);
     await Deno.chmod(`${stage}/deno`, 0o755);
     log("caching npm packages for the packed app…");
-    await run(Deno.execPath(), ["cache", "--quiet", MAIN, ...WORKERS], {
+    await run(Deno.execPath(), ["cache", "--quiet", MAIN, WORKER], {
       cwd: app,
       env: { DENO_DIR: `${stage}/deno_dir` },
     });
@@ -169,7 +170,7 @@ DENO_DIR="$dir/deno_dir" DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1 exec "$dir/deno
 async function appFiles(): Promise<string[]> {
   const files = new Set(["deno.json", "deno.lock"]);
   for (const member of ["core", "infra", "processors", "api", "ui"]) files.add(`${member}/deno.json`);
-  for (const root of [MAIN, ...WORKERS]) {
+  for (const root of [MAIN, WORKER]) {
     const { stdout } = await run(Deno.execPath(), ["info", "--json", root], { cwd: ROOT });
     const graph = JSON.parse(stdout) as { modules: { specifier: string }[] };
     for (const { specifier } of graph.modules) {

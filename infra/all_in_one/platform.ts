@@ -218,7 +218,7 @@ export async function startPlatform(
   const logging = options.logging ?? { format: "json", level: "info" };
   const logger = options.logger ?? createLogger({ ...logging, secrets: configSecrets(config) });
   const topics = topicNames(config.topicPrefix);
-  const opened = await openEventLog(config, { logger, writerThread: true });
+  const opened = await openEventLog(config, { logger });
   const engine = opened.engine;
   const instrumentation = instrument(opened.log, logger);
   const threadMemory = new Map<string, HeapUsage>();

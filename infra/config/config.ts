@@ -92,7 +92,6 @@ const schema = z.object({
     )
     .default(10_000_000),
   AIOT_PROJECTION_THREAD: z.enum(["0", "1"]).default("1"),
-  AIOT_LOG_WRITER_THREAD: z.enum(["0", "1"]).default("0"),
   AIOT_HSTS: z.enum(["0", "1"]).default("0"),
   /** `0` off, `1` any peer, or the proxies' addresses / CIDR ranges (comma-separated). */
   AIOT_TRUST_PROXY: z.union([
@@ -228,8 +227,6 @@ export interface AiotConfig {
   exportMaxEvents: number;
   /** Run the `timeseries` and `readmodels` projectors on a worker thread of their own. */
   projectionThread: boolean;
-  /** Embedded log: appends and retention deletes of the main thread on a writer thread (`AIOT_LOG_WRITER_THREAD`, off by default). */
-  logWriterThread: boolean;
   /** HTTP hardening: HSTS when served behind TLS, client address from X-Forwarded-For, CORS origins. */
   security: { hsts: boolean; trustProxy: boolean | string[]; corsOrigins: string[] };
   /**
@@ -299,7 +296,6 @@ export function loadConfig(env: Record<string, string | undefined>): AiotConfig 
     latenessMs: e.AIOT_EXPORT_LATENESS,
     exportMaxEvents: e.AIOT_EXPORT_MAX_EVENTS,
     projectionThread: e.AIOT_PROJECTION_THREAD === "1",
-    logWriterThread: e.AIOT_LOG_WRITER_THREAD === "1",
     security: {
       hsts: e.AIOT_HSTS === "1",
       trustProxy: Array.isArray(e.AIOT_TRUST_PROXY) ? e.AIOT_TRUST_PROXY : e.AIOT_TRUST_PROXY === "1",

@@ -8,7 +8,6 @@ import type { EventLog } from "../../core/log/event_log.ts";
 import { createLocalEventLog } from "../../core/log/local_log.ts";
 import { scheduleSweeps, sweepInChunks } from "../../core/retention/sweep.ts";
 import { SqliteLogStorage, type SqliteLogStorageOptions } from "./sqlite_log_storage.ts";
-import { startLogWriterThread } from "./log_writer_thread.ts";
 
 export interface SqliteEventLogOptions extends SqliteLogStorageOptions {
   /** Database file, e.g. `./data/log.db`. Its folder must exist. */
@@ -34,22 +33,13 @@ export interface SqliteEventLogOptions extends SqliteLogStorageOptions {
   now?: () => number;
   /** How often idle consumers look for appends made by other threads or processes. Default 1000 ms. */
   idleRecheckMs?: number;
-  /**
-   * Appends and retention deletes on a worker thread of their own (see log_writer_thread.ts), so
-   * the calling thread is not blocked while SQLite writes and fsyncs. Default false.
-   */
-  writerThread?: boolean;
 }
 
 export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
   const storage = new SqliteLogStorage(options.path, options);
-  const writer = options.writerThread
-    ? startLogWriterThread(options.path, options.durability ? { durability: options.durability } : {})
-    : undefined;
   const now = options.now ?? Date.now;
   const log = createLocalEventLog(storage, {
     now,
-    ...(writer ? { appendElsewhere: writer.append } : {}),
     ...(options.onCommitError ? { onCommitError: options.onCommitError } : {}),
     ...(options.idleRecheckMs === undefined ? {} : { idleRecheckMs: options.idleRecheckMs }),
     ...(options.tailRecords === undefined ? {} : { tailRecords: options.tailRecords }),
@@ -67,14 +57,11 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
       }
       await sweepInChunks(
         ages,
-        (topic, before, limit) =>
-          writer?.deleteOlderThan(topic, before, limit) ??
-            Promise.resolve(storage.deleteOlderThan(topic, before, limit)),
+        (topic, before, limit) => Promise.resolve(storage.deleteOlderThan(topic, before, limit)),
         { now, signal, ...(options.retentionChunk ? { chunk: options.retentionChunk } : {}) },
       );
       if (maxBytes !== undefined && !signal.aborted) {
-        if (writer) await writer.applyRetention({ maxBytesPerPartition: maxBytes });
-        else storage.applyRetention({ maxBytesPerPartition: maxBytes });
+        storage.applyRetention({ maxBytesPerPartition: maxBytes });
       }
     }, {
       intervalMs: options.retentionIntervalMs ?? 300_000,
@@ -87,7 +74,6 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
     async close() {
       await sweeps?.stop();
       await log.close();
-      await writer?.close();
     },
   };
 }

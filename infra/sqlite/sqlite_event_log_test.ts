@@ -10,10 +10,6 @@ for (const c of eventLogContract) {
     const path = await tempDb();
     await c.run({ newLog: () => Promise.resolve(createSqliteEventLog({ path })) });
   });
-  Deno.test(`EventLog contract [sqlite, writer thread] › ${c.name}`, async () => {
-    const path = await tempDb();
-    await c.run({ newLog: () => Promise.resolve(createSqliteEventLog({ path, writerThread: true })) });
-  });
 }
 
 Deno.test("sqlite log keeps appends and committed offsets across a reopen", async () => {
