@@ -13,6 +13,7 @@
  */
 import { createSqliteTimeSeriesStore } from "../infra/sqlite/sqlite_time_series_store.ts";
 import type { MetricPoint } from "../core/timeseries/time_series_store.ts";
+import { cpuSeconds } from "./proc_stats.ts";
 
 export interface BatchCost {
   batchMessages: number;
@@ -24,10 +25,7 @@ const DEVICES = 100;
 const METRICS = 9;
 
 /** utime + stime of this process, seconds. */
-function processCpuSeconds(): number {
-  const fields = Deno.readTextFileSync("/proc/self/stat").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+const processCpuSeconds = () => cpuSeconds({ label: "bench", pid: Deno.pid });
 
 /** Writes `messages` telemetry messages (9 numeric metrics each) in batches of `batchMessages`. */
 export async function timeSeriesCost(batchMessages: number, messages: number): Promise<BatchCost> {

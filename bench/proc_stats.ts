@@ -31,17 +31,30 @@ interface Stat {
   children: number;
 }
 
-function readStat(pid: number): Stat | undefined {
+interface StatLine extends Stat {
+  /** The command (a thread's name for a task). */
+  comm: string;
+  nice: number;
+}
+
+/** `/proc/<path>/stat` (a process, or a thread as `<pid>/task/<tid>`), or undefined when gone. */
+function readStat(path: number | string): StatLine | undefined {
   let text: string;
   try {
-    text = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    text = Deno.readTextFileSync(`/proc/${path}/stat`);
   } catch {
     return undefined;
   }
   // The command name (field 2) may hold spaces and parentheses: fields resume after the last ")".
   const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
   const n = (i: number) => Number(f[i]);
-  return { ppid: n(1), self: (n(11) + n(12)) / TICKS, children: (n(13) + n(14)) / TICKS };
+  return {
+    comm: text.slice(text.indexOf("(") + 1, text.lastIndexOf(")")),
+    ppid: n(1),
+    self: (n(11) + n(12)) / TICKS,
+    children: (n(13) + n(14)) / TICKS,
+    nice: n(16),
+  };
 }
 
 function childrenOf(pid: number): number[] {
@@ -74,15 +87,14 @@ function threadSeconds(pid: number): Map<number, { name: string; seconds: number
     return out;
   }
   for (const { name: tid } of entries) {
-    try {
-      const text = Deno.readTextFileSync(`/proc/${pid}/task/${tid}/stat`);
-      const comm = text.slice(text.indexOf("(") + 1, text.lastIndexOf(")"));
-      const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
-      const seconds = (Number(f[11]) + Number(f[12])) / TICKS;
-      const nice = Number(f[16]);
-      const name = Number(tid) === pid ? "main" : nice === 0 ? comm : `${comm} (nice ${nice})`;
-      out.set(Number(tid), { name, seconds });
-    } catch { /* the thread ended */ }
+    const stat = readStat(`${pid}/task/${tid}`);
+    if (!stat) continue; // the thread ended
+    const name = Number(tid) === pid
+      ? "main"
+      : stat.nice === 0
+      ? stat.comm
+      : `${stat.comm} (nice ${stat.nice})`;
+    out.set(Number(tid), { name, seconds: stat.self });
   }
   return out;
 }

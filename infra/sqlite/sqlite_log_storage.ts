@@ -230,21 +230,11 @@ export class SqliteLogStorage implements LocalLogStorage {
   }
 
   commit(commits: readonly OffsetCommit[]): void {
-    if (commits.length === 1) {
-      const { group, topic, partition, offset } = commits[0]!;
-      this.#commit.run(group, topic, partition, offset);
-      return;
-    }
-    this.#offsetsDb.exec("BEGIN IMMEDIATE");
-    try {
+    this.#transaction(() => {
       for (const { group, topic, partition, offset } of commits) {
         this.#commit.run(group, topic, partition, offset);
       }
-      this.#offsetsDb.exec("COMMIT");
-    } catch (error) {
-      if (this.#offsetsDb.isTransaction) this.#offsetsDb.exec("ROLLBACK");
-      throw sqliteError(error, "offset commit");
-    }
+    }, { db: this.#offsetsDb, what: "offset commit" });
   }
 
   /** Deletes records older than `olderThan` (epoch ms) and, per partition, the oldest beyond `maxBytes`. */
@@ -360,21 +350,24 @@ export class SqliteLogStorage implements LocalLogStorage {
     return statement;
   }
 
-  /** Runs `work` in a write transaction; a full disk or a lock fails as a retriable error. */
-  #transaction<T>(work: () => T): T {
+  /**
+   * Runs `work` in a write transaction of `db` (default: the log's); a full disk or a lock fails
+   * as a retriable error.
+   */
+  #transaction<T>(work: () => T, { db = this.#db, what = "log write" } = {}): T {
     try {
-      this.#db.exec("BEGIN IMMEDIATE");
+      db.exec("BEGIN IMMEDIATE");
       try {
         const result = work();
-        this.#db.exec("COMMIT");
+        db.exec("COMMIT");
         return result;
       } catch (error) {
         // SQLite has already rolled back after SQLITE_FULL or SQLITE_IOERR; ROLLBACK would throw.
-        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+        if (db.isTransaction) db.exec("ROLLBACK");
         throw error;
       }
     } catch (error) {
-      throw sqliteError(error, "log write");
+      throw sqliteError(error, what);
     }
   }
 }
