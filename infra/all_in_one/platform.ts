@@ -18,7 +18,7 @@ import { createMetricNameCap } from "../../processors/ingest/metric_name_cap.ts"
 import type { AiotConfig, Role } from "../config/config.ts";
 import { openEventLog } from "../event_log_from_config.ts";
 import { instrument, type Instrumentation } from "./instrumentation.ts";
-import { startProjectionThread } from "./projection_thread.ts";
+import { startProjectionThreads } from "./projection_thread.ts";
 import { type HeapUsage, registerMemoryMetrics } from "./memory_metrics.ts";
 import { runProjectors } from "./projectors.ts";
 import { lagCheck, probe, processorsCheck } from "./readiness.ts";
@@ -249,7 +249,7 @@ export async function startPlatform(
     : undefined;
   const processors: RunningProcessor[] = [];
   if (config.projectionThread && (has("timeseries") || has("readmodels"))) {
-    processors.push(startProjectionThread(config, hooks, { logger, logging, memory: threadMemory }));
+    processors.push(...startProjectionThreads(config, hooks, { logger, logging, memory: threadMemory }));
   } else {
     if (has("readmodels")) {
       const rebuildLog = logger.child("readmodels");

@@ -1,13 +1,14 @@
 /**
- * The `timeseries` and `readmodels` projectors on a worker thread of their own, so the process
- * uses a second core: the MQTT gateway, ingest and the API keep the main thread, and a burst of
- * telemetry queues up as projector lag instead of slowing the acknowledgements to devices.
+ * The `timeseries` and `readmodels` projectors on a worker thread of their own (or a thread each,
+ * see `projectionThreadGroups`), so the process uses a second core: the MQTT gateway, ingest and
+ * the API keep the main thread, and a burst of telemetry queues up as projector lag instead of
+ * slowing the acknowledgements to devices.
  *
  * The worker (projection_worker.ts) opens its own connections to the same log and stores (SQLite
  * in WAL mode allows this; Kafka, MongoDB and PostgreSQL clients are per thread anyway) and
  * forwards the runner's hooks, so metrics and readiness stay in the main thread. To the platform
  * the thread looks like one more running processor; its health is the worst of its processors'
- * and a dead thread is reported failed as `projection-thread`, so `/readyz` turns red, and is
+ * and a dead thread is reported failed under its name (`projection-thread`), so `/readyz` turns red, and is
  * started again with backoff (1 s doubling to 60 s) from the committed offsets. A thread dies of
  * any uncaught error in it, e.g. npm:postgres 3.4.9 writing to a socket it already closed when
  * PostgreSQL goes away mid-query (porsager/postgres#1208): without the restart both projectors
@@ -27,25 +28,69 @@ type FromWorker =
   | { type: "hook"; name: keyof RunnerHooks; info: never }
   | { type: "memory"; usage: HeapUsage };
 
-/** The name the thread's own failure is reported under. */
+/** The name a thread's own failure (and its heap) is reported under when one thread runs them all. */
 const THREAD = "projection-thread";
 
+/** The projectors a projection thread can run. */
+export type Projector = "timeseries" | "readmodels";
+
 /**
- * `logging` is what the thread builds its own logger from (a `Logger` cannot cross threads);
- * `memory` gets the thread's heap under its name every few seconds.
+ * Which projectors share a thread. Both share one, unless exactly one of their stores is the
+ * embedded SQLite file: a SQLite write is synchronous and holds the thread for a whole batch
+ * (~0.3 s for 1,000 messages), and a projector on a network engine needs the thread back for
+ * each of its round trips, so PostgreSQL read models next to SQLite time series waited a whole
+ * time-series batch per round trip (330 read-model events/s at 5k msg/s). Two SQLite projectors
+ * only take turns (measured: a thread each was slower), two network ones interleave.
  */
-export function startProjectionThread(
+export function projectionThreadGroups(
+  config: Pick<AiotConfig, "roles" | "mongoUrl" | "postgresUrl">,
+): Projector[][] {
+  const projectors = (["timeseries", "readmodels"] as const).filter((role) => config.roles.includes(role));
+  if (projectors.length < 2) return projectors.length === 0 ? [] : [projectors];
+  const embeddedTimeSeries = !config.mongoUrl;
+  const embeddedReadModels = !config.postgresUrl;
+  return embeddedTimeSeries === embeddedReadModels
+    ? [projectors]
+    : projectors.map((projector) => [projector]);
+}
+
+interface ThreadOptions {
+  logger: Logger;
+  logging: LogSettings;
+  memory?: Map<string, HeapUsage>;
+}
+
+/**
+ * The projection threads of the process's roles (`projectionThreadGroups`): `projection-thread`
+ * when one runs them all, else `projection-thread-timeseries` and `projection-thread-readmodels`.
+ * `logging` is what a thread builds its own logger from (a `Logger` cannot cross threads);
+ * `memory` gets each thread's heap under its name every few seconds.
+ */
+export function startProjectionThreads(
   config: AiotConfig,
   hooks: RunnerHooks,
-  { logger, logging, memory }: {
-    logger: Logger;
-    logging: LogSettings;
-    memory?: Map<string, HeapUsage>;
-  },
+  options: ThreadOptions,
+): RunningProcessor[] {
+  const groups = projectionThreadGroups(config);
+  return groups.map((projectors) =>
+    startProjectionThread(config, hooks, options, {
+      projectors,
+      name: groups.length === 1 ? THREAD : `${THREAD}-${projectors.join("-")}`,
+    })
+  );
+}
+
+function startProjectionThread(
+  config: AiotConfig,
+  hooks: RunnerHooks,
+  { logger, logging, memory }: ThreadOptions,
+  thread: { projectors: Projector[]; name: string },
 ): RunningProcessor {
-  const threadLogger = logger.child(THREAD);
-  const onMemory = (usage: HeapUsage) => memory?.set(THREAD, usage);
-  return superviseProcessor(() => startProjectionWorker(config, hooks, threadLogger, logging, onMemory), {
+  const threadLogger = logger.child(thread.name);
+  const onMemory = (usage: HeapUsage) => memory?.set(thread.name, usage);
+  const start = () =>
+    startProjectionWorker(config, hooks, { logger: threadLogger, logging, onMemory, thread });
+  return superviseProcessor(start, {
     onRestart: ({ attempt, delayMs }) => threadLogger.warn("restarting", { attempt, delayMs }),
   });
 }
@@ -53,9 +98,12 @@ export function startProjectionThread(
 function startProjectionWorker(
   config: AiotConfig,
   hooks: RunnerHooks,
-  logger: Logger,
-  logging: LogSettings,
-  onMemory: (usage: HeapUsage) => void,
+  { logger, logging, onMemory, thread }: {
+    logger: Logger;
+    logging: LogSettings;
+    onMemory: (usage: HeapUsage) => void;
+    thread: { projectors: Projector[]; name: string };
+  },
 ): RunningProcessor {
   const worker = new Worker(new URL("./projection_worker.ts", import.meta.url), { type: "module" });
   let markReady!: () => void;
@@ -76,17 +124,17 @@ function startProjectionWorker(
     const error = new Error(`projection thread failed: ${text}`);
     logger.error("failed", { reason: text });
     const health: ProcessorHealth = { state: "failed", since: Date.now(), reason: error.message };
-    healths.set(THREAD, health);
+    healths.set(thread.name, health);
     // No half-dead thread next to its replacement (a second consumer, a second writer).
     worker.terminate();
-    hooks.onHealth?.({ processor: THREAD, health });
+    hooks.onHealth?.({ processor: thread.name, health });
     failReady(error);
     fail(error);
   };
   worker.onmessage = ({ data }: MessageEvent<FromWorker>) => {
     if (data.type === "ready") {
       // A restarted thread clears the failure its predecessor reported.
-      hooks.onHealth?.({ processor: THREAD, health: { state: "running" } });
+      hooks.onHealth?.({ processor: thread.name, health: { state: "running" } });
       markReady();
     } else if (data.type === "stopped") {
       worker.terminate();
@@ -105,7 +153,7 @@ function startProjectionWorker(
     event.preventDefault();
     failed(event.message);
   };
-  worker.postMessage({ type: "start", config, logging });
+  worker.postMessage({ type: "start", config, logging, projectors: thread.projectors, name: thread.name });
 
   return {
     ready,

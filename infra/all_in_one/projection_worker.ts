@@ -1,10 +1,10 @@
 /**
- * Worker-thread entry of the projection thread (see projection_thread.ts): opens its own
+ * Worker-thread entry of a projection thread (see projection_thread.ts): opens its own
  * connections to the log and the projection stores from the configuration it is sent, runs the
- * `timeseries` and `readmodels` projectors on the generic runner and reports runner hooks back to
- * the main thread, which owns `/metrics` and `/readyz`.
+ * projectors it is given (`timeseries`, `readmodels`) on the generic runner and reports runner
+ * hooks back to the main thread, which owns `/metrics` and `/readyz`.
  *
- * Messages in: `{ type: "start", config }`, `{ type: "stop" }`.
+ * Messages in: `{ type: "start", config, logging, projectors, name }`, `{ type: "stop" }`.
  * Messages out: `{ type: "ready" }`, `{ type: "hook", name, info }`, `{ type: "failed", message }`,
  * `{ type: "stopped" }`, `{ type: "memory", usage }` (its heap, every few seconds).
  */
@@ -18,6 +18,7 @@ import { serviceNameFor, startTracing } from "../otel/mod.ts";
 import { openEventLog } from "../event_log_from_config.ts";
 import { openReadModels, openTimeSeriesStore } from "../stores_from_config.ts";
 import { runProjectors } from "./projectors.ts";
+import type { Projector } from "./projection_thread.ts";
 import { rebuildStaleReadModels } from "./stale_read_models.ts";
 import { heapUsage, THREAD_MEMORY_REPORT_MS } from "./memory_metrics.ts";
 import { configSecrets, createLogger, logProcessWarnings, type LogSettings } from "../logging/mod.ts";
@@ -57,10 +58,10 @@ const forwardingHooks: RunnerHooks = {
 
 let stop: (() => Promise<void>) | undefined;
 
-async function start(config: AiotConfig, logging: LogSettings): Promise<void> {
+async function start({ config, logging, projectors, name }: StartMessage): Promise<void> {
   lowerOwnPriority();
   // The main thread's settings and secrets: the same lines, redacted the same way.
-  const logger = createLogger({ ...logging, secrets: configSecrets(config) }).child("projection-thread");
+  const logger = createLogger({ ...logging, secrets: configSecrets(config) }).child(name);
   logProcessWarnings(logger.child("node"));
   // A worker has globals of its own: its spans need an SDK of their own (same service name).
   const tracing = startTracing({
@@ -72,8 +73,8 @@ async function start(config: AiotConfig, logging: LogSettings): Promise<void> {
   const { logRetentionMs: _retention, ...rest } = config;
   const own = { ...rest, retention: KEEP_EVERYTHING };
   const { log } = await openEventLog(own, { idleRecheckMs: IDLE_RECHECK_MS, logger });
-  const timeseries = config.roles.includes("timeseries") ? await openTimeSeriesStore(config) : undefined;
-  const readModels = config.roles.includes("readmodels") ? await openReadModels(config) : undefined;
+  const timeseries = projectors.includes("timeseries") ? await openTimeSeriesStore(config) : undefined;
+  const readModels = projectors.includes("readmodels") ? await openReadModels(config) : undefined;
   if (readModels) {
     await rebuildStaleReadModels({ log, topics, store: readModels, progress: (line) => logger.info(line) });
   }
@@ -95,12 +96,19 @@ async function start(config: AiotConfig, logging: LogSettings): Promise<void> {
   };
 }
 
-self.onmessage = async (
-  event: MessageEvent<{ type: "start"; config: AiotConfig; logging: LogSettings } | { type: "stop" }>,
-) => {
+interface StartMessage {
+  type: "start";
+  config: AiotConfig;
+  logging: LogSettings;
+  /** The projectors of the process's roles this thread runs, and the thread's name in logs. */
+  projectors: Projector[];
+  name: string;
+}
+
+self.onmessage = async (event: MessageEvent<StartMessage | { type: "stop" }>) => {
   try {
     if (event.data.type === "start") {
-      await start(event.data.config, event.data.logging);
+      await start(event.data);
       self.postMessage({ type: "ready" });
     } else {
       await stop?.();

@@ -1,0 +1,94 @@
+/**
+ * Which projectors share a projection thread (a pure rule), and a platform whose stores differ in
+ * kind — time series in the embedded SQLite file, read models in PostgreSQL, on Kafka — running a
+ * thread for each that both project a device's telemetry.
+ */
+import assert from "node:assert/strict";
+import mqtt from "mqtt";
+import { eventually } from "../../core/testing/eventually.ts";
+import type { Role } from "../config/config.ts";
+import { withKafkaPostgresPlatform } from "./_kafka_platform.ts";
+import { projectionThreadGroups } from "./projection_thread.ts";
+
+const config = (roles: Role[], engines: { mongoUrl?: string; postgresUrl?: string } = {}) => ({
+  roles,
+  ...engines,
+});
+const PG = "postgres://aiot@db/aiot";
+const MONGO = "mongodb://ts/aiot";
+
+Deno.test("projectionThreadGroups() keeps projectors on stores of one kind together", () => {
+  const both: Role[] = ["gateway", "timeseries", "readmodels", "api"];
+  assert.deepEqual(projectionThreadGroups(config(both)), [["timeseries", "readmodels"]], "both embedded");
+  assert.deepEqual(
+    projectionThreadGroups(config(both, { mongoUrl: MONGO, postgresUrl: PG })),
+    [["timeseries", "readmodels"]],
+    "both on network engines",
+  );
+});
+
+Deno.test("projectionThreadGroups() gives each projector a thread when only one store is embedded", () => {
+  const both: Role[] = ["timeseries", "readmodels"];
+  assert.deepEqual(projectionThreadGroups(config(both, { postgresUrl: PG })), [["timeseries"], [
+    "readmodels",
+  ]]);
+  assert.deepEqual(projectionThreadGroups(config(both, { mongoUrl: MONGO })), [["timeseries"], [
+    "readmodels",
+  ]]);
+});
+
+Deno.test("projectionThreadGroups() runs only the projectors of the process's roles", () => {
+  assert.deepEqual(projectionThreadGroups(config(["readmodels", "api"], { postgresUrl: PG })), [[
+    "readmodels",
+  ]]);
+  assert.deepEqual(projectionThreadGroups(config(["timeseries"], { postgresUrl: PG })), [["timeseries"]]);
+  assert.deepEqual(projectionThreadGroups(config(["gateway", "api"])), []);
+});
+
+Deno.test("SQLite time series and PostgreSQL read models project on a thread each", async () => {
+  await withKafkaPostgresPlatform("projthreads", async (h) => {
+    const api = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${h.base}/api/v1${path}`, {
+        method,
+        headers: { ...h.headers, "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, json: await response.json() };
+    };
+    const created = await api("POST", "/devices", { id: "thermo-1" });
+    assert.equal(created.status, 201);
+    const device = await mqtt.connectAsync(h.mqttUrl, {
+      clientId: "thermo-1",
+      username: "thermo-1",
+      password: created.json.token,
+      reconnectPeriod: 0,
+    });
+    try {
+      for (let i = 0; i < 5; i++) {
+        await device.publishAsync("devices/thermo-1/telemetry", JSON.stringify({ temperature: 20 + i }), {
+          qos: 1,
+        });
+      }
+      await eventually("the time series has the five points", async () => {
+        const { json } = await api("GET", "/devices/thermo-1/telemetry?metric=temperature");
+        return json.points?.length === 5;
+      });
+      await eventually("the read models have the last value", async () => {
+        const { json } = await api("GET", "/devices/thermo-1/metrics");
+        return JSON.stringify(json).includes("24");
+      });
+      const metrics = await (await fetch(`${h.base}/metrics`, { headers: h.headers })).text();
+      for (const thread of ["projection-thread-timeseries", "projection-thread-readmodels"]) {
+        await eventually(
+          `${thread} reports its heap`,
+          async () =>
+            (await (await fetch(`${h.base}/metrics`, { headers: h.headers })).text())
+              .includes(`aiot_heap_used_bytes{thread="${thread}"}`),
+        );
+      }
+      assert.ok(!metrics.includes('thread="projection-thread"}'), "no shared projection thread");
+    } finally {
+      await device.endAsync();
+    }
+  });
+});
