@@ -1,13 +1,15 @@
 /**
  * Which projectors share a projection thread (a pure rule), and a platform whose stores differ in
  * kind — time series in the embedded SQLite file, read models in PostgreSQL, on Kafka — running a
- * thread for each that both project a device's telemetry.
+ * thread for each that both project a device's telemetry; and that a projection thread lowers its
+ * priority only in a process that acknowledges devices.
  */
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
 import { eventually } from "../../core/testing/eventually.ts";
 import type { Role } from "../config/config.ts";
 import { withKafkaPostgresPlatform } from "./_kafka_platform.ts";
+import { startInProcess } from "./in_process.ts";
 import { projectionThreadGroups } from "./projection_thread.ts";
 
 const config = (roles: Role[], engines: { mongoUrl?: string; postgresUrl?: string } = {}) => ({
@@ -91,4 +93,38 @@ Deno.test("SQLite time series and PostgreSQL read models project on a thread eac
       await device.endAsync();
     }
   });
+});
+
+/** Threads of this process running at nice `niceness` (field 19 of /proc/self/task/<tid>/stat). */
+function threadsAtNice(niceness: number): number {
+  let count = 0;
+  for (const task of Deno.readDirSync("/proc/self/task")) {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/self/task/${task.name}/stat`);
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[16]) === niceness) count++;
+    } catch {
+      // The thread ended while being read.
+    }
+  }
+  return count;
+}
+
+Deno.test("the projection thread runs at nice 10 beside the gateway, at the process's priority without it", async () => {
+  // Another test's platform in this process may still be ending its threads.
+  await eventually("no thread of an earlier platform is left", () => threadsAtNice(10) === 0);
+  const withGateway = await startInProcess();
+  try {
+    // Threads the worker starts after lowering itself (its blocking-I/O helpers) inherit nice 10.
+    assert.ok(threadsAtNice(10) >= 1, "the all-in-one's projection thread yields to ingest");
+  } finally {
+    await withGateway.close();
+  }
+  await eventually("the stopped platform's thread is gone", () => threadsAtNice(10) === 0);
+  const projectorsOnly = await startInProcess({ env: { AIOT_ROLES: "timeseries,readmodels,api" } });
+  try {
+    assert.equal(threadsAtNice(10), 0, "nothing in a projector process needs the head start");
+  } finally {
+    await projectorsOnly.close();
+  }
 });

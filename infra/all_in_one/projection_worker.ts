@@ -59,7 +59,9 @@ const forwardingHooks: RunnerHooks = {
 let stop: (() => Promise<void>) | undefined;
 
 async function start({ config, logging, projectors, name }: StartMessage): Promise<void> {
-  lowerOwnPriority();
+  // Only where devices are acknowledged on this process's main thread: elsewhere nothing here
+  // needs the head start, and a niced projector would yield the host to every other process.
+  if (config.roles.includes("gateway")) lowerOwnPriority();
   // The main thread's settings and secrets: the same lines, redacted the same way.
   const logger = createLogger({ ...logging, secrets: configSecrets(config) }).child(name);
   logProcessWarnings(logger.child("node"));
