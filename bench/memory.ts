@@ -2,7 +2,7 @@
  * Bench `memory` (issue 18): the all-in-one (embedded engines) with 1,000 connected devices
  * publishing ~150-byte JSON telemetry at QoS 1 at 10k msg/s in total for 60 s (`--quick`: 15 s),
  * then 10 s idle — once as `deno task start` runs it and once with the lean profile's V8 flags
- * (`deno task start:lean`, infra/all_in_one/v8_flags.ts). Reports the process's resident memory when idle, once the devices are
+ * (`deno task start:lean`, infra/all_in_one/lean_profile.ts). Reports the process's resident memory when idle, once the devices are
  * connected, its peak (VmHWM) and at the end, and each JavaScript thread's V8 heap as the platform
  * reports it on `/metrics` at the moment the sampled RSS was highest — so a peak can be told apart
  * into heap and the rest (runtime, SQLite, buffers). Overrides: AIOT_BENCH_MEMORY_DEVICES,
@@ -14,7 +14,7 @@ import { sampleValue } from "./prom_text.ts";
 import { registerDevices } from "./e2e_topologies.ts";
 import { startPlatform } from "./platform_child.ts";
 import { PLATFORM_BUDGET_MIB, statusMiB } from "./rss_budget.ts";
-import { LEAN_V8_FLAGS } from "../infra/all_in_one/v8_flags.ts";
+import { LEAN_ENV, LEAN_V8_FLAGS } from "../infra/all_in_one/lean_profile.ts";
 
 export interface MemoryResult {
   profile: string;
@@ -68,7 +68,9 @@ async function measureProfile(
   const rate = env("RATE", 10_000);
   const seconds = env("SECONDS", options.quick ? 15 : 60);
   const extraEnv = JSON.parse(Deno.env.get("AIOT_BENCH_MEMORY_ENV") ?? "{}") as Record<string, string>;
-  const platform = await startPlatform(extraEnv, profile === "lean" ? { v8Flags: LEAN_V8_FLAGS } : {});
+  const platform = profile === "lean"
+    ? await startPlatform({ ...LEAN_ENV, ...extraEnv }, { v8Flags: LEAN_V8_FLAGS })
+    : await startPlatform(extraEnv);
   try {
     const idleMiB = statusMiB(platform.pid, "VmRSS");
     const started = performance.now();
