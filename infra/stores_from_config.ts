@@ -16,6 +16,20 @@ import type { ReadModelStore } from "../core/readmodels/mod.ts";
 import type { ProcessorStateStore } from "../core/processing/state_store.ts";
 import { createSqlProcessorStateStore } from "./readmodels/sql_processor_state_store.ts";
 
+/**
+ * Which engine each projection store runs on, as `openTimeSeriesStore` and `openReadModels` choose
+ * it: the production one when its URL is set, else SQLite. For labels and decisions elsewhere.
+ */
+export function storeEngines(config: Pick<AiotConfig, "mongoUrl" | "postgresUrl">): {
+  timeseries: "mongodb" | "sqlite";
+  readModels: "postgresql" | "sqlite";
+} {
+  return {
+    timeseries: config.mongoUrl ? "mongodb" : "sqlite",
+    readModels: config.postgresUrl ? "postgresql" : "sqlite",
+  };
+}
+
 export async function openTimeSeriesStore(config: AiotConfig): Promise<TimeSeriesStore> {
   let store: TimeSeriesStore;
   if (config.mongoUrl) {

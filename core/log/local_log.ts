@@ -18,7 +18,12 @@ import {
   type StartPosition,
   type TopicSpec,
 } from "./event_log.ts";
-import type { LocalLogStorage, OffsetCommit, StoredMessage } from "./local_log_storage.ts";
+import {
+  type LocalLogStorage,
+  type OffsetCommit,
+  offsetKey,
+  type StoredMessage,
+} from "./local_log_storage.ts";
 import { TailCache } from "./tail_cache.ts";
 
 export interface LocalEventLogOptions {
@@ -80,9 +85,6 @@ class WakeUp {
   }
 }
 
-const commitKey = (group: string, topic: string, partition: number) =>
-  `${group}\u0000${topic}\u0000${partition}`;
-
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export function createLocalEventLog(storage: LocalLogStorage, options: LocalEventLogOptions = {}): EventLog {
@@ -114,7 +116,7 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
     } catch (error) {
       // Kept for the next try (offsets only move forward); until then this process reads them here.
       for (const c of commits) {
-        const key = commitKey(c.group, c.topic, c.partition);
+        const key = offsetKey(c.group, c.topic, c.partition);
         if ((pendingCommits.get(key)?.offset ?? -1) < c.offset) pendingCommits.set(key, c);
       }
       // Not thrown: this may run in a timer, and a lost commit only means a batch is read again.
@@ -125,13 +127,13 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
 
   function commitLater(commit: OffsetCommit): void {
     if (commitIntervalMs === 0) return storage.commit([commit]);
-    pendingCommits.set(commitKey(commit.group, commit.topic, commit.partition), commit);
+    pendingCommits.set(offsetKey(commit.group, commit.topic, commit.partition), commit);
     commitTimer ??= setTimeout(flushCommits, commitIntervalMs);
   }
 
   /** The group's committed offset as this process knows it: written or still pending. */
   function committedOffset(group: string, topic: string, partition: number): number | undefined {
-    return pendingCommits.get(commitKey(group, topic, partition))?.offset ??
+    return pendingCommits.get(offsetKey(group, topic, partition))?.offset ??
       storage.committed(group, topic, partition);
   }
   let memberSeq = 0;

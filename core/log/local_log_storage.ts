@@ -22,6 +22,10 @@ export interface OffsetCommit {
   offset: number;
 }
 
+/** One key per (group, topic, partition), for maps of committed offsets. */
+export const offsetKey = (group: string, topic: string, partition: number): string =>
+  `${group}\u0000${topic}\u0000${partition}`;
+
 export interface LocalLogStorage {
   /** Partition count of a topic, or undefined when it does not exist. */
   partitionCount(topic: string): number | undefined;

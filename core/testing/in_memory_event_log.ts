@@ -4,7 +4,12 @@
  */
 import type { EventLog, LogRecord } from "../log/event_log.ts";
 import { createLocalEventLog, type LocalEventLogOptions } from "../log/local_log.ts";
-import type { LocalLogStorage, OffsetCommit, StoredMessage } from "../log/local_log_storage.ts";
+import {
+  type LocalLogStorage,
+  type OffsetCommit,
+  offsetKey,
+  type StoredMessage,
+} from "../log/local_log_storage.ts";
 
 export class InMemoryLogStorage implements LocalLogStorage {
   readonly #topics = new Map<string, LogRecord[][]>();
@@ -43,12 +48,12 @@ export class InMemoryLogStorage implements LocalLogStorage {
   }
 
   committed(group: string, topic: string, partition: number): number | undefined {
-    return this.#commits.get(`${group}\u0000${topic}\u0000${partition}`);
+    return this.#commits.get(offsetKey(group, topic, partition));
   }
 
   commit(commits: readonly OffsetCommit[]): void {
     for (const { group, topic, partition, offset } of commits) {
-      this.#commits.set(`${group}\u0000${topic}\u0000${partition}`, offset);
+      this.#commits.set(offsetKey(group, topic, partition), offset);
     }
   }
 

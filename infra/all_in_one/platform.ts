@@ -45,6 +45,7 @@ import {
   openReadModels,
   openTimeSeriesStore,
   openUserStore,
+  storeEngines,
 } from "../stores_from_config.ts";
 import { openBrokerAccounts } from "../broker_accounts_from_config.ts";
 import type { UserStore } from "../../core/users/user_store.ts";
@@ -233,11 +234,7 @@ export async function startPlatform(
     readModels: config.roles.includes("readmodels") ? readModels : undefined,
   }, { logger: instrumentation.logger.child("retention") });
   const users = await openUserStore(config);
-  const engines = {
-    log: engine,
-    timeseries: config.mongoUrl ? "mongodb" : "sqlite",
-    readModels: config.postgresUrl ? "postgresql" : "sqlite",
-  };
+  const engines = { log: engine, ...storeEngines(config) };
 
   const has = (role: Role) => config.roles.includes(role);
   // The registry (api role) provisions device accounts; the gateway ensures its own ingest account.

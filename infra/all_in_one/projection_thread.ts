@@ -18,6 +18,7 @@ import { type ProcessorHealth, worstHealth } from "../../core/processing/health.
 import type { RunnerHooks, RunningProcessor } from "../../core/processing/runner.ts";
 import { superviseProcessor } from "../../core/processing/supervisor.ts";
 import type { AiotConfig } from "../config/config.ts";
+import { storeEngines } from "../stores_from_config.ts";
 import type { Logger } from "../../core/logging/mod.ts";
 import type { LogSettings } from "../logging/mod.ts";
 import type { HeapUsage } from "./memory_metrics.ts";
@@ -47,9 +48,8 @@ export function projectionThreadGroups(
 ): Projector[][] {
   const projectors = (["timeseries", "readmodels"] as const).filter((role) => config.roles.includes(role));
   if (projectors.length < 2) return projectors.length === 0 ? [] : [projectors];
-  const embeddedTimeSeries = !config.mongoUrl;
-  const embeddedReadModels = !config.postgresUrl;
-  return embeddedTimeSeries === embeddedReadModels
+  const engines = storeEngines(config);
+  return (engines.timeseries === "sqlite") === (engines.readModels === "sqlite")
     ? [projectors]
     : projectors.map((projector) => [projector]);
 }

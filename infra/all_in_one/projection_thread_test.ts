@@ -75,19 +75,17 @@ Deno.test("SQLite time series and PostgreSQL read models project on a thread eac
         const { json } = await api("GET", "/devices/thermo-1/telemetry?metric=temperature");
         return json.points?.length === 5;
       });
-      await eventually("the read models have the last value", async () => {
+      await eventually("the read models have the five points and the last value", async () => {
         const { json } = await api("GET", "/devices/thermo-1/metrics");
-        return JSON.stringify(json).includes("24");
+        const temperature = json.items?.find((item: { metric: string }) => item.metric === "temperature");
+        return temperature?.count === 5 && temperature.value === 24;
       });
-      const metrics = await (await fetch(`${h.base}/metrics`, { headers: h.headers })).text();
-      for (const thread of ["projection-thread-timeseries", "projection-thread-readmodels"]) {
-        await eventually(
-          `${thread} reports its heap`,
-          async () =>
-            (await (await fetch(`${h.base}/metrics`, { headers: h.headers })).text())
-              .includes(`aiot_heap_used_bytes{thread="${thread}"}`),
-        );
-      }
+      const metricsText = async () => await (await fetch(`${h.base}/metrics`, { headers: h.headers })).text();
+      const threads = ["projection-thread-timeseries", "projection-thread-readmodels"];
+      const metrics = await eventually("both projection threads report their heaps", async () => {
+        const text = await metricsText();
+        return threads.every((thread) => text.includes(`aiot_heap_used_bytes{thread="${thread}"}`)) && text;
+      });
       assert.ok(!metrics.includes('thread="projection-thread"}'), "no shared projection thread");
     } finally {
       await device.endAsync();

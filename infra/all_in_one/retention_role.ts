@@ -16,6 +16,7 @@ import { scheduleSweeps, type SweepSchedule, sweepTimeSeries } from "../../core/
 import { sweepDeadLetters } from "../../core/retention/dead_letters.ts";
 import type { SeriesTier, TimeSeriesStore } from "../../core/timeseries/time_series_store.ts";
 import type { AiotConfig } from "../config/config.ts";
+import { storeEngines } from "../stores_from_config.ts";
 
 /** The tiers with a finite limit: `forever` needs no sweep. */
 function finiteTiers(policy: RetentionPolicy): Partial<Record<SeriesTier, number>> {
@@ -72,7 +73,7 @@ export function retentionReporter(
         oldest: (topic) => oldestRecordTime(engines.log, topic),
       },
       timeseries: {
-        engine: config.mongoUrl ? "mongodb" : "sqlite",
+        engine: storeEngines(config).timeseries,
         oldest: () => timeseries.oldest(),
         ...("rawExpiry" in timeseries
           ? { rawExpiry: () => (timeseries as { rawExpiry: "ttl" | "sweep" | undefined }).rawExpiry }
