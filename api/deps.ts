@@ -203,6 +203,8 @@ export interface CameraApiDeps {
   media: CameraMedia;
   /** WebRTC viewing; without it `POST …/whep` answers 503. */
   whep?: WhepGateway;
+  /** How long `POST …/whep` waits for a camera that is not online yet. Default 3,000 ms. */
+  whepOnlineWaitMs?: number;
   /** The RTMP application push cameras publish to (`rtmp://host:1935/live`); without it push sources are a 400. */
   pushUrl?: string;
 }

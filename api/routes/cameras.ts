@@ -93,12 +93,38 @@ const badUrl = (message: string) =>
     details: [{ path: "source.url", message }],
   });
 
+/**
+ * How long `POST …/whep` waits for a camera that is not online yet, and how many requests may wait
+ * at once (beyond that they are answered at once). The live feed tails the log, which runs ahead of
+ * the read model: a viewer told "online" by `camera.stream.online` may ask before the row says so.
+ */
+const WHEP_ONLINE_WAIT_MS = 3_000;
+const WHEP_MAX_WAITING = 64;
+const WHEP_POLL_MS = 100;
+
 export function cameraRoutes(ctx: ApiContext, cameras: CameraApiDeps) {
   const { readModels, topics } = ctx.deps;
   const found = async (id: string) => {
     const row = await getCamera(readModels, id);
     if (!row) throw new NotFoundError(`Camera "${id}" does not exist`);
     return row;
+  };
+  let waiting = 0;
+  /** The camera's row once online, or as it stands after the wait (or at once when too many wait). */
+  const onlineRow = async (id: string): Promise<CameraRow> => {
+    let row = await found(id);
+    if (row.status === "online" || waiting >= WHEP_MAX_WAITING) return row;
+    waiting++;
+    try {
+      const deadline = performance.now() + (cameras.whepOnlineWaitMs ?? WHEP_ONLINE_WAIT_MS);
+      while (row.status !== "online" && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, WHEP_POLL_MS));
+        row = await found(id);
+      }
+      return row;
+    } finally {
+      waiting--;
+    }
   };
 
   /** The stored form of a source: the URL without credentials, the credentials sealed; a push secret. */
@@ -295,16 +321,18 @@ export function cameraRoutes(ctx: ApiContext, cameras: CameraApiDeps) {
         404: "No such camera",
         406: "The offer does not receive H.264 at a payload type the relay sends",
         415: "Not application/sdp",
-        503: "The camera is offline, or the WebRTC gateway is unavailable",
+        503:
+          "The camera is not online (after waiting up to 3 s for it), or the WebRTC gateway is unavailable",
       },
       async handle({ c, params }) {
         const id = params.id!;
-        const row = await found(id);
         if (!cameras.whep) {
+          await found(id);
           throw new InfrastructureError("WebRTC is not configured (AIOT_JANUS_URL); use HLS", {
             retriable: false,
           });
         }
+        const row = await onlineRow(id);
         if (row.status !== "online") {
           throw new InfrastructureError(
             `Camera "${id}" is ${row.status}${row.reason ? `: ${row.reason}` : ""}`,

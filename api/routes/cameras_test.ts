@@ -46,6 +46,7 @@ function fakeCameras() {
       },
       close: (cameraId, sessionId) => Promise.resolve(cameraId === "cam1" && sessionId === "77"),
     },
+    whepOnlineWaitMs: 500,
   };
   return { deps, whepCalls, failWhep: (error: Error | undefined) => (whepFails = error) };
 }
@@ -173,14 +174,21 @@ Deno.test("PATCH /cameras/{id}: renames the device too; a new source is sealed a
 
 Deno.test("WHEP: 503 until online, then the gateway's answer as application/sdp; 406, 415; DELETE ends it", async () => {
   const { t, fakes } = await appWithCamera();
-  assert.equal((await sdp(t, "/api/v1/cameras/cam1/whep", "v=0\r\n")).status, 503);
+  const refused = await sdp(t, "/api/v1/cameras/cam1/whep", "v=0\r\n");
+  assert.equal(refused.status, 503);
+  assert.match((await refused.json()).error.message, /is starting/);
+  assert.deepEqual(fakes.whepCalls, [], "a camera not online is not asked for");
+  // Asked while its read model still says "starting" (the live feed runs ahead of it): the request
+  // waits for the row to say online, then is answered.
+  const asked = sdp(t, "/api/v1/cameras/cam1/whep", "v=0\r\noffer");
+  await new Promise((resolve) => setTimeout(resolve, 150));
   await t.deps.appendEvents(t.deps.topics.device, [
     createEvent("camera.stream.online", { source: "rtsp", codec: "h264" }, {
       key: "cam1",
       source: "cameras",
     }),
   ]);
-  const answered = await sdp(t, "/api/v1/cameras/cam1/whep", "v=0\r\noffer");
+  const answered = await asked;
   assert.equal(answered.status, 201);
   assert.equal(answered.headers.get("content-type"), "application/sdp");
   assert.equal(answered.headers.get("location"), "/api/v1/cameras/cam1/whep/77");
