@@ -318,6 +318,43 @@ export function applyOtaEvents(
 const RANKS = ["queued", "dispatched", "downloading", "installing"];
 const rank = (status: string) => (RANKS.includes(status) ? RANKS.indexOf(status) : RANKS.length);
 
+const FINAL_CAMPAIGN = new Set<Campaign["status"]>(["completed", "aborted", "cancelled"]);
+const FINAL_WAVE = new Set<Campaign["waves"][number]["status"]>(["done", "aborted", "cancelled"]);
+/** A job's place in its life: queued … installing, finished, then the health gate's "failed" after "succeeded". */
+const jobStep = (
+  status: string,
+) => (FINISHED.has(status) ? RANKS.length + (status === "failed" ? 1 : 0) : rank(status));
+
+/**
+ * A campaign and its jobs as just loaded, merged with what the page shows. The read models may
+ * trail live events the page has already applied (job and campaign events are projected
+ * separately), so nothing moves back: a final campaign or wave stays final, a job keeps its
+ * furthest status, and a job known only from the stream stays listed.
+ */
+export function mergeLoaded(
+  shown: { campaign: Campaign | undefined; jobs: ReadonlyMap<string, Job> },
+  loaded: { campaign: Campaign; jobs: readonly Job[] },
+): { campaign: Campaign; jobs: Map<string, Job> } {
+  const jobs = new Map(loaded.jobs.map((j) => [j.jobId, j]));
+  const before = shown.campaign?.id === loaded.campaign.id ? shown.campaign : undefined;
+  if (!before) return { campaign: loaded.campaign, jobs };
+  let campaign = loaded.campaign;
+  if (FINAL_CAMPAIGN.has(before.status) && !FINAL_CAMPAIGN.has(campaign.status)) {
+    const { abortReason } = before;
+    campaign = { ...campaign, status: before.status, ...(abortReason === undefined ? {} : { abortReason }) };
+  }
+  const finalWaves = new Map(before.waves.filter((w) => FINAL_WAVE.has(w.status)).map((w) => [w.index, w]));
+  campaign = {
+    ...campaign,
+    waves: campaign.waves.map((w) => (FINAL_WAVE.has(w.status) ? w : finalWaves.get(w.index) ?? w)),
+  };
+  for (const [id, seen] of shown.jobs) {
+    const job = jobs.get(id);
+    if (!job || jobStep(seen.status) > jobStep(job.status)) jobs.set(id, seen);
+  }
+  return { campaign, jobs };
+}
+
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;

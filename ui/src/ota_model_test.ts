@@ -10,6 +10,7 @@ import {
   type DevicePager,
   emptyCampaignForm,
   matchText,
+  mergeLoaded,
   waveProgress,
 } from "./ota_model.ts";
 
@@ -237,6 +238,53 @@ Deno.test("applyOtaEvents() follows the campaign and its waves; a final status s
     event("ota.campaign.paused", "c1", { campaignId: "c1" }),
   ]);
   assert.equal(paused.campaign.status, "paused");
+});
+
+Deno.test("mergeLoaded(): a load that trails the live events moves nothing back; a newer one is taken", () => {
+  const shown = {
+    campaign: campaign({
+      status: "completed",
+      waves: [{ index: 0, devices: 2, status: "done" }, { index: 1, devices: 2, status: "done" }],
+    }),
+    jobs: new Map([
+      ["j1", job("j1", 0, "succeeded", { progress: 100 })],
+      ["j2", job("j2", 1, "failed", { error: "health" })],
+      ["j3", job("j3", 1, "downloading")],
+      ["j4", job("j4", 1, "queued")],
+    ]),
+  };
+  // The read models have the jobs' events but not yet the campaign's (projected separately).
+  const stale = mergeLoaded(shown, {
+    campaign: campaign({
+      status: "running",
+      waves: [{ index: 0, devices: 2, status: "done" }, { index: 1, devices: 2, status: "running" }],
+    }),
+    jobs: [job("j1", 0, "installing"), job("j2", 1, "succeeded"), job("j3", 1, "succeeded")],
+  });
+  assert.equal(stale.campaign.status, "completed");
+  assert.deepEqual(stale.campaign.waves.map((w) => w.status), ["done", "done"]);
+  assert.deepEqual(
+    [...stale.jobs.values()].map((j) => [j.jobId, j.status]).sort(),
+    [["j1", "succeeded"], ["j2", "failed"], ["j3", "succeeded"], ["j4", "queued"]],
+    "furthest status per job; a job known only from the stream stays",
+  );
+  // Pause and resume are not an order: a non-final campaign takes the load's status.
+  const paused = mergeLoaded({ campaign: campaign(), jobs: new Map() }, {
+    campaign: campaign({ status: "paused" }),
+    jobs: [],
+  });
+  assert.equal(paused.campaign.status, "paused");
+  const aborted = mergeLoaded(
+    { campaign: campaign({ status: "aborted", abortReason: "too many failed" }), jobs: new Map() },
+    { campaign: campaign({ status: "paused" }), jobs: [] },
+  );
+  assert.deepEqual([aborted.campaign.status, aborted.campaign.abortReason], ["aborted", "too many failed"]);
+  // Nothing shown yet (or another campaign): the load as it is.
+  const first = mergeLoaded({ campaign: undefined, jobs: new Map() }, {
+    campaign: campaign({ status: "running" }),
+    jobs: [job("j1", 0, "queued")],
+  });
+  assert.deepEqual([first.campaign.status, first.jobs.size], ["running", 1]);
 });
 
 Deno.test("waveProgress() and countJobs(): finished share per wave, counts as the API groups them", () => {

@@ -34,6 +34,7 @@ import { CameraLiveView } from "../components/camera_live_view.tsx";
 import { CameraRecordingPlayer } from "../components/camera_recording_player.tsx";
 import { CameraTimelineBar } from "../components/camera_timeline_bar.tsx";
 import { ConfirmAction } from "../components/confirm_action.tsx";
+import { reloadAfterEvent } from "../reload_after_event.ts";
 
 const CHOICES: [TransportChoice, string][] = [["auto", "Auto"], ["webrtc", "WebRTC"], ["hls", "HLS"]];
 /** Recordings grow while the camera records: the window following "now" reloads this often. */
@@ -73,7 +74,7 @@ export function CameraPage({ id, user }: { id: string; user: SessionUser }) {
       onEvents(events) {
         early = [...early, ...events].slice(-50);
         setCamera((c) => (c ? applyCameraEvents(new Map([[c.id, c]]), events).get(c.id) : c));
-        if (events.some((e) => e.type.startsWith("alert."))) void loadAlerts();
+        if (events.some((e) => e.type.startsWith("alert."))) void reloadAfterEvent(loadAlerts);
       },
     });
     return () => {

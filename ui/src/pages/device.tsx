@@ -13,6 +13,7 @@ import { StatePanel } from "../components/state_panel.tsx";
 import { CommandsPanel } from "../components/commands_panel.tsx";
 import { DlqPanel } from "../components/dlq_panel.tsx";
 import { TokenPanel } from "../components/token_panel.tsx";
+import { reloadAfterEvent } from "../reload_after_event.ts";
 
 export function DevicePage({ id, user }: { id: string; user: SessionUser }) {
   const [device, setDevice] = useState<Device>();
@@ -26,7 +27,8 @@ export function DevicePage({ id, user }: { id: string; user: SessionUser }) {
       onEvents(batch) {
         setEvents(batch);
         if (batch.some((e) => e.type === "device.updated" || e.type === "device.decommissioned")) {
-          api.device(id).then(setDevice, () => {});
+          // The read model may trail the event: load again until it has caught up.
+          void reloadAfterEvent(() => api.device(id).then(setDevice, () => {}));
         }
       },
     });

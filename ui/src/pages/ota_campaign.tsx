@@ -8,7 +8,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { SessionUser } from "../api_client.ts";
 import { type Campaign, type CampaignAction, type Job, otaApi } from "../ota_api.ts";
-import { applyOtaEvents, countJobs, OTA_EVENT_TYPES, waveProgress } from "../ota_model.ts";
+import { applyOtaEvents, countJobs, mergeLoaded, OTA_EVENT_TYPES, waveProgress } from "../ota_model.ts";
 import { type LiveStatus, openLiveStream } from "../live_stream.ts";
 import { reloadAfterEvent } from "../reload_after_event.ts";
 import { coalesce } from "../coalesce.ts";
@@ -49,8 +49,10 @@ export function CampaignPage({ id, user }: { id: string; user: SessionUser }) {
   const load = async () => {
     try {
       const [c, list] = await Promise.all([otaApi.campaign(id), loadJobs(id)]);
-      setCampaign(c);
-      setJobs(new Map(list.items.map((j) => [j.jobId, j])));
+      // What live events already moved forward stays so (the read models may trail them).
+      const merged = mergeLoaded(shown.current, { campaign: c, jobs: list.items });
+      setCampaign(merged.campaign);
+      setJobs(merged.jobs);
       setAllJobs(list.complete);
       setError(undefined);
     } catch (e) {
