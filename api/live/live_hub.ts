@@ -146,6 +146,9 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       group: `live-${crypto.randomUUID()}`,
       topics: [topic],
       from: { offsets },
+      // The hub keeps its own positions (`positions`, used to resume): a commit per batch only
+      // delayed the next one (bench live on Kafka, 2k msg/s, four pairs: p99 66–93 vs 78–133 ms).
+      commitOffsets: false,
       handleBatch: (batch) => Promise.resolve(deliverBatch(batch.records, topicIndex)),
     });
     consumers[index] = consumer;

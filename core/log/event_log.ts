@@ -73,6 +73,13 @@ export interface ConsumeOptions {
   handleBatch(batch: LogBatch): Promise<void>;
   /** Aborting stops the consumer after the current batch is handled and committed. */
   signal?: AbortSignal;
+  /**
+   * Default true. False: a reader that keeps its own positions (one member per group, e.g. the live
+   * feed, which starts at the end each time). Nothing is committed, so the group's `lag()` stays
+   * where it was and a new consumer of the group starts at `from` again; each batch saves its commit
+   * (on Kafka a request to the group coordinator, awaited before the next batch).
+   */
+  commitOffsets?: boolean;
 }
 
 export interface LogConsumer {

@@ -218,7 +218,9 @@ export function createLocalEventLog(storage: LocalLogStorage, options: LocalEven
             }
             await opts.handleBatch({ topic: tp.topic, partition: tp.partition, records });
             const next = records[records.length - 1]!.offset + 1;
-            commitLater({ group: opts.group, topic: tp.topic, partition: tp.partition, offset: next });
+            if (opts.commitOffsets !== false) {
+              commitLater({ group: opts.group, topic: tp.topic, partition: tp.partition, offset: next });
+            }
             positions.set(partitionSlot(tp), next);
             handled = true;
           }

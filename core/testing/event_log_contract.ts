@@ -305,6 +305,32 @@ export const eventLogContract: ContractCase[] = [
       }),
   },
   {
+    name: "commitOffsets: false reads everything and commits nothing; the group's next consumer starts over",
+    run: (f) =>
+      withLog(f, async (log) => {
+        const topic = unique("nocommit");
+        const group = unique("g");
+        await log.ensureTopics([{ name: topic, partitions: 2 }]);
+        await log.append(topic, messages(30, (i) => `d${i}`));
+        const read = async () => {
+          const seen: number[] = [];
+          const consumer = log.consume({
+            group,
+            topics: [topic],
+            maxBatchSize: 7,
+            commitOffsets: false,
+            handleBatch: (b) => Promise.resolve(void seen.push(...b.records.map(indexOf))),
+          });
+          await eventually(() => seen.length >= 30, "all 30 records");
+          await consumer.stop();
+          return seen.sort((a, b) => a - b);
+        };
+        assert.deepEqual(await read(), Array.from({ length: 30 }, (_, i) => i));
+        assert.equal((await log.lag(group, topic)).reduce((s, p) => s + p.lag, 0), 30, "nothing committed");
+        assert.deepEqual(await read(), Array.from({ length: 30 }, (_, i) => i), "read again from the start");
+      }),
+  },
+  {
     name: "stop() finishes the running batch and commits it",
     run: (f) =>
       withLog(f, async (log) => {

@@ -162,7 +162,7 @@ export function startKafkaConsumer(ctx: KafkaContext, opts: ConsumeOptions): Log
       }
       const last = records[records.length - 1]!.offset;
       pending = last + 1;
-      inFlight ??= drainCommits();
+      if (opts.commitOffsets !== false) inFlight ??= drainCommits();
       positions.set(id, last + 1);
       payload.resolveOffset(String(last));
       if (stopping) continue;
