@@ -297,10 +297,7 @@ export function applyOtaEvents(
       const status: Job["status"] = type === "ota.job.progress"
         ? data.status
         : (type.slice("ota.job.".length) as Job["status"]);
-      const finalBefore = FINISHED.has(job.status);
-      const healthGate = job.status === "succeeded" && status === "failed";
-      if (finalBefore && !healthGate) continue;
-      if (!finalBefore && rank(status) < rank(job.status)) continue;
+      if (!jobMayMove(job.status, status)) continue;
       nextJobs.set(data.jobId, {
         ...job,
         status,
@@ -320,10 +317,12 @@ const rank = (status: string) => (RANKS.includes(status) ? RANKS.indexOf(status)
 
 const FINAL_CAMPAIGN = new Set<Campaign["status"]>(["completed", "aborted", "cancelled"]);
 const FINAL_WAVE = new Set<Campaign["waves"][number]["status"]>(["done", "aborted", "cancelled"]);
-/** A job's place in its life: queued … installing, finished, then the health gate's "failed" after "succeeded". */
-const jobStep = (
-  status: string,
-) => (FINISHED.has(status) ? RANKS.length + (status === "failed" ? 1 : 0) : rank(status));
+/**
+ * Whether a job may go from `from` to `to`: forward (or on, at the same step) until it finishes,
+ * then only the health gate's step back from "succeeded" to "failed".
+ */
+const jobMayMove = (from: string, to: string) =>
+  FINISHED.has(from) ? from === "succeeded" && to === "failed" : rank(to) >= rank(from);
 
 /**
  * A campaign and its jobs as just loaded, merged with what the page shows. The read models may
@@ -350,7 +349,8 @@ export function mergeLoaded(
   };
   for (const [id, seen] of shown.jobs) {
     const job = jobs.get(id);
-    if (!job || jobStep(seen.status) > jobStep(job.status)) jobs.set(id, seen);
+    // Kept when the page's status is a later step than the load's (the load trails it).
+    if (!job || (seen.status !== job.status && jobMayMove(job.status, seen.status))) jobs.set(id, seen);
   }
   return { campaign, jobs };
 }
